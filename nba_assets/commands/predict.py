@@ -1,0 +1,62 @@
+"""nba-assets predict: a slate file in, one row per player x system x line out."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nba_assets.commands.common import add_history_argument, console, load_history, progress, write_table
+from nba_assets.features import build_features
+from nba_assets.inputs.lines import load_lines
+from nba_assets.inputs.slates import load_slate
+from nba_assets.predictions import registry
+from nba_assets.predictions.runner import expand_lines, history_features, outcomes, run_systems
+
+COLUMNS = [
+    "game_date", "player_lookup", "player_name", "system_id", "line",
+    "predicted_points", "confidence", "recommendation", "edge",
+]  # fmt: skip
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("predict", help="predict points for a slate file", description=__doc__)
+    add_history_argument(p)
+    p.add_argument("--slate", required=True, type=Path, help="CSV: game_date, player_name, team, opponent, is_home[, line]")
+    p.add_argument("--lines", type=Path, help="prop lines file (game_date, player_name, line[, bookmaker, prices])")
+    p.add_argument("--out", required=True, type=Path, help="output CSV or .parquet")
+    p.add_argument("--systems", nargs="+", choices=registry.available(), help="default: all")
+    p.add_argument("--model-dir", type=Path, help="trained points model (gradient_boosting)")
+    p.add_argument("--suspicious-lines", choices=["reject", "warn", "allow"], default="warn",
+                   help="what to do when many players share one line (a placeholder such as 20.0)")  # fmt: skip
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    slate, lines = load_slate(args.slate)
+    if args.lines:
+        lines = load_lines(args.lines, args.suspicious_lines)
+    systems = registry.build_systems(args.systems, args.model_dir)
+    history = load_history(args.history)
+    with progress(args.quiet) as bar:
+        task = bar.add_task("predicting", total=2 + len(systems))
+        features = build_features(history, slate)
+        learned = None
+        if any(getattr(s, "needs_history", False) for s in systems):
+            learned = history_features(history, slate["game_date"].min())
+        bar.advance(task, 2)
+        outputs = {}
+        for system in systems:
+            outputs.update(run_systems(features, [system], learned, upstream=outputs))
+            bar.advance(task)
+    rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})
+    rows = rows.rename(columns={"points_line": "line"})[COLUMNS]
+    write_table(rows, args.out)
+    skipped = [o for o in outcomes(features, outputs, rows.rename(columns={"line": "points_line"})) if o.status == "skipped"]
+    if not args.quiet:
+        console.print(
+            f"[green]wrote[/green] {len(rows):,} predictions for {rows['player_lookup'].nunique()} players "
+            f"x {len(systems)} systems to [bold]{args.out}[/bold]"
+            + (f"; {len(skipped)} skipped (e.g. {skipped[0].player_lookup}: {skipped[0].reason})" if skipped else "")
+        )
+    return 0

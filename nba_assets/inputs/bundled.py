@@ -1,0 +1,47 @@
+"""The real box-score sample shipped in the package, and the full shared data set when present."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from nba_assets.inputs.box_scores import load_box_scores
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+BUNDLED_SEASONS = ("2023-24", "2024-25")
+# A date of the bundled sample with a full slate, used by the README's main command.
+DEMO_DATE = "2025-02-12"
+
+
+def bundled_paths() -> list[Path]:
+    return [DATA_DIR / f"box_scores_{season}.parquet" for season in BUNDLED_SEASONS]
+
+
+def shared_data_dir() -> Path | None:
+    """``../shared/data/nba_player_logs`` (ten seasons) when this checkout sits beside it."""
+    candidates = [os.environ.get("NBA_SHARED_DATA", "")]
+    here = Path(__file__).resolve()
+    candidates += [str(p / "shared" / "data" / "nba_player_logs") for p in here.parents[:4]]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir() and any(Path(candidate).glob("player_logs_*.csv")):
+            return Path(candidate)
+    return None
+
+
+def shared_paths(seasons: list[str] | None = None) -> list[Path]:
+    root = shared_data_dir()
+    if root is None:
+        return []
+    paths = sorted(root.glob("player_logs_*.csv"))
+    if seasons:
+        paths = [p for p in paths if p.stem.removeprefix("player_logs_") in seasons]
+    return paths
+
+
+@cache
+def bundled_box_scores() -> pd.DataFrame:
+    """Validated once per process; callers must not mutate the frame."""
+    return load_box_scores(bundled_paths())

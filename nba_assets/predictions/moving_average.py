@@ -1,0 +1,34 @@
+"""moving_average: weighted last 5 / last 10 / season, with rest and home adjustments."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nba_assets.predictions.base import SystemContext, confidence_from_spread, output_frame
+
+WEIGHTS = {"pts_avg_last5": 0.40, "pts_avg_last10": 0.35, "pts_avg_season": 0.25}
+HOME_BONUS = 0.02  # +2% at home, -2% away
+BACK_TO_BACK_PENALTY = 0.03
+
+
+class MovingAverage:
+    system_id = "moving_average"
+    version = "ma-1"
+
+    def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
+        total = pd.Series(0.0, index=features.index)
+        weight = pd.Series(0.0, index=features.index)
+        for column, w in WEIGHTS.items():
+            values = features[column]
+            total += values.fillna(0.0) * w
+            weight += values.notna() * w
+        base = (total / weight).where(weight > 0)
+        # Early in a season or after a long absence, lean on last season's average.
+        prev = features["pts_avg_prev_season"]
+        early = features["games_season"].fillna(0) < 5
+        base = base.where(~(early & prev.notna()) | base.isna(), 0.5 * base + 0.5 * prev)
+        base = base.fillna(prev)
+        factor = 1.0 + HOME_BONUS * (2 * features["home"].fillna(0.5) - 1)
+        factor -= BACK_TO_BACK_PENALTY * features["back_to_back"].fillna(0)
+        confidence = confidence_from_spread(features["pts_std_last10"], features["games_before"])
+        return output_frame(features.index, base * factor, confidence, features)

@@ -1,0 +1,112 @@
+"""Run systems over a slate: one row per player x system x line, and one outcome per player."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from nba_assets.features import build_features
+from nba_assets.predictions.base import PredictionSystem, SystemContext
+from nba_assets.predictions.lines import recommend
+from nba_assets.warehouse.schema import STAGING_COLUMNS, line_key, prediction_id
+
+OUTPUT_COLUMNS = tuple(c for c in STAGING_COLUMNS if c not in ("batch_id", "staged_at"))
+
+
+@dataclass(frozen=True)
+class PlayerOutcome:
+    player_lookup: str
+    status: str  # succeeded | skipped (the runner never fails a whole slate for one player)
+    predictions: int
+    reason: str
+
+
+def history_features(box_scores: pd.DataFrame, before: object) -> pd.DataFrame:
+    """Feature rows of every game strictly before ``before`` (labels included) for learned systems."""
+    return build_features(box_scores[box_scores["game_date"] < before])
+
+
+def run_systems(
+    features: pd.DataFrame,
+    systems: list[PredictionSystem],
+    history: pd.DataFrame | None = None,
+    upstream: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Each system's output by id; later systems (the ensemble) see earlier ones as upstream."""
+    context = SystemContext(history=history, upstream=dict(upstream or {}))
+    outputs: dict[str, pd.DataFrame] = {}
+    for system in systems:
+        outputs[system.system_id] = system.predict(features, context)
+        context.upstream[system.system_id] = outputs[system.system_id]
+    return outputs
+
+
+def predict_slate(
+    box_scores: pd.DataFrame,
+    slate: pd.DataFrame,
+    lines: pd.DataFrame,
+    systems: list[PredictionSystem],
+    *,
+    features: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, list[PlayerOutcome]]:
+    """Rows with OUTPUT_COLUMNS for every player that some system predicted; outcomes for all."""
+    if slate.empty:
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS)), []
+    if features is None:
+        features = build_features(box_scores, slate)
+    if history is None and any(getattr(s, "needs_history", False) for s in systems):
+        history = history_features(box_scores, slate["game_date"].min())
+    outputs = run_systems(features, systems, history)
+    rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})
+    return rows, outcomes(features, outputs, rows)
+
+
+def expand_lines(
+    features: pd.DataFrame, outputs: dict[str, pd.DataFrame], lines: pd.DataFrame, versions: dict[str, str]
+) -> pd.DataFrame:
+    keys = features[["game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home"]]
+    player_lines = lines[["game_date", "player_lookup", "line"]].drop_duplicates()
+    frames = []
+    for system_id, out in outputs.items():
+        predicted = pd.concat([keys, out], axis=1)
+        predicted = predicted[predicted["predicted_points"].notna()]
+        merged = predicted.merge(player_lines, on=["game_date", "player_lookup"], how="left")
+        merged["system_id"], merged["model_version"] = system_id, versions[system_id]
+        frames.append(merged)
+    if not frames or all(f.empty for f in frames):
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS))
+    rows = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    rows["points_line"] = rows["line"].astype(float)
+    rows["predicted_points"] = rows["predicted_points"].round(2)
+    rows["edge"], rows["recommendation"] = recommend(rows["predicted_points"], rows["points_line"])
+    rows["line_key"] = [line_key(v) for v in rows["points_line"]]
+    rows["prediction_id"] = [
+        prediction_id(d, g, p, s, ln)
+        for d, g, p, s, ln in zip(
+            rows["game_date"], rows["game_id"], rows["player_lookup"], rows["system_id"], rows["points_line"], strict=True
+        )
+    ]
+    rows["is_home"] = rows["is_home"].astype(bool)
+    return rows[list(OUTPUT_COLUMNS)].sort_values(["player_lookup", "system_id", "line_key"], kind="stable").reset_index(drop=True)
+
+
+def outcomes(features: pd.DataFrame, outputs: dict[str, pd.DataFrame], rows: pd.DataFrame) -> list[PlayerOutcome]:
+    """succeeded if any system predicted the player, else skipped with the systems' reasons."""
+    counts = rows.groupby("player_lookup").size() if not rows.empty else pd.Series(dtype=int)
+    result = []
+    for idx, player in features["player_lookup"].items():
+        n = int(counts.get(player, 0))
+        if n:
+            result.append(PlayerOutcome(player, "succeeded", n, ""))
+            continue
+        reasons = sorted({str(out.at[idx, "skip_reason"]) for out in outputs.values() if pd.notna(out.at[idx, "skip_reason"])})
+        result.append(PlayerOutcome(player, "skipped", 0, "; ".join(reasons) or "no system produced a prediction"))
+    return result
+
+
+def stamp(rows: pd.DataFrame, batch_id: str, staged_at: datetime | None = None) -> pd.DataFrame:
+    """Rows ready for staging: the batch id and the staging time added."""
+    return rows.assign(batch_id=batch_id, staged_at=staged_at or datetime.now(UTC))[list(STAGING_COLUMNS)]

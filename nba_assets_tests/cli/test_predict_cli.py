@@ -1,0 +1,41 @@
+"""nba-assets predict end to end on a real slate: rows, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nba_assets.cli import main
+from nba_assets_tests.fixtures import DEMO_DATE
+
+
+def test_predict_writes_one_row_per_player_system_line(tmp_path, demo_slate, capsys):
+    slate = demo_slate.drop(columns=["player_lookup"]).head(40).copy()
+    slate["line"] = [None if i % 4 == 0 else 10.5 + (i % 7) for i in range(len(slate))]
+    slate_path = tmp_path / "slate.csv"
+    slate.to_csv(slate_path, index=False)
+    out = tmp_path / "predictions.csv"
+    assert main(["predict", "--slate", str(slate_path), "--out", str(out), "--systems", "moving_average", "-q"]) == 0
+    rows = pd.read_csv(out)
+    assert list(rows.columns) == [
+        "game_date", "player_lookup", "player_name", "system_id", "line",
+        "predicted_points", "confidence", "recommendation", "edge",
+    ]  # fmt: skip
+    assert set(rows["game_date"]) == {DEMO_DATE.isoformat()}
+    assert not rows.duplicated(["player_lookup", "system_id", "line"]).any()
+    assert set(rows.loc[rows["line"].isna(), "recommendation"]) <= {"NO_LINE"}
+    assert set(rows.loc[rows["line"].notna(), "recommendation"]) <= {"OVER", "UNDER", "PASS"}
+    assert rows["confidence"].between(0, 100).all()
+
+
+def test_bad_slate_is_a_one_line_error_without_traceback(tmp_path, capsys):
+    path = tmp_path / "slate.csv"
+    path.write_text("game_date,player_name,team,opponent,is_home\n2025-02-12,Josh Hart,,ATL,true\n")
+    assert main(["predict", "--slate", str(path), "--out", str(tmp_path / "o.csv"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "row 1, column 'team'" in err and "Traceback" not in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_missing_file_is_one_line(tmp_path, capsys):
+    assert main(["predict", "--slate", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err

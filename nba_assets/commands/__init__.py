@@ -1,5 +1,5 @@
 """CLI commands, one module each with ``register(subparsers)``."""
 
-from nba_assets.commands import predict
+from nba_assets.commands import backfill, evaluate, predict, report, run_day, train
 
-COMMANDS = [predict]
+COMMANDS = [predict, run_day, backfill, report, train, evaluate]

@@ -26,3 +26,28 @@ class ExportSink(Protocol):
     def location(self, path: str) -> str:
         """Where a person finds the file (a filesystem path or gs:// URL)."""
         ...
+
+
+class InvalidExportPath(ExportSinkError, ValueError):
+    """A path that could escape the sink's root (``..``, absolute, backslashes) or is malformed."""
+
+
+_FORBIDDEN_CHARS = ("\\", "\x00", ":")
+
+
+def check_path(path: str) -> str:
+    """The relative, ``/``-separated path every sink accepts; anything that could escape the root
+    of a directory or a bucket prefix is refused before any I/O."""
+    if not isinstance(path, str) or not path:
+        raise InvalidExportPath(f"export path must be a non-empty string, got {path!r}")
+    bad = [c for c in _FORBIDDEN_CHARS if c in path]
+    if bad:
+        raise InvalidExportPath(f"export path {path!r} contains {bad[0]!r}; use '/'-separated relative paths")
+    if path.startswith("/"):
+        raise InvalidExportPath(f"export path {path!r} is absolute; paths are relative to the sink's root")
+    parts = path.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise InvalidExportPath(f"export path {path!r} has an empty, '.' or '..' segment (would escape or alias the root)")
+    if any(p.startswith(".") for p in parts):
+        raise InvalidExportPath(f"export path {path!r} has a hidden segment; names starting with '.' are the sink's temp files")
+    return path

@@ -13,6 +13,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from nba_assets.features.defense import DEFENSE_FEATURES, defense_features
+from nba_assets.features.form import FORM_FEATURES, form_features
+from nba_assets.features.roster import ROSTER_FEATURES, roster_features
 from nba_assets.features.team import opponent_context
 
 PLAYER_FEATURES = (
@@ -20,7 +23,8 @@ PLAYER_FEATURES = (
     "pts_avg_prev_season", "min_avg_last5", "min_avg_last10", "min_avg_season", "minutes_trend",
     "usage_last10", "pts_per_min_season", "rest_days", "back_to_back", "home",
 )  # fmt: skip
-FEATURE_COLUMNS = PLAYER_FEATURES + ("opp_pts_allowed", "opp_def_factor", "opp_pace", "team_pace")
+TEAM_FEATURES = ("opp_pts_allowed", "opp_def_factor", "opp_pace", "team_pace")
+FEATURE_COLUMNS = PLAYER_FEATURES + TEAM_FEATURES + FORM_FEATURES + DEFENSE_FEATURES + ROSTER_FEATURES
 KEY_COLUMNS = ("game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home")
 MAX_REST = 10.0
 
@@ -98,17 +102,20 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame["game_ts"] = pd.to_datetime(frame["game_date"])
     frame["season"] = season_of(frame["game_ts"])
-    for column in ("points", "minutes", "fga", "fta", "tov", "oreb"):
+    for column in ("points", "minutes", "fga", "fta", "tov", "oreb", "fg3a", "reb", "ast"):
         if column not in frame.columns:
             frame[column] = np.nan
         frame[column] = frame[column].astype(float)
     return frame.sort_values(["player_lookup", "game_ts", "game_id"], kind="stable").reset_index(drop=True)
 
 
-def _with_context(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+def _with_context(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
+    """Features of every row of ``frame``; team context only from the ``known`` (history) rows."""
     features = _player_features(frame)
-    context = opponent_context(history, frame[["game_ts", "team", "opponent"]])
-    return pd.concat([frame, features, context], axis=1)
+    form = form_features(frame, features, known)
+    context = opponent_context(frame[known], frame[["game_ts", "team", "opponent"]])
+    combined = pd.concat([frame, features, context, form], axis=1)
+    return pd.concat([combined, defense_features(combined, known), roster_features(combined, known)], axis=1)
 
 
 def build_features(box_scores: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -119,14 +126,13 @@ def build_features(box_scores: pd.DataFrame, targets: pd.DataFrame | None = None
     """
     if targets is None:
         frame = _prepare(box_scores)
-        return _with_context(frame, frame).reset_index(drop=True)
+        return _with_context(frame, pd.Series(True, index=frame.index)).reset_index(drop=True)
     parts = []
     for game_date, day in targets.groupby("game_date", sort=True):
         history = box_scores[box_scores["game_date"] < game_date]
         day = day.assign(points=np.nan, minutes=np.nan, _target=True)
         combined = _prepare(pd.concat([history.assign(_target=False), day], ignore_index=True))
-        known = combined[~combined["_target"].astype(bool)]
-        rows = _with_context(combined, known)
+        rows = _with_context(combined, ~combined["_target"].astype(bool))
         parts.append(rows[rows["_target"].astype(bool)].drop(columns=["_target"]))
     if not parts:
         return pd.DataFrame(columns=[*KEY_COLUMNS, *FEATURE_COLUMNS])

@@ -1,10 +1,18 @@
-"""moving_average: weighted last 5 / last 10 / season, with rest and home adjustments."""
+"""moving_average: weighted last 5 / last 10 / season, with rest and home adjustments.
+
+Fallbacks: early in a season (or back from a long absence with few games this season) last
+season's average takes half the weight; with no season average at all, last season's average
+alone; fewer than 3 prior games -> skipped (shared rule in ``base.output_frame``).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from nba_assets.predictions.base import SystemContext, confidence_from_spread, output_frame
+from nba_assets.predictions import calibration
+from nba_assets.predictions.base import SystemContext, output_frame
 
 WEIGHTS = {"pts_avg_last5": 0.40, "pts_avg_last10": 0.35, "pts_avg_season": 0.25}
 HOME_BONUS = 0.02  # +2% at home, -2% away
@@ -14,6 +22,13 @@ BACK_TO_BACK_PENALTY = 0.03
 class MovingAverage:
     system_id = "moving_average"
     version = "ma-1"
+
+    def __init__(self, calibrator: calibration.Calibrator | None = None) -> None:
+        self.calibrator = calibrator or calibration.Calibrator()
+
+    @classmethod
+    def from_model_dir(cls, version_dir: Path | None) -> MovingAverage:
+        return cls(calibration.load(version_dir).get(cls.system_id))
 
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
         total = pd.Series(0.0, index=features.index)
@@ -30,5 +45,5 @@ class MovingAverage:
         base = base.fillna(prev)
         factor = 1.0 + HOME_BONUS * (2 * features["home"].fillna(0.5) - 1)
         factor -= BACK_TO_BACK_PENALTY * features["back_to_back"].fillna(0)
-        confidence = confidence_from_spread(features["pts_std_last10"], features["games_before"])
-        return output_frame(features.index, base * factor, confidence, features)
+        predicted = base * factor
+        return output_frame(features.index, predicted, self.calibrator.confidence(predicted, features), features)

@@ -1,16 +1,36 @@
-"""The systems by id, in the order they run (the ensemble runs last and reads the others)."""
+"""The systems by id, in the order they run (the ensemble runs last and reads the others).
+
+``model_dir`` is a trained-model root (or one version directory): gradient boosting loads its
+model from it and every system its fitted confidence calibration; without one, systems use the
+default calibration and gradient boosting skips every row with a reason.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from nba_assets.predictions import model_store
 from nba_assets.predictions.base import PredictionSystem
+from nba_assets.predictions.ensemble import Ensemble
+from nba_assets.predictions.gradient_boosting import GradientBoosting
+from nba_assets.predictions.matchup import Matchup
 from nba_assets.predictions.moving_average import MovingAverage
+from nba_assets.predictions.similarity import Similarity
 
 Factory = Callable[[Path | None], PredictionSystem]
+
+
+def _version(model_dir: Path | None) -> Path | None:
+    return model_store.version_dir(Path(model_dir)) if model_dir is not None else None
+
+
 _FACTORIES: dict[str, Factory] = {
-    "moving_average": lambda model_dir: MovingAverage(),
+    "moving_average": lambda model_dir: MovingAverage.from_model_dir(_version(model_dir)),
+    "matchup": lambda model_dir: Matchup.from_model_dir(_version(model_dir)),
+    "similarity": lambda model_dir: Similarity.from_model_dir(_version(model_dir)),
+    "gradient_boosting": lambda model_dir: GradientBoosting(model_dir),
+    "ensemble": lambda model_dir: Ensemble.from_model_dir(_version(model_dir)),
 }
 DEFAULT_SYSTEM = "moving_average"
 

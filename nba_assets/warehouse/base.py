@@ -66,6 +66,7 @@ class Warehouse(Protocol):
         ...
 
     def staged_players(self, batch_id: str) -> list[str]:
+        """Sorted player_lookups with at least one staged row (an empty write stages none)."""
         ...
 
     def staged_rows(self, batch_id: str) -> int:
@@ -78,8 +79,12 @@ class Warehouse(Protocol):
     def verify(self, batch_id: str, game_date: date) -> Verification:
         ...
 
-    def drop_staging(self, batch_id: str) -> int:
-        """Delete the batch's staging; only after ``verify(...).ok``. Returns objects dropped."""
+    def drop_staging(self, batch_id: str, *, force: bool = False) -> int:
+        """Delete the batch's staging; only after ``verify(...).ok``. Returns objects dropped.
+
+        Implementations run ``verify`` for the batch's date themselves and raise WarehouseError
+        (keeping staging) when it fails, unless ``force`` (an operator discarding a bad batch).
+        """
         ...
 
     def predictions_for(self, game_date: date, *, active_only: bool = True) -> pa.Table:

@@ -1,0 +1,210 @@
+"""Prediction-systems benchmark: train on 2015-16..2023-24, backtest 2024-25, time a 450-player slate.
+
+    .venv/bin/python bench/bench_predictions.py [--out out/bench_predictions] [--no-results]
+
+Needs ../shared/data/nba_player_logs (or NBA_SHARED_DATA); skips with a message without it.
+Writes the report to --out and the figures to bench/RESULTS.md, section "## Prediction systems".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import lightgbm as lgb
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from nba_assets.features import build_features
+from nba_assets.inputs.box_scores import load_box_scores
+from nba_assets.inputs.bundled import shared_paths
+from nba_assets.inputs.lines import reference_lines
+from nba_assets.inputs.slates import slate_from_box_scores
+from nba_assets.predictions import registry
+from nba_assets.predictions.base import SystemContext
+from nba_assets.predictions.evaluation import backtest
+from nba_assets.predictions.gradient_boosting import train_points_model
+from nba_assets.predictions.report import headline, write_report
+from nba_assets.predictions.runner import run_systems
+
+TRAIN_SEASONS = [f"{y}-{str(y + 1)[2:]}" for y in range(2015, 2024)]
+TEST_SEASON = "2024-25"
+SLATE_PLAYERS = 450
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+SECTION = "## Prediction systems"
+console = Console(width=140)
+
+
+class Clock:
+    """Wall and CPU seconds of a block (the two shared cores are often busy: CPU says how much work)."""
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:.1f} s wall ({self.cpu:.1f} s CPU)"
+
+
+def big_slate(box: pd.DataFrame, day: date) -> pd.DataFrame:
+    """That day's real slate, topped up to SLATE_PLAYERS with the same teams' other rostered players."""
+    slate = slate_from_box_scores(box, day)
+    season = box[(box["game_date"] < day) & (box["game_date"] >= date(day.year - (day.month < 8), 8, 1))]
+    last = season.sort_values("game_date").drop_duplicates("player_lookup", keep="last")
+    games = slate.drop_duplicates("team").set_index("team")
+    extra = last[last["team"].isin(games.index) & ~last["player_lookup"].isin(slate["player_lookup"])]
+    extra = extra.sort_values("game_date", ascending=False).head(max(0, SLATE_PLAYERS - len(slate)))
+    extra = extra.assign(
+        game_date=day, game_id=extra["team"].map(games["game_id"]), opponent=extra["team"].map(games["opponent"]),
+        is_home=extra["team"].map(games["is_home"]),
+    )  # fmt: skip
+    return pd.concat([slate, extra[slate.columns]], ignore_index=True).head(SLATE_PLAYERS)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("out/bench_predictions"))
+    parser.add_argument("--no-results", action="store_true", help="do not update bench/RESULTS.md")
+    args = parser.parse_args()
+    paths = shared_paths([*TRAIN_SEASONS, TEST_SEASON])
+    if len(paths) < len(TRAIN_SEASONS) + 1:
+        console.print(f"[yellow]skipped:[/yellow] needs the ten seasons of ../shared/data/nba_player_logs (found {len(paths)})")
+        return 0
+    with Clock() as load:
+        box = load_box_scores(paths)
+    with Clock() as feats:
+        features = build_features(box)
+    test = box[box["game_date"] >= date(2024, 8, 1)]
+    start, end = min(test["game_date"]), max(test["game_date"])
+    console.print(f"loaded {len(box):,} box scores in {load}; features in {feats}")
+    with Clock() as train:
+        info = train_points_model(features, start, args.out / "model")
+    console.print(f"trained {info.version} on {info.rows:,} rows ({info.train_start} .. {info.train_end}) in {train}")
+    systems = registry.build_systems(None, args.out / "model")
+    window = features[(features["game_date"] >= start) & (features["game_date"] <= end)]
+    with Clock() as evaluate:
+        result = backtest(features, start, end, systems, reference_lines(window), "reference")
+    # The honest comparison for the >= 15 min training choice: the same model trained on every game.
+    with Clock() as plain_train:
+        train_points_model(features, start, args.out / "model_all_rows", min_minutes=0.0, calibrate=False)
+    plain = registry.build_systems(["gradient_boosting"], args.out / "model_all_rows")[0]
+    keys = ["game_date", "player_lookup"]
+    plain_points = pd.concat([window[keys], plain.predict(window, SystemContext())["predicted_points"]], axis=1)
+    scored = result.scored.merge(plain_points.rename(columns={"predicted_points": "gb_all_rows"}), on=keys, how="left")
+    result.scored, result.systems = scored, [*result.systems, "gb_all_rows"]
+    result.coverage["gb_all_rows"] = float(scored["gb_all_rows"].notna().mean())
+    table = headline(result)
+    command = ("python bench/bench_predictions.py " + " ".join(sys.argv[1:])).strip()
+    write_report(result, args.out, command)
+    day = pd.Series(test["game_date"]).value_counts().idxmax()
+    slate = big_slate(box, day)
+    with Clock() as slate_features:
+        slate_feats = build_features(box, slate)
+        history = features[features["game_date"] < day]
+    timings = []
+    for _ in range(3):
+        with Clock() as run:
+            run_systems(slate_feats, systems, history)
+        timings.append(run)
+    best = sorted(timings, key=lambda c: c.wall)[1]
+    _print(table)
+    figures = {
+        "backtest": f"{start} .. {end}, {len(result.scored):,} scored games ({(result.scored['minutes'] >= 15).sum():,} with >= 15 min)",
+        "train (9 seasons, model + hold-out calibration fit)": str(train),
+        "train, gb_all_rows variant (one fit, no calibration)": str(plain_train),
+        f"5 systems on a {len(slate)}-player slate ({day}), model loaded, median of 3": str(best),
+        f"slate features for {len(slate)} players from 10 seasons (not part of the systems)": str(slate_features),
+        "features, all 10 seasons": str(feats),
+        "backtest of 2024-25 (5 systems)": str(evaluate),
+    }
+    for key, value in figures.items():
+        console.print(f"{key}: {value}")
+    if not args.no_results:
+        _write_results(table, figures, command, _verdicts(table, best.wall, train.wall))
+    return 0
+
+
+def _print(table: pd.DataFrame) -> None:
+    out = Table(title=f"{TEST_SEASON}, players with >= 15 minutes (MAE all / bias all: every scored row)")
+    for column in ("system", "rows", "MAE", "RMSE", "bias", "vs season avg", "MAE all", "bias all"):
+        out.add_column(column, justify="left" if column == "system" else "right")
+    for r in table.itertuples(index=False):
+        out.add_row(r.system, f"{r.rows:,}", f"{r.mae:.3f}", f"{r.rmse:.3f}", f"{r.bias:+.2f}",
+                    f"{r.vs_season_avg_pct:+.1f}%", f"{r.mae_all:.3f}", f"{r.bias_all:+.2f}")  # fmt: skip
+    console.print(out)
+
+
+NOTES = """\
+Notes (design choices were made on the 2023-24 season with a model trained on 2015-16..2022-23;
+2024-25 is only reported, though early exploratory runs also printed it):
+- Headline rows: players who played >= 15 minutes, a filter on the outcome. The gradient-boosting
+  model is trained on that population (`TRAIN_MIN_MINUTES = 15`); this is what meets the 6 % target.
+  Trained on every game (`gb_all_rows`) it is the best system on all rows but only ~3.5 % better
+  than the season average on the headline rows. The cost of the choice is the all-rows bias
+  (it over-predicts cameo games); the ensemble (0.7 model / 0.3 heuristics) sits between.
+- Helped: slow/fast EWM form (the biggest single gain over last-N averages), a last-10 average
+  without injury-exit/blow-out games, opponent points allowed by role proxy (residual vs the
+  players' own averages), teammates' scoring available in the team's last game (+0.2 % on 2023-24),
+  a Huber loss (+0.6 % vs L2 on >= 15-minute rows).
+- Did not help (within +-0.2 % on 2023-24): lower learning rate with more/larger trees, 3-seed
+  averaging, stronger bagging/feature subsampling, an L1 loss, a day-of-season feature, retraining
+  monthly inside the season (Jan-Apr 2025 MAE 4.860 either way), re-weighting or re-scaling the
+  similarity context (rest, opponent, home, minutes trend/level, recency: all within 0.01 MAE).
+- Hit rates are against reference stand-in lines (last-10/season blend rounded to x.5), not a
+  sportsbook: they say little about profitability. See out/bench_predictions/report.md.
+"""
+
+
+def _verdicts(table: pd.DataFrame, slate_seconds: float, train_seconds: float) -> list[str]:
+    mae = table.set_index("system")["mae"]
+    systems = mae[["moving_average", "matchup", "similarity", "gradient_boosting", "ensemble"]]
+    best = systems.idxmin()
+    gain = 100 * (1 - systems.min() / mae["season_avg"])
+    beaten = [s for s in systems.index if systems[s] < mae["last10_avg"]]
+    def ok(flag: bool) -> str:
+        return "met" if flag else "NOT met"
+    return [
+        f"- Best system {best}: MAE {systems.min():.3f} = {gain:.1f} % below the season average "
+        f"({mae['season_avg']:.3f}); target >= 6 %: {ok(gain >= 6)}.",
+        f"- Systems beating the last-10 average ({mae['last10_avg']:.3f}): {len(beaten)} of 5: {ok(len(beaten) == 5)}.",
+        f"- 450-player slate, 5 systems: {slate_seconds:.2f} s; target <= 5 s: {ok(slate_seconds <= 5)}.",
+        f"- Training on nine seasons: {train_seconds:.0f} s; target <= 180 s: {ok(train_seconds <= 180)}.",
+    ]
+
+
+def _write_results(table: pd.DataFrame, figures: dict[str, str], command: str, verdicts: list[str]) -> None:
+    stamp = subprocess.run(["date", "-u"], capture_output=True, text=True, check=False).stdout.strip()
+    rows = ["| system | rows | MAE | RMSE | bias | vs season avg | MAE all rows | bias all rows |", "|---|---|---|---|---|---|---|---|"]
+    rows += [
+        f"| {r.system} | {r.rows:,} | {r.mae:.3f} | {r.rmse:.3f} | {r.bias:+.2f} | {r.vs_season_avg_pct:+.1f}% | "
+        f"{r.mae_all:.3f} | {r.bias_all:+.2f} |"
+        for r in table.itertuples(index=False)
+    ]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        SECTION, "", f"Command: `.venv/bin/{command}`", f"Date: {stamp}",
+        f"Environment: Python {sys.version.split()[0]}, LightGBM {lgb.__version__}, 2 cores shared (load average {load} at the end).",
+        "", f"{TEST_SEASON} backtest (model trained on 2015-16..2023-24), reference lines:", "", *rows, "",
+        *verdicts, "", *[f"- {k}: {v}" for k, v in figures.items()], "", NOTES,
+    ]  # fmt: skip
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"
+    if SECTION in text:
+        head, _, tail = text.partition(SECTION)
+        rest = tail.split("\n## ", 1)
+        text = head + "\n".join(lines) + ("\n## " + rest[1] if len(rest) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

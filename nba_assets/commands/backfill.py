@@ -1,0 +1,93 @@
+"""nba-assets backfill: past game days through a real Dagster instance, consolidated and graded."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date
+from pathlib import Path
+
+from rich.table import Table
+
+from nba_assets.commands.common import console, progress
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backfill", help="run and grade every game day of a date range or season", description=__doc__)
+    p.add_argument("--season", help="season like 2024-25 (its game days in the box scores)")
+    p.add_argument("--from", dest="start", type=date.fromisoformat, help="first date YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=date.fromisoformat, help="last date YYYY-MM-DD")
+    p.add_argument("--shards", type=int, help="shards per day (1-16; default $NBA_ASSETS_SHARDS or 4)")
+    p.add_argument("--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)")
+    p.add_argument("--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="worker processes sharing the instance (default 2: one per core of a small machine)")
+    p.add_argument("--no-grade", action="store_true", help="consolidate only; grade later")
+    p.add_argument("--redo", action="store_true", help="also re-run days already graded")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(handler=run)
+
+
+def _window(args: argparse.Namespace) -> tuple[date, date]:
+    from nba_assets.reports.season import season_window
+
+    if args.season:
+        start, end = season_window(args.season)
+        return args.start or start, args.end or end
+    if not (args.start and args.end):
+        raise ValueError("give --season, or both --from and --to")
+    return args.start, args.end
+
+
+def run(args: argparse.Namespace) -> int:
+    start, end = _window(args)
+    if not 1 <= args.workers <= 8:
+        raise ValueError(f"--workers {args.workers} must be between 1 and 8")
+    if args.profile:
+        os.environ["NBA_ASSETS_PROFILE"] = args.profile
+    if args.shards is not None:
+        if not 1 <= args.shards <= 16:
+            raise ValueError(f"--shards {args.shards} must be between 1 and 16")
+        os.environ["NBA_ASSETS_SHARDS"] = str(args.shards)
+    from nba_assets.backfill import BACKFILL_TAG, backfill, game_days, train_model
+    from nba_assets.backfill_workers import parallel_backfill
+    from nba_assets.day_run import prepare_home
+    from nba_assets.definitions import defs
+    from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+
+    # the box scores the pipeline itself reads (nba_inputs' defaults: the bundled sample)
+    dates = game_days(NbaInputsResource().history()["game_date"], start, end)
+    if not dates:
+        raise ValueError(f"no game days between {start} and {end} in the box scores")
+    instance = prepare_home(args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home"))
+    definitions = defs()
+    with progress(args.quiet) as bar:
+        task = bar.add_task(f"backfill {dates[0]} .. {dates[-1]}", total=len(dates))
+        if "gradient_boosting" in PipelineSettings.from_env().systems:
+            bar.update(task, description=f"training points_model on games before {dates[0]}")
+            model = train_model(definitions, instance, dates[0], {BACKFILL_TAG: "model"})
+            if model.status != "SUCCESS":
+                raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
+
+        def on_day(day) -> None:
+            bar.update(task, advance=1, description=f"backfill {day.game_date}: {day.status}")
+
+        if args.workers > 1:
+            home = Path(os.environ["DAGSTER_HOME"])
+            result = parallel_backfill(home, dates, args.workers, grade=not args.no_grade, redo=args.redo,
+                                       on_day=on_day)  # fmt: skip
+        else:
+            result = backfill(definitions, instance, dates, grade=not args.no_grade, redo=args.redo, on_day=on_day)
+    failed = [d for d in result.days if d.status == "failed"]
+    if not args.quiet:
+        table = Table(title=f"backfill {result.backfill_id}: {dates[0]} .. {dates[-1]} ({result.seconds:.0f} s)")
+        for column in ("days", "graded", "consolidated only", "skipped", "failed", "Dagster runs"):
+            table.add_column(column)
+        table.add_row(str(len(result.days)), str(result.count("graded")), str(result.count("consolidated")),
+                      str(result.count("skipped")), str(len(failed)), str(len(result.runs)))  # fmt: skip
+        console.print(table)
+        for day in failed[:10]:
+            console.print(f"[red]{day.game_date}[/red]: {day.note}")
+        console.print(f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev; "
+                      f"then `nba-assets report --season ...`")  # fmt: skip
+    return 1 if failed else 0

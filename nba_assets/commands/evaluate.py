@@ -1,0 +1,92 @@
+"""nba-assets evaluate: backtest the systems over a date range, print and write the report."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from datetime import date
+from pathlib import Path
+
+from rich.table import Table
+
+from nba_assets.commands.common import add_history_argument, console, load_history, progress
+from nba_assets.features import build_features
+from nba_assets.inputs.lines import load_lines, reference_lines
+from nba_assets.predictions import registry
+from nba_assets.predictions.evaluation import HEADLINE_MINUTES, Backtest, backtest, edge_table
+from nba_assets.predictions.gradient_boosting import train_points_model
+from nba_assets.predictions.report import LINES_NOTE, headline, write_report
+
+LEARNED = {"gradient_boosting", "ensemble"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="walk-forward backtest of the prediction systems", description=__doc__)
+    add_history_argument(p)
+    p.add_argument("--from", dest="start", required=True, type=date.fromisoformat, metavar="DATE")
+    p.add_argument("--to", dest="end", required=True, type=date.fromisoformat, metavar="DATE")
+    p.add_argument("--systems", nargs="+", choices=registry.available(),
+                   help="default: all (the ensemble also runs the systems it blends)")  # fmt: skip
+    p.add_argument("--lines", type=Path, help="prop lines file; default: reference stand-in lines")
+    p.add_argument("--out", type=Path, default=Path("out/evaluation"), help="report directory (default out/evaluation)")
+    p.add_argument("--model-dir", type=Path,
+                   help="trained points model (must predate --from); default: train one on the history before --from")  # fmt: skip
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise ValueError(f"--to {args.end} is before --from {args.start}")
+    names = list(args.systems or registry.available())
+    if "ensemble" in names:
+        names = list(registry.available())
+    history = load_history(args.history)
+    history = history[history["game_date"] <= args.end]
+    with progress(args.quiet) as bar:
+        task = bar.add_task("features", total=None)
+        features = build_features(history)
+        model_dir = args.model_dir
+        if model_dir is None and LEARNED & set(names):
+            model_dir = args.out / "model"
+            bar.update(task, description=f"training on games before {args.start}")
+            train_points_model(features, args.start, model_dir)
+        systems = registry.build_systems(names, model_dir)
+        window = features[(features["game_date"] >= args.start) & (features["game_date"] <= args.end)]
+        if args.lines:
+            lines, source = load_lines(args.lines), "files"
+        else:
+            lines, source = reference_lines(window), "reference"
+        months = (args.end.year - args.start.year) * 12 + args.end.month - args.start.month + 1
+        bar.update(task, description="backtest", total=months, completed=0)
+        result = backtest(features, args.start, args.end, systems, lines, source,
+                          step=lambda label: bar.update(task, advance=1, description=f"backtest {label}"))  # fmt: skip
+    result.meta["model_dir"] = str(model_dir) if model_dir else None
+    command = "nba-assets " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
+    paths = write_report(result, args.out, command)
+    if not args.quiet:
+        _print(result)
+        console.print(f"[green]wrote[/green] {', '.join(p.name for p in paths)} to [bold]{args.out}[/bold]")
+    return 0
+
+
+def _print(result: Backtest) -> None:
+    table = Table(title=f"Backtest {result.start} .. {result.end}: {len(result.scored):,} scored games "
+                  f"(MAE etc. for >= {HEADLINE_MINUTES:g} min)")  # fmt: skip
+    table.add_column("system", no_wrap=True)
+    for column in ("rows", "MAE", "RMSE", "bias", "vs avg", "MAE all", "bias all", "cover"):
+        table.add_column(column, justify="right")
+    for row in headline(result).itertuples(index=False):
+        table.add_row(
+            row.system, f"{row.rows:,}", f"{row.mae:.3f}", f"{row.rmse:.3f}", f"{row.bias:+.2f}",
+            f"{row.vs_season_avg_pct:+.1f}%", f"{row.mae_all:.3f}", f"{row.bias_all:+.2f}", f"{row.coverage_pct:.1f}%",
+        )  # fmt: skip
+    console.print(table)
+    edges = edge_table(result)
+    overall = edges[edges["edge"] == "all"]
+    if not overall.empty:
+        picks = ", ".join(f"{r.system} {r.hit_rate:.1%} of {r.picks:,}" for r in overall.itertuples())
+        note = LINES_NOTE[result.lines_source].replace("**", "").replace("`", "")
+        console.print(f"Pick hit rates {note}: {picks}", highlight=False)
+

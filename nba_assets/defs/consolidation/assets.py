@@ -1,0 +1,72 @@
+"""consolidated_predictions (daily): one MERGE of the batch's staging, verified before clean-up."""
+
+
+import time
+from datetime import date, timedelta
+
+import dagster as dg
+
+from nba_assets.batch_state.base import BatchState
+from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id
+from nba_assets.defs.consolidation.merge import consolidate
+from nba_assets.defs.partitions import by_date, game_days
+from nba_assets.defs.settings import PipelineSettings
+from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
+
+CHECKS = [
+    dg.AssetCheckSpec("consolidated_predictions_no_duplicate_keys", asset="consolidated_predictions", blocking=True),
+    dg.AssetCheckSpec("consolidated_predictions_merged_equals_staged", asset="consolidated_predictions", blocking=True),
+    dg.AssetCheckSpec("consolidated_predictions_batch_complete", asset="consolidated_predictions"),
+    dg.AssetCheckSpec("consolidated_predictions_sane_values", asset="consolidated_predictions"),
+]
+
+
+@dg.asset(
+    partitions_def=game_days,
+    group_name="consolidation",
+    kinds={"sql"},
+    deps=[dg.AssetDep("staging_predictions", partition_mapping=by_date)],
+    pool="consolidation",
+    check_specs=CHECKS,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
+)
+def consolidated_predictions(
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    batch_store: BatchStoreResource,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    """The day's predictions table rows: MERGE, verify, drop staging, mark the batch consolidated."""
+    game_date = date.fromisoformat(context.partition_key)
+    store = batch_store.get()
+    batch_id = current_batch_id(context.instance, game_date)
+    status = store.status(batch_id)
+    forced = context.run.tags.get(FORCED_PARTIAL_TAG) == "true"
+    if status.state in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
+        raise dg.Failure(
+            f"batch {batch_id} is already {status.state}; re-materialize `slate` to open a new batch", allow_retries=False
+        )
+    if not status.is_complete and not forced:
+        raise dg.Failure(
+            f"batch {batch_id} incomplete: {status.done}/{status.expected} done, {status.failed} failed, "
+            f"{len(status.missing)} missing (e.g. {', '.join(status.missing[:5])}); "
+            f"tag the run {FORCED_PARTIAL_TAG}=true to consolidate what there is",
+            allow_retries=False,
+        )
+    lease = store.claim_consolidation(
+        game_date, batch_id, context.run_id, timedelta(minutes=settings.consolidation_lease_minutes)
+    )
+    if lease is None:
+        raise dg.Failure(
+            f"another run holds the consolidation lease of {game_date}; not merging twice (L9)", allow_retries=False
+        )
+    started = time.perf_counter()
+    try:
+        outcome = consolidate(context.log, warehouse.get(), store, status, game_date)
+    finally:
+        store.release_consolidation(game_date, context.run_id)
+    return dg.MaterializeResult(
+        metadata={**outcome.metadata, "batch_id": batch_id, "forced_partial": forced,
+                  "seconds": round(time.perf_counter() - started, 2)},  # fmt: skip
+        check_results=outcome.checks,
+    )

@@ -1,0 +1,75 @@
+"""front_end_exports and results_export: the v1/ JSON files, written only when every gate passes."""
+
+from datetime import UTC, date, datetime
+
+import dagster as dg
+
+from nba_assets.defs.partitions import game_days
+from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+from nba_assets.defs.storage import ExportSinkResource, WarehouseResource
+from nba_assets.exports import frames
+from nba_assets.exports.builders import build_day_exports
+from nba_assets.exports.publish import PublishReport, publish
+from nba_assets.exports.quality import GateConfig
+from nba_assets.exports.results import build_results_export
+
+
+def _gates(settings: PipelineSettings) -> GateConfig:
+    return GateConfig(min_players_per_game=settings.min_players_per_game, min_published_ratio=settings.regression_share)
+
+
+def _outcome(report: PublishReport, check_name: str, asset: str):
+    """The gate verdict as a blocking check; a refused export fails the step with nothing written (L13)."""
+    metadata = report.metadata()
+    yield dg.AssetCheckResult(
+        check_name=check_name, asset_key=asset, passed=report.ok, severity=dg.AssetCheckSeverity.ERROR,
+        description="schema, finite numbers, every game, players per game, totals, no regression vs the live file",
+        metadata={"findings": "; ".join(metadata["findings"][:20]) or "none", "files_checked": report.checked_files},
+    )  # fmt: skip
+    if not report.ok:
+        raise dg.Failure(
+            f"export refused, nothing written: {len(report.findings)} finding(s), e.g. {report.findings[0]}",
+            allow_retries=False,
+        )
+    yield dg.MaterializeResult(asset_key=asset, metadata={k: v for k, v in metadata.items() if k != "findings"})
+
+
+@dg.asset(
+    partitions_def=game_days, group_name="exports", kinds={"json"}, deps=["consolidated_predictions"],
+    check_specs=[dg.AssetCheckSpec("front_end_exports_quality_gates", asset="front_end_exports", blocking=True)],
+)  # fmt: skip
+def front_end_exports(
+    context: dg.AssetExecutionContext,
+    nba_inputs: NbaInputsResource,
+    settings: PipelineSettings,
+    warehouse: WarehouseResource,
+    export_sink: ExportSinkResource,
+):
+    """tonight/all-players, tonight/player/*, predictions/{date}, best-bets/{date} and latest."""
+    game_date = date.fromisoformat(context.partition_key)
+    day = nba_inputs.day(game_date)
+    files = build_day_exports(
+        game_date, warehouse.get().predictions_for(game_date), day.slate, day.lines, day.history,
+        generated_at=datetime.now(UTC), default_system=settings.default_system,
+    )  # fmt: skip
+    gates = _gates(settings).for_slate(frames.slate_games(day.slate, game_date))
+    report = publish(files, export_sink.get(), gates)
+    context.log.info(f"exports of {game_date}: {len(report.written)} files, {report.total_bytes:,} bytes")
+    yield from _outcome(report, "front_end_exports_quality_gates", "front_end_exports")
+
+
+@dg.asset(
+    partitions_def=game_days, group_name="exports", kinds={"json"}, deps=["graded_results"],
+    check_specs=[dg.AssetCheckSpec("results_export_quality_gates", asset="results_export", blocking=True)],
+)  # fmt: skip
+def results_export(
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    warehouse: WarehouseResource,
+    export_sink: ExportSinkResource,
+):
+    """results/{date}.json: the graded day (actual points, hit/miss per system, hit rate and MAE)."""
+    game_date = date.fromisoformat(context.partition_key)
+    files = build_results_export(game_date, warehouse.get().results_for(game_date), generated_at=datetime.now(UTC))
+    yield from _outcome(publish(files, export_sink.get(), _gates(settings)), "results_export_quality_gates",
+                        "results_export")  # fmt: skip

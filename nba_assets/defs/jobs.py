@@ -1,0 +1,23 @@
+"""The jobs users, schedules and sensors launch: ``<domain>_job``."""
+
+import dagster as dg
+
+slate_job = dg.define_asset_job(
+    "slate_job", selection=dg.AssetSelection.assets("box_scores", "prop_lines", "slate"),
+    description="Validate the day's inputs and open its batch.",
+)  # fmt: skip
+staging_job = dg.define_asset_job(
+    "staging_job", selection=dg.AssetSelection.assets("staging_predictions"),
+    description="Predict every player of one (date, shard) and record each completion.",
+)  # fmt: skip
+consolidation_job = dg.define_asset_job(
+    "consolidation_job",
+    # the day's merge and its exports; grading (and the results file) waits for the games
+    selection=dg.AssetSelection.assets("consolidated_predictions").downstream()
+    - dg.AssetSelection.assets("graded_results").downstream(),
+    description="One MERGE of the day's staging, verification, clean-up, then the exports.",
+)
+grading_job = dg.define_asset_job(
+    "grading_job", selection=dg.AssetSelection.assets("graded_results").downstream(),
+    description="Grade a played day's predictions against actual points.",
+)  # fmt: skip

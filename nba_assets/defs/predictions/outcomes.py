@@ -1,0 +1,91 @@
+"""The work of one shard: run the systems, stage each player's rows, then record its completion."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+
+from nba_assets.batch_state.base import BatchStore, CompletionStatus, RetryableStoreError
+from nba_assets.defs.settings import DayInputs, PipelineSettings
+from nba_assets.predictions.runner import expand_lines, outcomes, run_systems, stamp
+from nba_assets.warehouse.base import RetryableWarehouseError, Warehouse
+from nba_assets.warehouse.schema import STAGING_SCHEMA
+
+# Backend outages fail the run (Dagster retries it); anything else fails only that player.
+RETRYABLE = (RetryableStoreError, RetryableWarehouseError)
+
+
+@dataclass(frozen=True)
+class ShardOutcome:
+    player_lookup: str
+    status: CompletionStatus
+    predictions: int
+    reason: str
+
+
+def staging_table(rows: pd.DataFrame, batch_id: str, staged_at: datetime) -> pa.Table:
+    return pa.Table.from_pandas(stamp(rows, batch_id, staged_at), schema=STAGING_SCHEMA, preserve_index=False)
+
+
+def run_shard(
+    log: logging.Logger,
+    day: DayInputs,
+    players: list[str],
+    settings: PipelineSettings,
+    store: BatchStore,
+    warehouse: Warehouse,
+    batch_id: str,
+    run_id: str,
+    history: pd.DataFrame | None = None,
+) -> list[ShardOutcome]:
+    """Every player in ``players`` reports exactly once: succeeded, skipped (reason) or failed (L6)."""
+    features = day.features[day.features["player_lookup"].isin(players)]
+    systems = settings.build_systems()
+    outputs = run_systems(features, systems, history)
+    rows = expand_lines(features, outputs, day.lines, {s.system_id: s.version for s in systems})
+    by_player = dict(tuple(rows.groupby("player_lookup", sort=False))) if not rows.empty else {}
+    staged_at = datetime.now(UTC)
+    results: list[ShardOutcome] = []
+    for planned in outcomes(features, outputs, rows):
+        status = CompletionStatus(planned.status)
+        player_rows = by_player.get(planned.player_lookup, rows.head(0))
+        reason = planned.reason
+        try:
+            # Staging first, completion second: a completion always has its rows behind it.
+            warehouse.write_staging(batch_id, planned.player_lookup, staging_table(player_rows, batch_id, staged_at))
+        except RETRYABLE:
+            raise
+        except Exception as exc:  # a bad row fails this player only, with the error kept
+            status, reason = CompletionStatus.FAILED, f"staging write failed: {type(exc).__name__}: {exc}"
+            log.error(f"{planned.player_lookup}: {reason}")
+        count = len(player_rows) if status == CompletionStatus.SUCCEEDED else 0
+        store.record_completion(batch_id, planned.player_lookup, status, predictions=count, reason=reason, run_id=run_id)
+        results.append(ShardOutcome(planned.player_lookup, status, count, reason))
+    for player in sorted(set(players) - set(features["player_lookup"])):
+        reason = "player is in the batch but not in the day's inputs"
+        store.record_completion(batch_id, player, CompletionStatus.FAILED, reason=reason, run_id=run_id)
+        results.append(ShardOutcome(player, CompletionStatus.FAILED, 0, reason))
+    return results
+
+
+def outcome_table(results: list[ShardOutcome]) -> dg.MetadataValue:
+    """One table of per-player outcomes in the materialization, not one event per player."""
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("player_lookup", "string"),
+            dg.TableColumn("status", "string"),
+            dg.TableColumn("predictions", "int"),
+            dg.TableColumn("reason", "string"),
+        ]
+    )
+    records = [
+        dg.TableRecord({"player_lookup": r.player_lookup, "status": str(r.status), "predictions": r.predictions,
+                        "reason": r.reason[:200]})  # fmt: skip
+        for r in results
+    ]
+    return dg.MetadataValue.table(records=records, schema=schema)

@@ -1,0 +1,125 @@
+"""Write a backtest as report.md, CSV tables and one PNG (error by system, confidence calibration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from nba_assets.predictions.calibration import TOLERANCE
+from nba_assets.predictions.evaluation import (
+    HEADLINE_MINUTES,
+    Backtest,
+    calibration_table,
+    edge_table,
+    metrics,
+    minutes_table,
+)
+from nba_assets.predictions.lines import EDGE_THRESHOLD
+
+LINES_NOTE = {
+    "reference": "against **reference lines** (stand-ins: each player's last-10/season blend rounded to x.5; "
+    "the data has no sportsbook lines) - pass `--lines` for real ones",
+    "files": "against the lines given with `--lines`",
+}
+
+
+def _md(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
+    """A GitHub Markdown table without the optional tabulate dependency."""
+    def cell(v: object) -> str:
+        if isinstance(v, float):
+            return "" if pd.isna(v) else format(v, floatfmt)
+        return str(v)
+
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def headline(result: Backtest) -> pd.DataFrame:
+    """The main table: one row per system, headline population first, all-rows columns after."""
+    table = metrics(result)
+    head = table[table["population"] == "min15"].set_index("system")
+    rest = table[table["population"] == "all"].set_index("system")
+    out = head[["rows", "mae", "rmse", "bias", "vs_season_avg_pct"]].copy()
+    out["mae_all"], out["bias_all"] = rest["mae"], rest["bias"]
+    out["coverage_pct"] = 100 * rest["coverage"]
+    return out.reset_index()
+
+
+def plot(result: Backtest, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table, calib = headline(result), calibration_table(result)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    x = range(len(table))
+    left.bar([i - 0.2 for i in x], table["mae"], width=0.4, label=f">= {HEADLINE_MINUTES:g} min")
+    left.bar([i + 0.2 for i in x], table["mae_all"], width=0.4, label="all rows")
+    left.set_xticks(list(x), table["system"], rotation=30, ha="right")
+    left.set_ylim(max(0.0, table[["mae", "mae_all"]].min().min() - 0.6), None)
+    left.set_ylabel("MAE (points)")
+    left.set_title(f"Error by system, {result.start} .. {result.end}")
+    left.legend()
+    for name, group in calib.groupby("system", sort=False):
+        right.plot(group["mean_confidence"], group["realised_within_pct"], marker="o", label=name)
+    right.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1)
+    right.set_xlim(20, 100)
+    right.set_ylim(20, 100)
+    right.set_xlabel("stated confidence")
+    right.set_ylabel(f"% of predictions within {TOLERANCE:g} points")
+    right.set_title("Calibration (on the diagonal = honest)")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Path]:
+    """report.md, metrics.csv, calibration.csv, edges.csv, minutes.csv and evaluation.png."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table, calib, edges, minutes = headline(result), calibration_table(result), edge_table(result), minutes_table(result)
+    edges = edges.assign(hit_rate=100 * edges["hit_rate"]).rename(columns={"hit_rate": "hit_rate_pct"})
+    calib = calib.assign(pick_hit_rate=100 * calib["pick_hit_rate"]).rename(columns={"pick_hit_rate": "pick_hit_pct"})
+    paths = [out_dir / name for name in ("metrics.csv", "calibration.csv", "edges.csv", "minutes.csv")]
+    metrics(result).to_csv(paths[0], index=False)
+    calib.to_csv(paths[1], index=False)
+    edges.to_csv(paths[2], index=False)
+    minutes.to_csv(paths[3])
+    png = plot(result, out_dir / "evaluation.png")
+    versions = ", ".join(f"{k} {v}" for k, v in result.meta.get("versions", {}).items())
+    text = [
+        f"# Backtest {result.start} .. {result.end}",
+        "",
+        f"Command: `{command}`" if command else "",
+        f"Scored games: {len(result.scored):,} of {result.meta.get('window_rows', 0):,} in the window "
+        "(those every system and both baselines predicted). Versions: " + versions + ".",
+        "",
+        f"## Error (players who played >= {HEADLINE_MINUTES:g} minutes; `_all` columns: every scored row)",
+        "",
+        "`vs_season_avg_pct`: how much lower the MAE is than the season-to-date average's on the same rows.",
+        "",
+        _md(table),
+        "",
+        "## MAE by minutes played",
+        "",
+        _md(minutes.reset_index(names="system")),
+        "",
+        f"## Picks by edge ({LINES_NOTE.get(result.lines_source, result.lines_source)}; PASS under {EDGE_THRESHOLD:g})",
+        "",
+        _md(edges) if not edges.empty else "No lines matched the scored games.",
+        "",
+        f"## Confidence calibration (all scored rows; confidence = estimated % chance of landing within "
+        f"{TOLERANCE:g} points; pick_hit_pct: picks against the lines above in that bucket)",
+        "",
+        _md(calib, ".1f"),
+        "",
+        f"![error and calibration]({png.name})",
+        "",
+    ]
+    (out_dir / "report.md").write_text("\n".join(text))
+    return [out_dir / "report.md", *paths, png]

@@ -1,0 +1,1 @@
+"""Reports over graded results (pure pandas + matplotlib; no Dagster, no cloud client)."""

@@ -1,0 +1,1 @@
+"""Batch-store tests beyond the contract: concurrency, faults."""

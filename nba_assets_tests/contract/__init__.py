@@ -1,0 +1,1 @@
+"""Twin-backend contract suites: one suite per protocol, run against every implementation."""

@@ -1,0 +1,1 @@
+"""Point-in-time feature tests."""

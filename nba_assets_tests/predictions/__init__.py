@@ -1,0 +1,1 @@
+"""Prediction systems, training, grading and the backtest on the bundled real sample."""

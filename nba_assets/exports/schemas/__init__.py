@@ -12,10 +12,9 @@ from importlib import resources
 from itertools import islice
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-
-import jsonschema_rs
 
 SCHEMA_FILES = {
     "all_players": "all-players.json",

@@ -31,6 +31,8 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from results import write_section  # noqa: E402  (bench/ is the script's folder)
+
 from nba_assets.batch_state import CompletionStatus  # noqa: E402
 from nba_assets.batch_state import _firestore_docs as docs  # noqa: E402
 from nba_assets.batch_state.local import SqliteBatchStore  # noqa: E402
@@ -41,7 +43,6 @@ N = 450
 OPEN_BATCHES = 30
 DONE_PER_BATCH = 420  # the rest stay missing, so status() also lists ids
 PLAYERS = [f"Player {i:03d}" for i in range(N)]
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 OK = CompletionStatus.SUCCEEDED
 
 
@@ -215,20 +216,6 @@ def render(loads: list[Load], lat: list[tuple], when: str) -> str:
     )  # fmt: skip
 
 
-def write_section(section: str) -> None:
-    """Replace only our section of RESULTS.md (other benchmarks own the rest)."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    lines, out, skipping = text.splitlines(), [], False
-    for line in lines:
-        if line.startswith("## "):
-            skipping = line.strip() == "## Batch store"
-            if skipping:
-                continue
-        if not skipping:
-            out.append(line)
-    RESULTS.write_text("\n".join(out).rstrip() + "\n\n" + section)
-
-
 def main() -> int:
     if reason := emulator_missing():
         print(f"cannot run: {reason}", file=sys.stderr)
@@ -249,8 +236,8 @@ def main() -> int:
             lat = latency("sqlite", sqlite_store) + latency("emulator", fs_store)
         finally:
             emulator.stop(keep_data=False)
-    write_section(render(loads, lat, when))
-    print(f"written to {RESULTS} (section '## Batch store')")
+    results_path = write_section(render(loads, lat, when))
+    print(f"written to {results_path} (section '## Batch store')")
     return 0
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from results import write_section  # noqa: E402  (bench/ is the script's folder)
 
 from nba_assets.exports.builders import build_day_exports, build_results_export  # noqa: E402
 from nba_assets.exports.gcs import GcsSink  # noqa: E402
@@ -34,7 +35,6 @@ from nba_assets_tests.fixtures import DEMO_DATE  # noqa: E402
 
 SYSTEMS = ("moving_average", "matchup", "similarity", "gradient_boosting", "ensemble")
 PLAYERS, TARGET_S = 450, 3.0
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COMMAND = ".venv/bin/python bench/bench_exports.py"
 
 
@@ -101,10 +101,10 @@ def main() -> None:
     verdict = "met" if statistics.median(local) <= TARGET_S else "MISSED"
     print(f"local median {statistics.median(local):.2f} s: target <= {TARGET_S} s {verdict}")
     if not args.no_write_results:
-        write_section(summary, verdict)
+        write_exports_section(summary, verdict)
 
 
-def write_section(s: dict, verdict: str) -> None:
+def write_exports_section(s: dict, verdict: str) -> None:
     stamp = subprocess.run(["date", "-u"], capture_output=True, text=True, check=True).stdout.strip()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     fmt = lambda xs: ", ".join(f"{x:.2f}" for x in xs)  # noqa: E731
@@ -133,12 +133,7 @@ def write_section(s: dict, verdict: str) -> None:
         f"{s['results_s']:.2f} s.",
         "",
     ]
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    section = "\n".join(lines)
-    pattern = re.compile(r"^## Exports\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-    print(f"wrote the Exports section of {RESULTS}")
+    print(f"wrote the Exports section of {write_section(chr(10).join(lines))}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+from results import RESULTS, write_section
 from rich.console import Console
 from rich.table import Table
 
@@ -31,7 +32,6 @@ from nba_assets_tests.emulators.bigquery import INSTALL, VENV, BigQueryEmulator
 from nba_assets_tests.warehouse.factory import bulk_lines, later, player_staging
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Warehouse MERGE"
 DAY = date(2025, 2, 12)
 ROWS_PER_PLAYER = 25
@@ -150,18 +150,6 @@ def render(rows: list[dict], args: argparse.Namespace) -> tuple[Table, str]:
         "a figure less sensitive than wall time to other load on the 2 shared cores.",
         "", *md, "", *notes, target(rows), ""])
     return table, text
-
-
-def write_section(text: str) -> None:
-    """Replace only this benchmark's section of RESULTS.md (create the file if needed)."""
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[end + 1:] if end >= 0 else "")
-    RESULTS.write_text(new.rstrip("\n") + "\n")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import lightgbm as lgb
 import pandas as pd
+from results import write_section
 from rich.console import Console
 from rich.table import Table
 
@@ -36,7 +37,6 @@ from nba_assets.predictions.runner import run_systems
 TRAIN_SEASONS = [f"{y}-{str(y + 1)[2:]}" for y in range(2015, 2024)]
 TEST_SEASON = "2024-25"
 SLATE_PLAYERS = 450
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SECTION = "## Prediction systems"
 console = Console(width=140)
 
@@ -196,14 +196,7 @@ def _write_results(table: pd.DataFrame, figures: dict[str, str], command: str, v
         "", f"{TEST_SEASON} backtest (model trained on 2015-16..2023-24), reference lines:", "", *rows, "",
         *verdicts, "", *[f"- {k}: {v}" for k, v in figures.items()], "", NOTES,
     ]  # fmt: skip
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"
-    if SECTION in text:
-        head, _, tail = text.partition(SECTION)
-        rest = tail.split("\n## ", 1)
-        text = head + "\n".join(lines) + ("\n## " + rest[1] if len(rest) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
-    RESULTS.write_text(text)
+    write_section("\n".join(lines))
 
 
 if __name__ == "__main__":

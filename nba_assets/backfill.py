@@ -21,12 +21,11 @@ from datetime import date
 
 import dagster as dg
 
-from nba_assets.day_run import DayResult, RunSummary, run_day
+from nba_assets.day_run import DayResult, RunSummary, already_consolidated, run_day
 
 log = logging.getLogger(__name__)
 BACKFILL_TAG = "nba_assets/backfill"
 GRADED = dg.AssetKey("graded_results")
-CONSOLIDATED = dg.AssetKey("consolidated_predictions")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the instance keeps every event
 
 
@@ -68,16 +67,6 @@ def _grade(defs: dg.Definitions, instance: dg.DagsterInstance, game_date: str, t
     return RunSummary(outcome.run_id, "grading_job", game_date, status, round(time.perf_counter() - started, 2))
 
 
-def _consolidated(instance: dg.DagsterInstance, game_date: str, batch_id: str | None) -> bool:
-    """The date's newest consolidation merged this batch (a re-run of a finished day)."""
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=CONSOLIDATED, asset_partitions=[game_date]), limit=1
-    ).records
-    materialization = records[0].asset_materialization if records else None
-    recorded = materialization.metadata.get("batch_id") if materialization else None
-    return bool(batch_id) and recorded is not None and recorded.value == batch_id
-
-
 def train_model(defs: dg.Definitions, instance: dg.DagsterInstance, before: str, tags: dict[str, str]) -> RunSummary:
     """points_model trained on games strictly before the backfill's first date (no look-ahead)."""
     started = time.perf_counter()
@@ -105,11 +94,11 @@ def _await_consolidation(defs: dg.Definitions, instance: dg.DagsterInstance, out
     (or its shards): wait for that run; if none shows up, tick the day again (a no-op slate run)."""
     deadline, started, retried = time.monotonic() + timeout, time.monotonic(), False
     while time.monotonic() < deadline:
-        if _consolidated(instance, outcome.game_date, outcome.batch_id):
+        if already_consolidated(instance, outcome.game_date, outcome.batch_id):
             return True
         runs = instance.get_runs(dg.RunsFilter(tags={"dagster/run_key": outcome.batch_id}), limit=1)
         if runs and runs[0].status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED):
-            return _consolidated(instance, outcome.game_date, outcome.batch_id)
+            return already_consolidated(instance, outcome.game_date, outcome.batch_id)
         if not runs and not retried and time.monotonic() - started > 10:
             retried = True
             outcome.runs += run_day(defs, instance, outcome.game_date).runs
@@ -122,7 +111,7 @@ def run_backfill_day(defs: dg.Definitions, instance: dg.DagsterInstance, game_da
     """run_day, then (once the day is consolidated) one grading run."""
     started = time.perf_counter()
     outcome = run_day(defs, instance, game_date)
-    merged = outcome.consolidated or _consolidated(instance, game_date, outcome.batch_id)
+    merged = outcome.consolidated or already_consolidated(instance, game_date, outcome.batch_id)
     own_failure = [r for r in outcome.runs if r.status != "SUCCESS"]
     if not merged and peers and outcome.batch_id and not own_failure:
         merged = _await_consolidation(defs, instance, outcome, timeout=180)

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -82,10 +83,10 @@ def _already_launched(instance: dg.DagsterInstance, sensor: str, run_key: str | 
 
 def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursors: dict[str, str | None]):
     sensor = defs.resolve_sensor_def(name)
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(
         instance=instance, definitions=defs, cursor=cursors.get(name), sensor_name=name, resources=defs.resources
-    )
-    data = sensor.evaluate_tick(context)
+    ) as context:
+        data = sensor.evaluate_tick(context)
     cursors[name] = data.cursor
     return [r for r in data.run_requests or [] if not _already_launched(instance, name, r.run_key)]
 
@@ -105,6 +106,12 @@ def run_day(
     records = instance.fetch_materializations(dg.AssetKey("slate"), limit=1).records
     if records:
         cursors["slate_fanout_sensor"] = f'{{"storage_id": {records[0].storage_id}}}'
+    settings = defs.resources["settings"]
+    if settings.needs_model(date.fromisoformat(game_date)):
+        # the gradient-boosting system needs a model trained on games before this day only
+        on_step("points model", 0)
+        train = dg.RunRequest(run_config={"ops": {"points_model": {"config": {"train_before": game_date}}}})
+        _execute(defs, instance, train, "points_model_job", None, result)
     on_step("slate", 1)
     if not _execute(defs, instance, dg.RunRequest(partition_key=game_date), "slate_job", None, result):
         result.note = "the slate run failed"
@@ -112,6 +119,9 @@ def run_day(
     shard_requests = _tick(defs, instance, "slate_fanout_sensor", cursors)
     on_step("shards", len(shard_requests))
     for request in shard_requests:
+        # another worker's tick may have launched it since ours: the daemon's run-key dedupe, again
+        if _already_launched(instance, "slate_fanout_sensor", request.run_key):
+            continue
         _execute(defs, instance, request, "staging_job", "slate_fanout_sensor", result)
         on_step("shard done", 0)
     from nba_assets.defs.batches import current_batch_id
@@ -128,9 +138,25 @@ def run_day(
                               job_name="consolidation_job", tags={FORCED_PARTIAL_TAG: "true"})]  # fmt: skip
         requests += mine
     for request in requests:
+        if _already_launched(instance, "batch_completion_sensor", request.run_key):
+            continue
         ok = _execute(defs, instance, request, request.job_name, "batch_completion_sensor", result)
         if request in mine:
             result.consolidated = ok
     if not mine:
-        result.note = "batch incomplete: the completion sensor did not request a consolidation"
+        result.consolidated = already_consolidated(instance, game_date, result.batch_id)
+        result.note = (f"already consolidated (batch {result.batch_id})" if result.consolidated
+                       else "batch incomplete: the completion sensor did not request a consolidation")  # fmt: skip
     return result
+
+
+
+def already_consolidated(instance: dg.DagsterInstance, game_date: str, batch_id: str | None) -> bool:
+    """The date's newest consolidation merged this batch (a re-run of a finished day)."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("consolidated_predictions"), asset_partitions=[game_date]),
+        limit=1,
+    ).records
+    materialization = records[0].asset_materialization if records else None
+    recorded = materialization.metadata.get("batch_id") if materialization else None
+    return bool(batch_id) and recorded is not None and recorded.value == batch_id

@@ -32,6 +32,7 @@ from nba_assets.batch_state.base import (
     CompletionStatus,
     Lease,
 )
+from nba_assets.naming import check_sql_identifier
 
 firestore_client = f.firestore_client
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class FirestoreBatchStore:
         rpc_timeout: float = 5.0,
     ) -> None:
         self.client = client
+        if collection_prefix:  # part of every document path: a plain identifier, never "a/b" or ".."
+            check_sql_identifier(collection_prefix, "Firestore collection prefix")
         self._batches = client.collection(f"{collection_prefix}prediction_batches")
         self._locks = client.collection(f"{collection_prefix}consolidation_locks")
         self._clock = clock or c.utcnow

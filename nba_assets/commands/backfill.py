@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     definitions = defs()
     with progress(args.quiet) as bar:
         task = bar.add_task(f"backfill {dates[0]} .. {dates[-1]}", total=len(dates))
-        if "gradient_boosting" in PipelineSettings.from_env().systems:
+        # trained once up front (run_day would also do it, but two workers would train it twice)
+        if PipelineSettings.from_env().needs_model(date.fromisoformat(dates[0])):
             bar.update(task, description=f"training points_model on games before {dates[0]}")
             model = train_model(definitions, instance, dates[0], {BACKFILL_TAG: "model"})
             if model.status != "SUCCESS":

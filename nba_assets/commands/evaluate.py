@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from rich import box
 from rich.table import Table
 
 from nba_assets.commands.common import add_history_argument, console, load_history, progress
@@ -72,15 +73,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(result: Backtest) -> None:
-    table = Table(title=f"Backtest {result.start} .. {result.end}: {len(result.scored):,} scored games "
-                  f"(MAE etc. for >= {HEADLINE_MINUTES:g} min)")  # fmt: skip
+    table = Table(
+        title=f"Backtest {result.start} .. {result.end}: {len(result.scored):,} scored games; "
+        f"rows..vs avg: players with >= {HEADLINE_MINUTES:g} min, 'all': every scored game",
+        box=box.SIMPLE_HEAD, pad_edge=False,
+    )  # fmt: skip
     table.add_column("system", no_wrap=True)
-    for column in ("rows", "MAE", "RMSE", "bias", "vs avg", "MAE all", "bias all", "cover"):
-        table.add_column(column, justify="right")
+    for column in ("rows", "MAE", "RMSE", "bias", "vs avg", "MAE all", "bias all"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in headline(result).itertuples(index=False):
         table.add_row(
             row.system, f"{row.rows:,}", f"{row.mae:.3f}", f"{row.rmse:.3f}", f"{row.bias:+.2f}",
-            f"{row.vs_season_avg_pct:+.1f}%", f"{row.mae_all:.3f}", f"{row.bias_all:+.2f}", f"{row.coverage_pct:.1f}%",
+            f"{row.vs_season_avg_pct:+.1f}%", f"{row.mae_all:.3f}", f"{row.bias_all:+.2f}",
         )  # fmt: skip
     console.print(table)
     edges = edge_table(result)

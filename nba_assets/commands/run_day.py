@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         for r in result.runs:
             table.add_row(r.run_id[:8], r.job, r.partition, r.status, f"{r.seconds:.2f}")
         console.print(table)
-        console.print(f"batch [bold]{result.batch_id}[/bold]: " + ("consolidated" if result.consolidated else result.note))
+        console.print(f"batch [bold]{result.batch_id}[/bold]: " + (result.note or "consolidated"))
         if profile() == "local":
             root = local_root()
             console.print(f"predictions table: [bold]{root / 'warehouse.duckdb'}[/bold] (player_prop_predictions)")

@@ -22,7 +22,7 @@ def resources_for(name: str) -> dict[str, dg.ConfigurableResource]:
     """Per-profile resource dicts; deployment-specific values come from EnvVars on the GCP side."""
     root = local_root()
     shared = {
-        "nba_inputs": NbaInputsResource(),
+        "nba_inputs": NbaInputsResource.from_env(),
         "settings": PipelineSettings.from_env(),
     }
     storage = {

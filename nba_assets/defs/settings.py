@@ -17,7 +17,7 @@ from nba_assets.inputs.box_scores import load_box_scores
 from nba_assets.inputs.bundled import bundled_box_scores
 from nba_assets.inputs.lines import load_lines, reference_lines
 from nba_assets.inputs.slates import load_slate, slate_from_box_scores
-from nba_assets.predictions import registry
+from nba_assets.predictions import model_store, registry
 from nba_assets.predictions.runner import history_features
 
 
@@ -79,6 +79,12 @@ class NbaInputsResource(dg.ConfigurableResource):
     def history(self) -> pd.DataFrame:
         return _history(tuple(self.box_scores))
 
+    @classmethod
+    def from_env(cls) -> NbaInputsResource:
+        """Sources from ``NBA_ASSETS_BOX_SCORES``, ``NBA_ASSETS_SLATES``, ``NBA_ASSETS_LINES`` (comma lists)."""
+        lists = {f: os.environ.get(f"NBA_ASSETS_{f.upper()}", "") for f in ("box_scores", "slates", "lines")}
+        return cls(**{f: [p for p in v.split(",") if p] for f, v in lists.items() if v})
+
     def learned_history(self, game_date: date) -> pd.DataFrame:
         """Feature rows of every game before the date, for systems that learn from history."""
         return _learned_history(tuple(self.box_scores), game_date)
@@ -93,7 +99,7 @@ class PipelineSettings(dg.ConfigurableResource):
 
     shard_count: int = 4
     systems: list[str] = list(registry.available())
-    default_system: str = registry.DEFAULT_SYSTEM
+    default_system: str = "ensemble"  # the headline prediction in the front-end files
     model_dir: str = ""  # default: <NBA_ASSETS_HOME>/models
     stall_idle_minutes: float = 30.0  # no completion for this long: re-run the missing players once
     stall_deadline_minutes: float = 120.0  # after the re-run, this long idle: consolidate what there is
@@ -113,8 +119,16 @@ class PipelineSettings(dg.ConfigurableResource):
                 overrides[name] = raw.split(",") if kind == list[str] else kind(raw)  # type: ignore[misc,operator]
         return cls(**overrides)
 
-    def build_systems(self) -> list:
-        return registry.build_systems(self.systems, self.models_path())
+    def build_systems(self, game_date: date) -> list:
+        """The systems for one game day, with a model trained only on games before it."""
+        return registry.build_systems(self.systems, model_store.version_before(self.models_path(), game_date))
+
+    def headline_system(self) -> str:
+        """The default system when it runs, else the first one that does."""
+        return self.default_system if self.default_system in self.systems else self.systems[0]
+
+    def needs_model(self, game_date: date) -> bool:
+        return "gradient_boosting" in self.systems and model_store.version_before(self.models_path(), game_date) is None
 
     def models_path(self) -> Path:
         return Path(self.model_dir) if self.model_dir else local_root() / "models"

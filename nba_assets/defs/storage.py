@@ -6,9 +6,11 @@ The pattern of project_fully_featured's ``hn_resource``: assets ask for ``batch_
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from nba_assets.batch_state.base import BatchStore
 from nba_assets.exports.sink import ExportSink
@@ -64,23 +66,42 @@ class DuckDBWarehouseResource(WarehouseResource):
 
 
 class BigQueryWarehouseResource(WarehouseResource):
-    """BigQuery through ``dagster_gcp.BigQueryResource``; ``api_endpoint`` only for an emulator."""
+    """BigQuery through ``dagster_gcp.BigQueryResource``; ``api_endpoint`` only for an emulator.
+
+    The client is opened in ``setup_for_execution`` and closed in ``teardown_after_execution``, so
+    BigQueryResource's credential handling (``gcp_credentials``) lives exactly as long as the run step.
+    """
 
     project: str
     dataset: str
     location: str = "US"
     api_endpoint: str = ""
+    gcp_credentials: str | None = None  # base64 service-account key; default: the environment's ADC
+    _stack: ExitStack | None = PrivateAttr(default=None)
+    _client: object = PrivateAttr(default=None)
 
-    def get(self) -> Warehouse:
-        from nba_assets.warehouse.gcp import BigQueryWarehouse, bigquery_client
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from nba_assets.warehouse.gcp import bigquery_client
 
         if self.api_endpoint:
-            client = bigquery_client(self.project, self.api_endpoint)
-        else:
-            from dagster_gcp import BigQueryResource
+            self._client = bigquery_client(self.project, self.api_endpoint)
+            return
+        from dagster_gcp import BigQueryResource
 
-            client = BigQueryResource(project=self.project, location=self.location).get_client().__enter__()
-        return BigQueryWarehouse(client, self.dataset, location=self.location)
+        self._stack = ExitStack()
+        resource = BigQueryResource(project=self.project, location=self.location, gcp_credentials=self.gcp_credentials)
+        self._client = self._stack.enter_context(resource.get_client())
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._stack is not None:
+            self._stack.close()
+
+    def get(self) -> Warehouse:
+        from nba_assets.warehouse.gcp import BigQueryWarehouse
+
+        if self._client is None:
+            raise dg.DagsterInvariantViolationError("BigQueryWarehouseResource used outside a run step")
+        return BigQueryWarehouse(self._client, self.dataset, location=self.location)
 
 
 class ExportSinkResource(dg.ConfigurableResource):

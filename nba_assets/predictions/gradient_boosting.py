@@ -122,23 +122,28 @@ class GradientBoosting:
         self.booster: lgb.Booster | None = None
         self.metadata: dict = {}
         self.calibrator = calibration.Calibrator()
+        self.problem = f"no trained points model in {model_dir or '(no model dir given)'}"
         if self.path is not None:
-            self.booster = lgb.Booster(model_file=str(self.path / model_store.MODEL_FILE))
+            try:
+                self.booster = lgb.Booster(model_file=str(self.path / model_store.MODEL_FILE))
+                self.calibrator = calibration.load(self.path).get(self.system_id, self.calibrator)
+            except (lgb.basic.LightGBMError, OSError, ValueError, KeyError) as exc:
+                self.booster, self.problem = None, f"unreadable points model in {self.path}: {exc}"
+                log.warning(self.problem)
             self.metadata = model_store.read_metadata(self.path)
-            self.calibrator = calibration.load(self.path).get(self.system_id, self.calibrator)
         self.version = self.metadata.get("version", "gb-none")
 
     @classmethod
     def from_booster(cls, booster: lgb.Booster, calibrator: calibration.Calibrator | None = None) -> GradientBoosting:
         """An in-memory model (the hold-out fit during training)."""
         system = cls(None)
-        system.booster, system.version = booster, "gb-holdout"
+        system.booster, system.version, system.problem = booster, "gb-holdout", ""
         system.calibrator = calibrator or system.calibrator
         return system
 
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
         if self.booster is None:
-            return _skipped(features.index, f"no trained points model in {self.model_dir or '(no model dir given)'}")
+            return _skipped(features.index, self.problem)
         names = self.booster.feature_name()
         missing = [c for c in names if c not in features.columns]
         if missing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 MODEL_FILE, META_FILE, LATEST = "model.txt", "metadata.json", "latest"
@@ -41,3 +42,25 @@ def point_latest(model_dir: Path, version: str) -> None:
     tmp = model_dir / (LATEST + ".tmp")
     tmp.write_text(version + "\n")
     tmp.replace(model_dir / LATEST)
+
+
+def version_before(model_dir: Path | None, day: date) -> Path | None:
+    """The model to predict ``day`` with: the newest version trained only on games before it.
+
+    A backfill of a past season must not use a model that saw that season; ``latest`` wins when it
+    qualifies (a rollback stays a re-point), else the newest qualifying training window.
+    """
+    if model_dir is None or not model_dir.is_dir():
+        return None
+    if (model_dir / MODEL_FILE).is_file():
+        return model_dir if read_metadata(model_dir).get("train_end", "") < day.isoformat() else None
+    qualifying = [
+        d for d in model_dir.iterdir()
+        if (d / MODEL_FILE).is_file() and "" < read_metadata(d).get("train_end", "") < day.isoformat()
+    ]  # fmt: skip
+    if not qualifying:
+        return None
+    latest = version_dir(model_dir)
+    if latest in qualifying:
+        return latest
+    return max(qualifying, key=lambda d: (read_metadata(d)["train_end"], d.name))

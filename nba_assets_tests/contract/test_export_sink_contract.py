@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -214,16 +213,15 @@ def test_gcs_client_honours_storage_emulator_host(gcs_emulator, gcs_bucket, monk
 
 
 @pytest.mark.gcs
+@pytest.mark.timeout(60)  # bounded retries: the library's 120 s default would time the test out
 def test_gcs_outage_is_an_export_sink_error_naming_gcs(gcs_emulator, gcs_sink):
     gcs_sink.write(PATH, b"{}")
     sink = GcsSink(gcs_emulator.client(), gcs_sink.bucket_name, prefix="site", deadline_s=1)
     gcs_emulator.stop()
     try:
-        started = time.monotonic()
         with pytest.raises(ExportSinkError, match="GCS write of gs://"):
             sink.write(PATH, b"{}")
         with pytest.raises(ExportSinkError, match="GCS read"):
             sink.read(PATH)
-        assert time.monotonic() - started < 30  # bounded retries, not the library's 120 s default
     finally:
         gcs_emulator.start()

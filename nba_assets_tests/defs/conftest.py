@@ -11,6 +11,8 @@ def local_home(tmp_path, monkeypatch):
     monkeypatch.setenv("NBA_ASSETS_PROFILE", "local")
     monkeypatch.setenv("NBA_ASSETS_HOME", str(tmp_path / "out"))
     monkeypatch.setenv("NBA_ASSETS_SHARDS", "3")
+    # gradient_boosting would first train a model (~30 s); its own tests cover it
+    monkeypatch.setenv("NBA_ASSETS_SYSTEMS", "moving_average,matchup,similarity,ensemble")
     return tmp_path / "out"
 
 

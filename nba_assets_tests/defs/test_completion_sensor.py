@@ -36,8 +36,9 @@ def tick(definitions, instance, store_path, cursor=None, idle=30.0, deadline=120
         "settings": PipelineSettings(stall_idle_minutes=idle, stall_deadline_minutes=deadline),
     }
     sensor = definitions.resolve_sensor_def("batch_completion_sensor")
-    context = dg.build_sensor_context(instance=instance, definitions=definitions, resources=resources, cursor=cursor)
-    return sensor.evaluate_tick(context)
+    # as a context manager: the resources it sets up are torn down (and the instance context reset)
+    with dg.build_sensor_context(instance=instance, definitions=definitions, resources=resources, cursor=cursor) as context:
+        return sensor.evaluate_tick(context)
 
 
 def open_batch(store, players=PLAYERS, day=DAY):

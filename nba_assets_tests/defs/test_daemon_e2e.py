@@ -57,11 +57,11 @@ def test_schedule_to_single_consolidation_through_the_daemon_with_a_kill(tmp_pat
     # the 07:00 New York schedule tick of the game day
     schedule = definitions.resolve_schedule_def("daily_slate_schedule")
     tick_time = dt.datetime(2025, 2, 19, 7, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    context = dg.build_schedule_context(
+    with dg.build_schedule_context(
         instance=instance, scheduled_execution_time=tick_time, resources=definitions.resources,
         repository_def=definitions.get_repository_def(),
-    )  # fmt: skip
-    (request,) = schedule.evaluate_tick(context).run_requests
+    ) as context:  # fmt: skip
+        (request,) = schedule.evaluate_tick(context).run_requests
     definitions.resolve_job_def("slate_job").execute_in_process(
         partition_key=request.partition_key, tags=request.tags, instance=instance
     )

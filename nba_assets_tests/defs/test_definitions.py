@@ -52,11 +52,11 @@ def test_daily_schedule_targets_today_and_skips_days_without_games(definitions, 
     assert schedule.cron_schedule == "0 7 * * *" and schedule.execution_timezone == "America/New_York"
     tz = dt.timezone(dt.timedelta(hours=-5))
     repo = definitions.get_repository_def()
-    game_day = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2025, 2, 12, 7, tzinfo=tz),
-                                         resources=definitions.resources, repository_def=repo)  # fmt: skip
-    data = schedule.evaluate_tick(game_day)
+    with dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2025, 2, 12, 7, tzinfo=tz),
+                                   resources=definitions.resources, repository_def=repo) as game_day:  # fmt: skip
+        data = schedule.evaluate_tick(game_day)
     assert [r.partition_key for r in data.run_requests] == ["2025-02-12"]
-    all_star_break = dg.build_schedule_context(instance=instance, resources=definitions.resources, repository_def=repo,
-                                               scheduled_execution_time=dt.datetime(2025, 2, 16, 7, tzinfo=tz))  # fmt: skip
-    data = schedule.evaluate_tick(all_star_break)
+    with dg.build_schedule_context(instance=instance, resources=definitions.resources, repository_def=repo,
+                                   scheduled_execution_time=dt.datetime(2025, 2, 16, 7, tzinfo=tz)) as all_star_break:  # fmt: skip
+        data = schedule.evaluate_tick(all_star_break)
     assert not data.run_requests and "no games on 2025-02-16" in data.skip_message

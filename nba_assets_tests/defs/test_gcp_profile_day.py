@@ -26,6 +26,7 @@ def test_day_on_the_gcp_profile_consolidates_once(
         "NBA_ASSETS_EXPORT_BUCKET": bucket, "NBA_ASSETS_FIRESTORE_PREFIX": "e2e_",
         "FIRESTORE_EMULATOR_HOST": firestore_emulator.host, **gcs_emulator.env,
         "NBA_ASSETS_SHARDS": "2", "NBA_ASSETS_HOME": str(tmp_path / "out"),
+        "NBA_ASSETS_SYSTEMS": "moving_average,matchup,ensemble",
     }  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -50,5 +51,5 @@ def test_day_on_the_gcp_profile_consolidates_once(
     payload = json.loads(blob.download_as_bytes())
     assert payload["game_date"] == DAY and payload["total_players"] == row.players
     again = run_day(definitions, instance, DAY)
-    assert not again.consolidated
+    assert again.note.startswith("already consolidated")
     assert len([r for r in instance.get_runs() if r.job_name == "consolidation_job"]) == 1

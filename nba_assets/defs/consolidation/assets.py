@@ -8,8 +8,9 @@ import dagster as dg
 
 from nba_assets.batch_state.base import BatchState
 from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id
-from nba_assets.defs.consolidation.merge import consolidate
+from nba_assets.defs.consolidation.merge import consolidate, finish_recorded
 from nba_assets.defs.partitions import by_date, game_days
+from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 
@@ -19,6 +20,18 @@ CHECKS = [
     dg.AssetCheckSpec("consolidated_predictions_batch_complete", asset="consolidated_predictions"),
     dg.AssetCheckSpec("consolidated_predictions_sane_values", asset="consolidated_predictions"),
 ]
+
+ENDED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+
+
+def _release_ended_holders(instance: dg.DagsterInstance, store, game_date: date) -> bool:
+    """Drop a lease held by a run Dagster records as ended: a worker killed mid-merge (marked failed
+    by run monitoring, or terminated by an operator) must not make its run retry wait out the lease."""
+    filters = dg.RunsFilter(statuses=ENDED, tags={"dagster/partition": game_date.isoformat()})
+    ended = instance.get_runs(filters, limit=20)
+    for run in ended:  # a no-op unless that run holds the lease
+        store.release_consolidation(game_date, run.run_id)
+    return bool(ended)
 
 
 @dg.asset(
@@ -43,9 +56,10 @@ def consolidated_predictions(
     status = store.status(batch_id)
     forced = context.run.tags.get(FORCED_PARTIAL_TAG) == "true"
     if status.state in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
-        raise dg.Failure(
-            f"batch {batch_id} is already {status.state}; re-materialize `slate` to open a new batch", allow_retries=False
-        )
+        # merged and recorded by a run that died or failed after it: finish that run's clean-up
+        with retry_only_outages():
+            outcome = finish_recorded(context.log, warehouse.get(), store, status, game_date)
+        return dg.MaterializeResult(metadata={**outcome.metadata, "batch_id": batch_id}, check_results=outcome.checks)
     if not status.is_complete and not forced:
         raise dg.Failure(
             f"batch {batch_id} incomplete: {status.done}/{status.expected} done, {status.failed} failed, "
@@ -53,16 +67,18 @@ def consolidated_predictions(
             f"tag the run {FORCED_PARTIAL_TAG}=true to consolidate what there is",
             allow_retries=False,
         )
-    lease = store.claim_consolidation(
-        game_date, batch_id, context.run_id, timedelta(minutes=settings.consolidation_lease_minutes)
-    )
+    length = timedelta(minutes=settings.consolidation_lease_minutes)
+    lease = store.claim_consolidation(game_date, batch_id, context.run_id, length)
+    if lease is None and _release_ended_holders(context.instance, store, game_date):
+        lease = store.claim_consolidation(game_date, batch_id, context.run_id, length)
     if lease is None:
         raise dg.Failure(
             f"another run holds the consolidation lease of {game_date}; not merging twice (L9)", allow_retries=False
         )
     started = time.perf_counter()
     try:
-        outcome = consolidate(context.log, warehouse.get(), store, status, game_date)
+        with retry_only_outages():
+            outcome = consolidate(context.log, warehouse.get(), store, status, game_date)
     finally:
         store.release_consolidation(game_date, context.run_id)
     return dg.MaterializeResult(

@@ -10,7 +10,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nba_assets.batch_state.base import BatchStatus, BatchStore
+from nba_assets.batch_state.base import BatchState, BatchStatus, BatchStore
 from nba_assets.warehouse.base import Warehouse
 from nba_assets.warehouse.schema import RECOMMENDATIONS
 
@@ -87,3 +87,31 @@ def consolidate(
     metadata = {k: merge.__dict__[k] for k in ("source_rows", "inserted", "updated", "deactivated", "players", "systems",
                                                "dml_statements")}  # fmt: skip
     return Consolidation({**metadata, "staging_dropped": dropped, "partial": partial}, checks)
+
+
+def finish_recorded(log: logging.Logger, warehouse: Warehouse, store: BatchStore, status: BatchStatus,
+                    game_date: date) -> Consolidation:  # fmt: skip
+    """A batch an earlier run merged and recorded, then died or failed after (a re-run, a run retry).
+
+    No second MERGE: what is left of staging is dropped once verified (L8) and the recorded result
+    reported again, so the exports downstream of this run are written.
+    """
+    batch_id, partial = status.batch_id, status.state == BatchState.PARTIAL
+    verification = warehouse.verify(batch_id, game_date)
+    if not verification.ok:
+        raise dg.Failure(f"batch {batch_id} is {status.state} but verification fails: {verification}; staging kept")
+    dropped = warehouse.drop_staging(batch_id)
+    sane, sanity_note = _sanity(warehouse, game_date, batch_id)
+    note = f"already {status.state} by an earlier run: no MERGE"
+    checks = [
+        _check("consolidated_predictions_no_duplicate_keys", True, note, duplicate_keys=verification.duplicate_keys),
+        _check("consolidated_predictions_merged_equals_staged", True, note, staged_keys=verification.staged_keys,
+               merged_keys=verification.merged_keys),
+        _check("consolidated_predictions_sane_values", sane, sanity_note, severity=dg.AssetCheckSeverity.WARN),
+        _check("consolidated_predictions_batch_complete", not partial, note, severity=dg.AssetCheckSeverity.WARN),
+    ]  # fmt: skip
+    log.info(f"{batch_id}: {note}; dropped {dropped} leftover staging objects")
+    recorded = dg.MetadataValue.json(store.get_batch(batch_id).consolidation)
+    return Consolidation({"already_consolidated": True, "recorded_result": recorded, "dml_statements": 0,
+                          "staging_dropped": dropped, "partial": partial}, checks)  # fmt: skip
+

@@ -50,7 +50,7 @@ def front_end_exports(
     day = nba_inputs.day(game_date)
     files = build_day_exports(
         game_date, warehouse.get().predictions_for(game_date), day.slate, day.lines, day.history,
-        generated_at=datetime.now(UTC), default_system=settings.default_system,
+        generated_at=datetime.now(UTC), default_system=settings.headline_system(),
     )  # fmt: skip
     gates = _gates(settings).for_slate(frames.slate_games(day.slate, game_date))
     report = publish(files, export_sink.get(), gates)
@@ -61,6 +61,7 @@ def front_end_exports(
 @dg.asset(
     partitions_def=game_days, group_name="exports", kinds={"json"}, deps=["graded_results"],
     check_specs=[dg.AssetCheckSpec("results_export_quality_gates", asset="results_export", blocking=True)],
+    backfill_policy=dg.BackfillPolicy.single_run(),  # graded a range at a time, published the same way
 )  # fmt: skip
 def results_export(
     context: dg.AssetExecutionContext,
@@ -69,7 +70,16 @@ def results_export(
     export_sink: ExportSinkResource,
 ):
     """results/{date}.json: the graded day (actual points, hit/miss per system, hit rate and MAE)."""
-    game_date = date.fromisoformat(context.partition_key)
-    files = build_results_export(game_date, warehouse.get().results_for(game_date), generated_at=datetime.now(UTC))
-    yield from _outcome(publish(files, export_sink.get(), _gates(settings)), "results_export_quality_gates",
-                        "results_export")  # fmt: skip
+    wh, sink, keys = warehouse.get(), export_sink.get(), context.partition_keys
+    report = None
+    for key in keys:
+        game_date = date.fromisoformat(key)
+        results = wh.results_for(game_date)
+        if len(keys) > 1 and results.num_rows == 0:
+            continue  # a day of the range without games: graded_results skipped it too
+        report = publish(build_results_export(game_date, results, generated_at=datetime.now(UTC)), sink, _gates(settings))
+        if not report.ok:
+            break  # the days before stay published; this one is refused below
+    if report is None:
+        raise dg.Failure(f"no graded results in {keys[0]}..{keys[-1]}: grade before publishing", allow_retries=False)
+    yield from _outcome(report, "results_export_quality_gates", "results_export")

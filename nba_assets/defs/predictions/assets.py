@@ -7,10 +7,11 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
-from nba_assets.batch_state.base import CompletionStatus
+from nba_assets.batch_state.base import BatchState, CompletionStatus
 from nba_assets.defs.batches import current_batch_id
 from nba_assets.defs.partitions import day_shards
 from nba_assets.defs.predictions.outcomes import outcome_table, run_shard
+from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.naming import shard_key
@@ -42,19 +43,27 @@ def staging_predictions(
     keys = context.partition_key.keys_by_dimension
     game_date, shard = date.fromisoformat(keys["date"]), keys["shard"]
     store = batch_store.get()
-    batch = store.get_batch(current_batch_id(context.instance, game_date))
+    with retry_only_outages():
+        batch = store.get_batch(current_batch_id(context.instance, game_date))
+    if batch.status in (BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED):
+        # a late run (a run retry, a queued stall re-run): its staging would never be merged
+        raise dg.Failure(f"batch {batch.batch_id} is already {batch.status}: late staging run rejected, "
+                         "nothing staged or recorded", allow_retries=False)  # fmt: skip
     players = sorted(p for p, s in batch.expected_players.items() if shard_key(s) == shard)
     if config.players:
         unknown = sorted(set(config.players) - set(players))
         if unknown:
-            raise dg.Failure(f"players {unknown} are not in batch {batch.batch_id} shard {shard}")
+            # a wrong run config: retrying it with backoff cannot help
+            raise dg.Failure(f"players {unknown} are not in batch {batch.batch_id} shard {shard}",
+                             allow_retries=False)  # fmt: skip
         players = sorted(config.players)
     started = time.perf_counter()
-    systems_need_history = any(getattr(s, "needs_history", False) for s in settings.build_systems())
-    outcomes = run_shard(
-        context.log, nba_inputs.day(game_date), players, settings, store, warehouse.get(), batch.batch_id,
-        context.run_id, history=nba_inputs.learned_history(game_date) if systems_need_history else None,
-    )  # fmt: skip
+    systems_need_history = any(getattr(s, "needs_history", False) for s in settings.build_systems(game_date))
+    with retry_only_outages():
+        outcomes = run_shard(
+            context.log, nba_inputs.day(game_date), players, settings, store, warehouse.get(), batch.batch_id,
+            context.run_id, history=nba_inputs.learned_history(game_date) if systems_need_history else None,
+        )  # fmt: skip
     failed = [o for o in outcomes if o.status == CompletionStatus.FAILED]
     counts = pd.Series([str(o.status) for o in outcomes]).value_counts().to_dict() if outcomes else {}
     return dg.MaterializeResult(

@@ -5,7 +5,7 @@ from datetime import date
 
 import dagster as dg
 
-from nba_assets.defs.partitions import game_days
+from nba_assets.defs.partitions import game_days, one_date_per_run
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.inputs.lines import suspicious_constant_lines
@@ -16,7 +16,7 @@ def _day(context: dg.AssetExecutionContext) -> date:
     return date.fromisoformat(context.partition_key)
 
 
-@dg.asset(partitions_def=game_days, group_name="slate", kinds={"python"})
+@dg.asset(partitions_def=game_days, group_name="slate", kinds={"python"}, backfill_policy=one_date_per_run)
 def box_scores(context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource) -> dg.MaterializeResult:
     """Validated box scores: the history features use, and the day's actual points once played."""
     history = nba_inputs.history()
@@ -32,7 +32,7 @@ def box_scores(context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource)
     )
 
 
-@dg.asset(partitions_def=game_days, group_name="slate", kinds={"python"})
+@dg.asset(partitions_def=game_days, group_name="slate", kinds={"python"}, backfill_policy=one_date_per_run)
 def prop_lines(context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource) -> dg.MaterializeResult:
     """The day's validated points lines (reference stand-ins when no line files are configured)."""
     day = nba_inputs.day(_day(context))
@@ -49,7 +49,10 @@ def prop_lines(context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource)
     )
 
 
-@dg.asset(partitions_def=game_days, group_name="slate", kinds={"python"}, deps=[box_scores, prop_lines])
+@dg.asset(
+    partitions_def=game_days, group_name="slate", kinds={"python"}, deps=[box_scores, prop_lines],
+    backfill_policy=one_date_per_run,
+)  # fmt: skip
 def slate(
     context: dg.AssetExecutionContext,
     nba_inputs: NbaInputsResource,

@@ -1,0 +1,159 @@
+"""Backends stopped mid-run on the GCP profile: bounded retries, a clear failure, nothing lost.
+
+Each store retries only transport errors, within a short deadline, then raises its retryable
+error naming the service (RetryableStoreError "Firestore unavailable ...", RetryableWarehouseError
+"BigQuery unavailable ...", ExportSinkError "GCS write ... failed"); the asset's RetryPolicy
+retries the step with backoff; after that the run fails with the service's name in its step
+failure. Restarting the service and re-running the partition finishes the day with nothing lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import dagster as dg
+import pytest
+
+from nba_assets.batch_state.base import BatchState
+from nba_assets.defs.storage import GcsExportSinkResource
+from nba_assets.exports.gcs import GcsSink
+from nba_assets.warehouse.gcp import BigQueryWarehouse
+from nba_assets_tests.reliability.conftest import DAY
+from nba_assets_tests.reliability.harness import assert_same_day
+
+pytestmark = [pytest.mark.firestore, pytest.mark.bigquery, pytest.mark.gcs, pytest.mark.slow, pytest.mark.timeout(420)]
+
+
+@contextlib.contextmanager
+def on_nth_call(owner: type, name: str, nth: int, action) -> Iterator[None]:
+    """Within the block: after the nth real call of ``owner.name`` in this process, run ``action``."""
+    original, calls = getattr(owner, name), {"n": 0}
+
+    def wrapper(self, *args, **kwargs):
+        out = original(self, *args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == nth:
+            action()
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(owner, name, wrapper)
+        yield
+
+
+def step_events(instance: dg.DagsterInstance, run_id: str, kind: dg.DagsterEventType) -> list[str]:
+    """Each event's error with its causes: Dagster's wrapper, the asset's error, the transport's."""
+    messages = []
+    for record in instance.all_logs(run_id, of_type=kind):
+        error, chain = record.dagster_event.event_specific_data.error, []
+        while error is not None:
+            chain.append(error.message)
+            error = error.cause
+        messages.append(" <- ".join(chain))
+    return messages
+
+
+def start_shards(day) -> tuple[str, list[dg.RunRequest]]:
+    batch_id = day.daemon.slate(DAY)
+    first, *rest = day.daemon.fan_out()
+    assert day.daemon.execute(first, "slate_fanout_sensor")
+    return batch_id, rest
+
+
+def test_firestore_outage_mid_shard_fails_the_attempt_naming_firestore_and_the_step_retry_recovers(
+    gcp_day, local_baseline, firestore_emulator, caplog
+):
+    """Firestore goes away mid-shard for longer than the store's 10 s retry deadline: the attempt
+    fails naming Firestore, the RetryPolicy retries the step after its backoff, and it completes."""
+    day = gcp_day
+    batch_id, (victim,) = start_shards(day)
+
+    def outage() -> None:
+        firestore_emulator.stop()
+        threading.Timer(11.0, firestore_emulator.start).start()
+
+    started = time.monotonic()
+    try:
+        with on_nth_call(BigQueryWarehouse, "write_staging", 3, outage):
+            assert day.daemon.execute(victim, "slate_fanout_sensor")
+    finally:
+        while not firestore_emulator.running:
+            time.sleep(0.5)
+    assert time.monotonic() - started < 120
+    (run,) = [r for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key]
+    step_retries = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_UP_FOR_RETRY)
+    assert step_retries and all(f"Firestore unavailable at {firestore_emulator.host}" in m for m in step_retries)
+    store_retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Firestore record_completion")]
+    assert store_retries and all(m.endswith("retrying") for m in store_retries)  # backoff inside the deadline
+    store, _, _ = day.stores
+    assert store.status(batch_id).is_complete  # every player reported once the service was back
+    day.daemon.settle(store, batch_id)
+    assert len(day.daemon.runs("consolidation_job", dg.DagsterRunStatus.SUCCESS)) == 1
+    assert_same_day(day.snapshot(), local_baseline)
+
+
+def test_bigquery_down_fails_the_shard_run_naming_bigquery_then_a_rerun_loses_nothing(
+    gcp_day, local_baseline, bigquery_emulator
+):
+    day = gcp_day
+    batch_id, (victim,) = start_shards(day)
+    started = time.monotonic()
+    try:
+        with on_nth_call(BigQueryWarehouse, "write_staging", 3, bigquery_emulator.stop):
+            assert not day.daemon.execute(victim, "slate_fanout_sensor")
+        elapsed = time.monotonic() - started
+    finally:
+        bigquery_emulator.start()
+    (run,) = [r for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key]
+    assert run.status == dg.DagsterRunStatus.FAILURE
+    retried = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_UP_FOR_RETRY)
+    (failed,) = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_FAILURE)
+    assert len(retried) == 2  # the RetryPolicy: 3 attempts, then the run fails
+    for message in [*retried, failed]:
+        assert "BigQuery unavailable" in message and "failed 4 times" in message, message
+    assert elapsed < 90, elapsed  # bounded: 3 attempts x (1+2+4 s backoff) + 5 s + 15 s between them
+    store, warehouse, _ = day.stores
+    status = store.status(batch_id)
+    assert status.missing and status.failed == 0  # the unstaged players did not report: nothing faked
+    # the service is back: re-run the partition, then the day goes on by itself
+    assert day.daemon.rerun("staging_job", victim.partition_key)
+    assert store.status(batch_id).is_complete
+    day.daemon.settle(store, batch_id)
+    assert_same_day(day.snapshot(), local_baseline)
+
+
+def test_gcs_down_fails_the_exports_naming_gcs_then_a_rerun_publishes(gcp_day, local_baseline, gcs_emulator,
+                                                                       monkeypatch):  # fmt: skip
+    """The sink's retry deadline is cut from 30 s to 5 s here (the time only; the contract suite
+    measures the 30 s one): the run fails naming GCS, the merge stays done, the re-run publishes."""
+    day = gcp_day
+    real_get = GcsExportSinkResource.get
+    monkeypatch.setattr(GcsExportSinkResource, "get", lambda self: GcsSink(
+        real_get(self).client, self.bucket, self.prefix, deadline_s=5.0))  # fmt: skip
+    batch_id = day.daemon.slate(DAY)
+    for request in day.daemon.fan_out():
+        assert day.daemon.execute(request, "slate_fanout_sensor")
+    bucket = os.environ["NBA_ASSETS_EXPORT_BUCKET"]
+    store, warehouse, _ = day.stores
+    started = time.monotonic()
+    try:
+        (request,) = day.daemon.tick("batch_completion_sensor")
+        with on_nth_call(GcsSink, "write", 2, gcs_emulator.stop):
+            assert not day.daemon.execute(request, "batch_completion_sensor")
+        elapsed = time.monotonic() - started
+    finally:
+        gcs_emulator.start()
+        gcs_emulator.client().create_bucket(bucket)  # the memory backend forgot it; GCS would not
+    (run,) = day.daemon.runs("consolidation_job")
+    (failed,) = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_FAILURE)
+    assert f"GCS write of gs://{bucket}/v1/" in failed and "failed after retries" in failed, failed
+    assert elapsed < 60, elapsed  # the sink's retry deadline, not the storage client's 120 s default
+    assert store.get_batch(batch_id).status == BatchState.CONSOLIDATED  # the merge itself was done
+    # the day's date re-run: no second MERGE, the exports written
+    assert day.daemon.rerun("consolidation_job", DAY)
+    assert_same_day(day.snapshot(), local_baseline)
+    assert warehouse.staged_rows(batch_id) == 0

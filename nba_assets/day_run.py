@@ -137,18 +137,22 @@ def run_day(
         mine = [dg.RunRequest(run_key=f"{result.batch_id}:partial", partition_key=game_date,
                               job_name="consolidation_job", tags={FORCED_PARTIAL_TAG: "true"})]  # fmt: skip
         requests += mine
+    ran = None
     for request in requests:
         if _already_launched(instance, "batch_completion_sensor", request.run_key):
             continue
         ok = _execute(defs, instance, request, request.job_name, "batch_completion_sensor", result)
         if request in mine:
-            result.consolidated = ok
-    if not mine:
+            ran = result.consolidated = ok
+    if not result.consolidated:
         result.consolidated = already_consolidated(instance, game_date, result.batch_id)
-        result.note = (f"already consolidated (batch {result.batch_id})" if result.consolidated
-                       else "batch incomplete: the completion sensor did not request a consolidation")  # fmt: skip
+        result.note = (
+            f"already consolidated (batch {result.batch_id})" if result.consolidated
+            else "the consolidation run failed" if ran is False
+            else "the consolidation was launched by another process" if mine
+            else "batch incomplete: the completion sensor did not request a consolidation"
+        )  # fmt: skip
     return result
-
 
 
 def already_consolidated(instance: dg.DagsterInstance, game_date: str, batch_id: str | None) -> bool:

@@ -21,20 +21,13 @@ from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.day_run import prepare_home
 from nba_assets_tests.emulators.process import ManagedProcess
 from nba_assets_tests.fixtures import SMALL_DATE
+from nba_assets_tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = SMALL_DATE.isoformat()
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
-def wait_for(predicate, timeout: float, what: str, step: float = 1.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def runs_of(instance, job):

@@ -27,7 +27,9 @@ def test_definitions_load_and_resolve(profile, monkeypatch, tmp_path):
     assert set(repo.job_names) >= EXPECTED_JOBS
     for job in EXPECTED_JOBS:
         definitions.resolve_job_def(job)
-    assert {"daily_slate_schedule", "points_model_weekly_schedule"} <= {s.name for s in repo.schedule_defs}
+    assert {"daily_slate_schedule", "daily_grading_schedule", "points_model_weekly_schedule"} <= {
+        s.name for s in repo.schedule_defs
+    }
     assert {"slate_fanout_sensor", "batch_completion_sensor"} <= {s.name for s in repo.sensor_defs}
     checks = {key.name for key in repo.asset_graph.asset_check_keys}
     assert checks >= EXPECTED_CHECKS
@@ -60,3 +62,28 @@ def test_daily_schedule_targets_today_and_skips_days_without_games(definitions, 
                                    scheduled_execution_time=dt.datetime(2025, 2, 16, 7, tzinfo=tz)) as all_star_break:  # fmt: skip
         data = schedule.evaluate_tick(all_star_break)
     assert not data.run_requests and "no games on 2025-02-16" in data.skip_message
+
+
+def test_grading_schedule_grades_yesterday_once_consolidated_and_played(definitions, instance):
+    import datetime as dt
+
+    import dagster as dg
+
+    schedule = definitions.resolve_schedule_def("daily_grading_schedule")
+    assert schedule.cron_schedule == "0 6 * * *" and schedule.job_name == "grading_job"
+    tz = dt.timezone(dt.timedelta(hours=-5))
+
+    def tick(day: dt.date):
+        with dg.build_schedule_context(instance=instance, resources=definitions.resources,
+                                       repository_def=definitions.get_repository_def(),
+                                       scheduled_execution_time=dt.datetime(day.year, day.month, day.day, 6, tzinfo=tz)) as context:  # fmt: skip
+            return schedule.evaluate_tick(context)
+
+    data = tick(dt.date(2025, 2, 13))
+    assert not data.run_requests and "2025-02-12 has no consolidated predictions" in data.skip_message
+    for played in ("2025-02-12", "2025-07-01"):
+        instance.report_runless_asset_event(dg.AssetMaterialization("consolidated_predictions", partition=played))
+    (request,) = tick(dt.date(2025, 2, 13)).run_requests
+    assert request.partition_key == "2025-02-12" and request.run_key == "grade:2025-02-12"
+    data = tick(dt.date(2025, 7, 2))  # consolidated, but no box scores of that day in the data
+    assert not data.run_requests and "no box scores for 2025-07-01 yet" in data.skip_message

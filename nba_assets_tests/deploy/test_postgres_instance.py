@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -22,6 +21,7 @@ import yaml
 
 from nba_assets_tests.emulators.postgres import postgres_server
 from nba_assets_tests.emulators.process import ManagedProcess
+from nba_assets_tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY, FIRST, SECOND = "2025-02-19", "2024-11-14", "2025-01-26"  # one game (20 players) each
@@ -50,14 +50,6 @@ def stage_without_consolidating(defs: dg.Definitions, instance: dg.DagsterInstan
         assert run.success
 
 
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def test_postgres_instance_queue_and_consolidation_pool(tmp_path, monkeypatch):

@@ -156,3 +156,16 @@ def test_a_permanent_error_is_not_retried(local_day_at, error):
     assert not list(day.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY))
     assert str(error) in failure_message(day.instance, run.run_id)
     assert time.monotonic() - started < 5  # no 5 s + 10 s of backoff
+
+
+def test_lost_staging_fails_the_consolidation_at_once_without_a_retry(local_day_at):
+    """Every player reported but the staging files are gone: the MERGE is refused (L8) and the step
+    is not retried, since a retry would find the same empty staging."""
+    day = local_day_at("shards")
+    for staged in (day.root / "out" / "staging").rglob("*.parquet"):
+        staged.unlink()
+    (request,) = [r for r in day.daemon.tick("batch_completion_sensor") if r.job_name == "consolidation_job"]
+    assert not day.daemon.execute(request, "batch_completion_sensor")
+    (run,) = day.daemon.runs("consolidation_job")
+    assert "staging holds no rows; not merging" in failure_message(day.instance, run.run_id)
+    assert not day.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)

@@ -60,7 +60,8 @@ def consolidate(
         return Consolidation({"players": 0, "inserted": 0, "updated": 0, "deactivated": 0}, [*checks, completeness])
     staged = warehouse.staged_rows(batch_id)
     if staged == 0 and status.succeeded > 0:
-        raise dg.Failure(f"batch {batch_id}: {status.succeeded} players succeeded but staging holds no rows; not merging")
+        raise dg.Failure(f"batch {batch_id}: {status.succeeded} players succeeded but staging holds no rows; not merging",
+                         allow_retries=False)  # fmt: skip
     merge = warehouse.merge_staging(batch_id, game_date)  # ZeroRowMergeError keeps staging (L8)
     verification = warehouse.verify(batch_id, game_date)
     checks = [
@@ -74,6 +75,7 @@ def consolidate(
         raise dg.Failure(
             f"verification failed for {batch_id}: {verification}; staging kept for inspection and re-run",
             metadata={"staged_keys": verification.staged_keys, "merged_keys": verification.merged_keys},
+            allow_retries=False,  # the same staging fails the same way: an operator looks first (L12)
         )
     sane, sanity_note = _sanity(warehouse, game_date, batch_id)
     checks += [_check("consolidated_predictions_sane_values", sane, sanity_note, severity=dg.AssetCheckSeverity.WARN),
@@ -99,7 +101,8 @@ def finish_recorded(log: logging.Logger, warehouse: Warehouse, store: BatchStore
     batch_id, partial = status.batch_id, status.state == BatchState.PARTIAL
     verification = warehouse.verify(batch_id, game_date)
     if not verification.ok:
-        raise dg.Failure(f"batch {batch_id} is {status.state} but verification fails: {verification}; staging kept")
+        raise dg.Failure(f"batch {batch_id} is {status.state} but verification fails: {verification}; staging kept",
+                         allow_retries=False)  # fmt: skip
     dropped = warehouse.drop_staging(batch_id)
     sane, sanity_note = _sanity(warehouse, game_date, batch_id)
     note = f"already {status.state} by an earlier run: no MERGE"

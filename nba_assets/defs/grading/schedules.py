@@ -1,0 +1,25 @@
+"""daily_grading_schedule: 06:00 New York, grades the previous game day once its box scores are in."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from nba_assets.defs.jobs import grading_job
+from nba_assets.defs.partitions import TIMEZONE
+from nba_assets.defs.settings import NbaInputsResource
+
+
+@dg.schedule(
+    cron_schedule="0 6 * * *", execution_timezone=TIMEZONE, job=grading_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)  # fmt: skip
+def daily_grading_schedule(context: dg.ScheduleEvaluationContext, nba_inputs: NbaInputsResource):
+    """Yesterday's partition of graded_results (and results_export); skips with the reason otherwise."""
+    game_date = context.scheduled_execution_time.date() - timedelta(days=1)
+    consolidated = context.instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions"))
+    if game_date.isoformat() not in consolidated:
+        return dg.SkipReason(f"{game_date} has no consolidated predictions: nothing to grade")
+    history = nba_inputs.history()
+    if not (history["game_date"] == game_date).any():
+        return dg.SkipReason(f"no box scores for {game_date} yet: grade after they are loaded")
+    return dg.RunRequest(run_key=f"grade:{game_date}", partition_key=game_date.isoformat())

@@ -16,6 +16,7 @@ from nba_assets.batch_state import CompletionStatus, RetryableStoreError
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.naming import batch_id_for
 from nba_assets_tests.batch_state import workers
+from nba_assets_tests.waiting import wait_for
 
 DAY = date(2025, 3, 4)
 PLAYERS = [f"Player {i:03d}" for i in range(120)]
@@ -85,9 +86,7 @@ def test_sqlite_writer_killed_mid_write_leaves_a_consistent_store(tmp_path):
     for delay in (0.05, 0.13, 0.31):  # three kills at different points of the write loop
         writer = ctx.Process(target=workers.write_forever, args=(str(path), batch_id, PLAYERS))
         writer.start()
-        deadline = time.monotonic() + 60
-        while store.status(batch_id).reported == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: store.status(batch_id).reported, 60, "the writer's first completion", step=0.02)
         time.sleep(delay)
         os.kill(writer.pid, signal.SIGKILL)
         writer.join(timeout=10)

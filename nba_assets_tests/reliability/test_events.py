@@ -7,7 +7,6 @@ suite; here they are checked where they meet the pipeline, and for the cases it 
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import dagster as dg
@@ -148,14 +147,12 @@ def test_a_permanent_error_is_not_retried(local_day_at, error):
     def broken(*args, **kwargs):
         raise error
 
-    started = time.monotonic()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(SqliteBatchStore, "record_completion", broken)
         assert not day.daemon.execute(request, "slate_fanout_sensor")
     run = day.daemon.runs("staging_job")[0]
     assert not list(day.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY))
     assert str(error) in failure_message(day.instance, run.run_id)
-    assert time.monotonic() - started < 5  # no 5 s + 10 s of backoff
 
 
 def test_lost_staging_fails_the_consolidation_at_once_without_a_retry(local_day_at):

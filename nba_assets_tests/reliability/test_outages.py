@@ -76,14 +76,12 @@ def test_firestore_outage_mid_shard_fails_the_attempt_naming_firestore_and_the_s
         firestore_emulator.stop()
         threading.Timer(11.0, firestore_emulator.start).start()
 
-    started = time.monotonic()
     try:
         with on_nth_call(BigQueryWarehouse, "write_staging", 3, outage):
             assert day.daemon.execute(victim, "slate_fanout_sensor")
     finally:
         while not firestore_emulator.running:
             time.sleep(0.5)
-    assert time.monotonic() - started < 120
     (run,) = [r for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key]
     step_retries = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_UP_FOR_RETRY)
     assert step_retries and all(f"Firestore unavailable at {firestore_emulator.host}" in m for m in step_retries)
@@ -101,21 +99,18 @@ def test_bigquery_down_fails_the_shard_run_naming_bigquery_then_a_rerun_loses_no
 ):
     day = gcp_day
     batch_id, (victim,) = start_shards(day)
-    started = time.monotonic()
     try:
         with on_nth_call(BigQueryWarehouse, "write_staging", 3, bigquery_emulator.stop):
             assert not day.daemon.execute(victim, "slate_fanout_sensor")
-        elapsed = time.monotonic() - started
     finally:
         bigquery_emulator.start()
     (run,) = [r for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key]
     assert run.status == dg.DagsterRunStatus.FAILURE
     retried = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_UP_FOR_RETRY)
     (failed,) = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_FAILURE)
-    assert len(retried) == 2  # the RetryPolicy: 3 attempts, then the run fails
+    assert len(retried) == 2  # bounded: the RetryPolicy's 3 attempts, then the run fails
     for message in [*retried, failed]:
         assert "BigQuery unavailable" in message and "failed 4 times" in message, message
-    assert elapsed < 90, elapsed  # bounded: 3 attempts x (1+2+4 s backoff) + 5 s + 15 s between them
     store, warehouse, _ = day.stores
     status = store.status(batch_id)
     assert status.missing and status.failed == 0  # the unstaged players did not report: nothing faked
@@ -139,19 +134,18 @@ def test_gcs_down_fails_the_exports_naming_gcs_then_a_rerun_publishes(gcp_day, l
         assert day.daemon.execute(request, "slate_fanout_sensor")
     bucket = os.environ["NBA_ASSETS_EXPORT_BUCKET"]
     store, warehouse, _ = day.stores
-    started = time.monotonic()
     try:
         (request,) = day.daemon.tick("batch_completion_sensor")
         with on_nth_call(GcsSink, "write", 2, gcs_emulator.stop):
             assert not day.daemon.execute(request, "batch_completion_sensor")
-        elapsed = time.monotonic() - started
     finally:
         gcs_emulator.start()
         gcs_emulator.client().create_bucket(bucket)  # the memory backend forgot it; GCS would not
     (run,) = day.daemon.runs("consolidation_job")
     (failed,) = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_FAILURE)
     assert f"GCS write of gs://{bucket}/v1/" in failed and "failed after retries" in failed, failed
-    assert elapsed < 60, elapsed  # the sink's retry deadline, not the storage client's 120 s default
+    # that the sink's own deadline, not the storage client's 120 s default, bounds it: the contract suite's
+    # test_gcs_outage_is_an_export_sink_error_naming_gcs (a 60 s test timeout)
     assert store.get_batch(batch_id).status == BatchState.CONSOLIDATED  # the merge itself was done
     # the day's date re-run: no second MERGE, the exports written
     assert day.daemon.rerun("consolidation_job", DAY)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import dagster as dg
 import pytest
 
 from nba_assets_tests.emulators.process import ManagedProcess, free_port, unavailable
+from nba_assets_tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
@@ -155,11 +155,7 @@ def test_launch_a_slate_run_from_the_launchpad(ui, page):
     page.get_by_role("button", name="Launch Run").click()
     page.wait_for_url("**/runs/**")
     run_id = page.url.rstrip("/").split("/runs/")[1].split("?")[0]
-    deadline = time.monotonic() + 120
-    run = instance.get_run_by_id(run_id)
-    while time.monotonic() < deadline and (run is None or not run.is_finished):
-        time.sleep(1)
-        run = instance.get_run_by_id(run_id)
+    run = wait_for(lambda: (r := instance.get_run_by_id(run_id)) and r.is_finished and r, 120, f"run {run_id}")
     assert run is not None and run.status == dg.DagsterRunStatus.SUCCESS, run and run.status
     assert run.job_name == "slate_job" and run.tags.get("dagster/partition") == UI_DAY
     visit(page, f"{base}/runs/{run_id}", "slate_run_from_ui", ["Success"])

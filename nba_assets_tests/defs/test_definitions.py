@@ -27,7 +27,7 @@ def test_definitions_load_and_resolve(profile, monkeypatch, tmp_path):
     assert set(repo.job_names) >= EXPECTED_JOBS
     for job in EXPECTED_JOBS:
         definitions.resolve_job_def(job)
-    assert {"daily_slate_schedule", "daily_grading_schedule", "points_model_weekly_schedule"} <= {
+    assert {"daily_slate_schedule", "grading_daily_schedule", "points_model_weekly_schedule"} <= {
         s.name for s in repo.schedule_defs
     }
     assert {"slate_fanout_sensor", "batch_completion_sensor"} <= {s.name for s in repo.sensor_defs}
@@ -69,7 +69,7 @@ def test_grading_schedule_grades_yesterday_once_consolidated_and_played(definiti
 
     import dagster as dg
 
-    schedule = definitions.resolve_schedule_def("daily_grading_schedule")
+    schedule = definitions.resolve_schedule_def("grading_daily_schedule")
     assert schedule.cron_schedule == "0 6 * * *" and schedule.job_name == "grading_job"
     tz = dt.timezone(dt.timedelta(hours=-5))
 

@@ -1,4 +1,4 @@
-"""daily_grading_schedule: 06:00 New York, grades the previous game day once its box scores are in."""
+"""grading_daily_schedule: 06:00 New York, grades the previous game day once its box scores are in."""
 
 from datetime import timedelta
 
@@ -13,7 +13,7 @@ from nba_assets.defs.settings import NbaInputsResource
     cron_schedule="0 6 * * *", execution_timezone=TIMEZONE, job=grading_job,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )  # fmt: skip
-def daily_grading_schedule(context: dg.ScheduleEvaluationContext, nba_inputs: NbaInputsResource):
+def grading_daily_schedule(context: dg.ScheduleEvaluationContext, nba_inputs: NbaInputsResource):
     """Yesterday's partition of graded_results (and results_export); skips with the reason otherwise."""
     game_date = context.scheduled_execution_time.date() - timedelta(days=1)
     consolidated = context.instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions"))

@@ -52,6 +52,14 @@ def test_backfill_with_two_workers_then_resume_then_report(tmp_path, monkeypatch
         [event] = regrade.get_asset_materialization_events()[:1]
         assert event.materialization.metadata["days_graded"].value == 3
         assert graded <= set(instance.get_materialized_partitions(dg.AssetKey("graded_results")))
+        # a consolidated day of a range whose box scores are not loaded is a failure, never skipped
+        instance.report_runless_asset_event(dg.AssetMaterialization("consolidated_predictions", partition="2025-07-01"))
+        early = dg.materialize(
+            [definitions.resolve_assets_def("graded_results")], instance=instance, raise_on_error=False,
+            tags={"dagster/asset_partition_range_start": "2025-06-30", "dagster/asset_partition_range_end": "2025-07-01"},
+        )  # fmt: skip
+        assert not early.success
+        assert "no box scores for 2025-07-01 yet" in str(early.get_step_failure_events()[0].step_failure_data.error)
     with duckdb.connect(str(tmp_path / "out" / "warehouse.duckdb"), read_only=True) as con:
         duplicates = con.execute(
             "select count(*) - count(distinct (game_date, game_id, player_lookup, system_id, line_key)) "

@@ -35,6 +35,7 @@ from results import write_section  # noqa: E402  (bench/ is the script's folder)
 
 from nba_assets.batch_state import CompletionStatus  # noqa: E402
 from nba_assets.batch_state import _firestore_docs as docs  # noqa: E402
+from nba_assets.batch_state.base import statuses  # noqa: E402
 from nba_assets.batch_state.local import SqliteBatchStore  # noqa: E402
 from nba_assets.naming import batch_id_for, safe_key, shard_of  # noqa: E402
 from nba_assets_tests.emulators.firestore import FirestoreEmulator, emulator_missing  # noqa: E402
@@ -170,7 +171,9 @@ def latency(backend: str, store) -> list[tuple[str, str, float, float, int]]:
         ("status(batch)", status),
         ("open_batches()", timed(store.open_batches, 10)),
         ("stalled(1 h)", timed(lambda: store.stalled(timedelta(hours=1)), 5)),
-        ("sensor tick: open_batches + 30 x status", timed(lambda: [store.status(b.batch_id) for b in store.open_batches()], 3)),
+        ("sensor tick: open_batches + 30 x status, serial", timed(lambda: [store.status(b.batch_id) for b in store.open_batches()], 3)),
+        ("sensor tick: open_batches + statuses() (8 threads, as the sensor reads)",
+         timed(lambda: statuses(store, [b.batch_id for b in store.open_batches()]), 3)),
     ]  # fmt: skip
     return [(backend, op, statistics.median(ms), max(ms), len(ms)) for op, ms in rows]
 

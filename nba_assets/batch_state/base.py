@@ -7,6 +7,8 @@ test_batch_store_contract.py``. Nothing here keeps state in process memory.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -178,3 +180,12 @@ class BatchStore(Protocol):
     def delete_batch(self, batch_id: str) -> None:
         """Remove a batch and its completions (tests and operators only)."""
         ...
+
+
+def statuses(store: BatchStore, batch_ids: Sequence[str], workers: int = 8) -> list[BatchStatus]:
+    """Many batches' status with their round trips overlapped: the sensor's tick on Firestore is one
+    query latency per few batches instead of per batch. Order follows ``batch_ids``."""
+    if len(batch_ids) <= 1:
+        return [store.status(batch_id) for batch_id in batch_ids]
+    with ThreadPoolExecutor(max_workers=min(workers, len(batch_ids))) as pool:
+        return list(pool.map(store.status, batch_ids))

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nba_assets.batch_state import BatchState, BatchStore, BatchStoreError, CompletionStatus
+from nba_assets.batch_state.base import statuses
 from nba_assets.batch_state.gcp import FirestoreBatchStore
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.naming import batch_id_for, safe_key
@@ -204,6 +205,18 @@ def test_missing_lists_players_without_a_completion(store):
     store.record_completion(batch.batch_id, "d", FAIL, reason="boom")
     status = store.status(batch.batch_id)
     assert (status.missing, status.reported, status.all_reported) == (("a", "c"), 2, False)
+
+
+def test_statuses_of_many_batches_read_concurrently_match_one_by_one(store):
+    """The completion sensor reads every open batch's status through ``statuses`` (threads)."""
+    days = [date(2025, 1, d) for d in range(10, 16)]
+    ids = [open_day(store, {"a": 0, "b": 1, f"p{d.day}": 1}, day=d).batch_id for d in days]
+    for n, batch_id in enumerate(ids):
+        for player in ("a", "b")[: n % 3]:
+            store.record_completion(batch_id, player, OK)
+    assert statuses(store, ids) == [store.status(batch_id) for batch_id in ids]
+    assert [s.done for s in statuses(store, ids)] == [0, 1, 2, 0, 1, 2]
+    assert statuses(store, []) == []
 
 
 def test_last_activity_is_the_latest_write(store, clock):

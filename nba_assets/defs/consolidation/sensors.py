@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from nba_assets.batch_state.base import statuses
 from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
 from nba_assets.defs.consolidation.policy import decide
 from nba_assets.defs.jobs import consolidation_job, staging_job
@@ -53,8 +54,8 @@ def batch_completion_sensor(
     deadline = timedelta(minutes=settings.stall_deadline_minutes)
     seen = json.loads(context.cursor) if context.cursor else {}
     requests, report = [], {}
-    for batch in store.open_batches():
-        decision = decide(store.status(batch.batch_id), store, now, idle, deadline)
+    for status in statuses(store, [batch.batch_id for batch in store.open_batches()]):
+        decision = decide(status, store, now, idle, deadline)
         report[decision.batch_id] = f"{decision.game_date} {decision.action}: {decision.note}"
         context.log.info(report[decision.batch_id])
         requests += _requests(decision, store)

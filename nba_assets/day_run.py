@@ -88,7 +88,7 @@ def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursors
     ) as context:
         data = sensor.evaluate_tick(context)
     cursors[name] = data.cursor
-    return [r for r in data.run_requests or [] if not _already_launched(instance, name, r.run_key)]
+    return list(data.run_requests or [])
 
 
 def run_day(
@@ -119,10 +119,9 @@ def run_day(
     shard_requests = _tick(defs, instance, "slate_fanout_sensor", cursors)
     on_step("shards", len(shard_requests))
     for request in shard_requests:
-        # another worker's tick may have launched it since ours: the daemon's run-key dedupe, again
-        if _already_launched(instance, "slate_fanout_sensor", request.run_key):
-            continue
-        _execute(defs, instance, request, "staging_job", "slate_fanout_sensor", result)
+        # the daemon's run-key dedupe, checked at launch: another worker may have run it since our tick
+        if not _already_launched(instance, "slate_fanout_sensor", request.run_key):
+            _execute(defs, instance, request, "staging_job", "slate_fanout_sensor", result)
         on_step("shard done", 0)
     from nba_assets.defs.batches import current_batch_id
 

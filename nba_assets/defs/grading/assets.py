@@ -30,7 +30,10 @@ def graded_results(
     history = nba_inputs.history()
     wh = warehouse.get()
     ranged = len(context.partition_keys) > 1
-    consolidated = set(context.instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions")))
+    # a range may hold calendar days without games; only a range needs to tell them apart
+    consolidated = (
+        set(context.instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions"))) if ranged else set()
+    )
     graded, problems = [], []
     for key in context.partition_keys:
         game_date = date.fromisoformat(key)

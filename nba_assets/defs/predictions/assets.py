@@ -58,10 +58,11 @@ def staging_predictions(
                              allow_retries=False)  # fmt: skip
         players = sorted(config.players)
     started = time.perf_counter()
-    systems_need_history = any(getattr(s, "needs_history", False) for s in settings.build_systems(game_date))
+    systems = settings.build_systems(game_date)  # built once: the points model is loaded from disk
+    systems_need_history = any(getattr(s, "needs_history", False) for s in systems)
     with retry_only_outages():
         outcomes = run_shard(
-            context.log, nba_inputs.day(game_date), players, settings, store, warehouse.get(), batch.batch_id,
+            context.log, nba_inputs.day(game_date), players, systems, store, warehouse.get(), batch.batch_id,
             context.run_id, history=nba_inputs.learned_history(game_date) if systems_need_history else None,
         )  # fmt: skip
     failed = [o for o in outcomes if o.status == CompletionStatus.FAILED]

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from nba_assets.batch_state.base import BatchStore, CompletionStatus, RetryableStoreError
-from nba_assets.defs.settings import DayInputs, PipelineSettings
+from nba_assets.defs.settings import DayInputs
 from nba_assets.predictions.runner import expand_lines, outcomes, run_systems, stamp
 from nba_assets.warehouse.base import RetryableWarehouseError, Warehouse
 from nba_assets.warehouse.schema import STAGING_SCHEMA
@@ -36,7 +36,7 @@ def run_shard(
     log: logging.Logger,
     day: DayInputs,
     players: list[str],
-    settings: PipelineSettings,
+    systems: list,
     store: BatchStore,
     warehouse: Warehouse,
     batch_id: str,
@@ -45,7 +45,6 @@ def run_shard(
 ) -> list[ShardOutcome]:
     """Every player in ``players`` reports exactly once: succeeded, skipped (reason) or failed (L6)."""
     features = day.features[day.features["player_lookup"].isin(players)]
-    systems = settings.build_systems(day.game_date)
     outputs = run_systems(features, systems, history)
     rows = expand_lines(features, outputs, day.lines, {s.system_id: s.version for s in systems})
     by_player = dict(tuple(rows.groupby("player_lookup", sort=False))) if not rows.empty else {}

@@ -109,8 +109,10 @@ def baseline_firestore(client: firestore.Client) -> Load:
 
 def baseline_sqlite(path: Path) -> Load:
     setup = sqlite3.connect(path)
-    setup.executescript("CREATE TABLE old_batch (id INTEGER PRIMARY KEY, completed INTEGER, players TEXT);"
-                        "INSERT INTO old_batch VALUES (1, 0, '{}');")  # fmt: skip
+    setup.executescript(
+        "CREATE TABLE old_batch (id INTEGER PRIMARY KEY, completed INTEGER, players TEXT);"
+        "INSERT INTO old_batch VALUES (1, 0, '{}');"
+    )
     setup.commit()
     attempts, lock = collections.Counter(), threading.Lock()
 
@@ -123,8 +125,10 @@ def baseline_sqlite(path: Path) -> Load:
             try:
                 db.execute("BEGIN")  # deferred: read first, upgrade to write later, like an RMW
                 completed, players = db.execute("SELECT completed, players FROM old_batch").fetchone()
-                db.execute("UPDATE old_batch SET completed = ?, players = json_set(?, ?, ?)",
-                           (completed + 1, players, f"$.p{i}", OK.value))  # fmt: skip
+                db.execute(
+                    "UPDATE old_batch SET completed = ?, players = json_set(?, ?, ?)",
+                    (completed + 1, players, f"$.p{i}", OK.value),
+                )
                 db.execute("COMMIT")
                 return
             except sqlite3.OperationalError:
@@ -171,10 +175,15 @@ def latency(backend: str, store) -> list[tuple[str, str, float, float, int]]:
         ("status(batch)", status),
         ("open_batches()", timed(store.open_batches, 10)),
         ("stalled(1 h)", timed(lambda: store.stalled(timedelta(hours=1)), 5)),
-        ("sensor tick: open_batches + 30 x status, serial", timed(lambda: [store.status(b.batch_id) for b in store.open_batches()], 3)),
-        ("sensor tick: open_batches + statuses() (8 threads, as the sensor reads)",
-         timed(lambda: statuses(store, [b.batch_id for b in store.open_batches()]), 3)),
-    ]  # fmt: skip
+        (
+            "sensor tick: open_batches + 30 x status, serial",
+            timed(lambda: [store.status(b.batch_id) for b in store.open_batches()], 3),
+        ),
+        (
+            "sensor tick: open_batches + statuses() (8 threads, as the sensor reads)",
+            timed(lambda: statuses(store, [b.batch_id for b in store.open_batches()]), 3),
+        ),
+    ]
     return [(backend, op, statistics.median(ms), max(ms), len(ms)) for op, ms in rows]
 
 
@@ -188,8 +197,15 @@ def render(loads: list[Load], lat: list[tuple], when: str) -> str:
     md = ["| " + " | ".join(heads) + " |", "|---" * len(heads) + "|"]
     for ld in loads:
         speed = "baseline" if "old" in ld.design else f"{old_wall[ld.backend] / ld.wall_s:.1f}x"
-        cells = [ld.backend, ld.design, f"{ld.wall_s:.2f}", f"{ld.recorded}/{N}", str(ld.errors),
-                 str(ld.aborted_attempts), speed]  # fmt: skip
+        cells = [
+            ld.backend,
+            ld.design,
+            f"{ld.wall_s:.2f}",
+            f"{ld.recorded}/{N}",
+            str(ld.errors),
+            str(ld.aborted_attempts),
+            speed,
+        ]
         t1.add_row(*cells)
         md.append("| " + " | ".join(cells) + " |")
     t2 = Table(
@@ -203,20 +219,30 @@ def render(loads: list[Load], lat: list[tuple], when: str) -> str:
         t2.add_row(*cells)
         md.append("| " + " | ".join(cells) + " |")
     console.print(t1, t2)
-    env = (f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-           f"google-cloud-firestore {firestore.__version__}, Firestore emulator from gcloud, 2 cores shared")  # fmt: skip
+    env = (
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"google-cloud-firestore {firestore.__version__}, Firestore emulator from gcloud, 2 cores shared"
+    )
     return "\n".join(
-        ["## Batch store", "", "Command: `.venv/bin/python bench/bench_batch_store.py`", f"Date: {when}",
-         f"Environment: Python {env}.", "",
-         "Old = the coordinator's transactional read-modify-write of one batch document (Increment),",
-         "retried up to 5 attempts per completion as the Firestore client does; new = one",
-         "`completions/{player}` document per player written with a plain `set` (SQLite: one upsert).",
-         "The old design's wall time ends when every worker has given up or committed: it records only",
-         "a handful of the 450. SQLite serialises writers either way, so there the gain is 0 aborts, not",
-         "speed. Emulator latencies are those of the Java emulator on a shared, loaded 2-core machine",
-         f"(load average at the end: {os.getloadavg()[0]:.1f}); they scale with documents scanned.", "",
-         *md, ""]
-    )  # fmt: skip
+        [
+            "## Batch store",
+            "",
+            "Command: `.venv/bin/python bench/bench_batch_store.py`",
+            f"Date: {when}",
+            f"Environment: Python {env}.",
+            "",
+            "Old = the coordinator's transactional read-modify-write of one batch document (Increment),",
+            "retried up to 5 attempts per completion as the Firestore client does; new = one",
+            "`completions/{player}` document per player written with a plain `set` (SQLite: one upsert).",
+            "The old design's wall time ends when every worker has given up or committed: it records only",
+            "a handful of the 450. SQLite serialises writers either way, so there the gain is 0 aborts, not",
+            "speed. Emulator latencies are those of the Java emulator on a shared, loaded 2-core machine",
+            f"(load average at the end: {os.getloadavg()[0]:.1f}); they scale with documents scanned.",
+            "",
+            *md,
+            "",
+        ]
+    )
 
 
 def main() -> int:

@@ -40,7 +40,9 @@ COMMAND = ".venv/bin/python bench/bench_exports.py"
 
 def run_publish(day, sink, gates):
     started = time.perf_counter()
-    files = build_day_exports(day.game_date, day.predictions, day.slate, day.lines, day.box_scores, generated_at=STAMP)
+    files = build_day_exports(
+        day.game_date, day.predictions, day.slate, day.lines, day.box_scores, generated_at=STAMP
+    )
     report = publish(files, sink, gates)
     elapsed = time.perf_counter() - started
     if not report.ok:
@@ -51,7 +53,11 @@ def run_publish(day, sink, gates):
 def stage_times(day, gates) -> dict[str, float]:
     """Where the time goes: building alone, and building + every gate without writing."""
     started = time.perf_counter()
-    files = list(build_day_exports(day.game_date, day.predictions, day.slate, day.lines, day.box_scores, generated_at=STAMP))
+    files = list(
+        build_day_exports(
+            day.game_date, day.predictions, day.slate, day.lines, day.box_scores, generated_at=STAMP
+        )
+    )
     built = time.perf_counter() - started
     started = time.perf_counter()
     publish(files, DirectorySink(tempfile.mkdtemp()), gates, dry_run=True)
@@ -68,7 +74,9 @@ def main() -> None:
     day = make_day(bundled_box_scores(), DEMO_DATE, systems=SYSTEMS, alternates=2, players=PLAYERS)
     frame = day.frame
     players, rows = frame["player_lookup"].nunique(), len(frame)
-    print(f"day {day.game_date}: {players} players, {len(day.games)} games, {rows} prediction rows, {len(SYSTEMS)} systems")
+    print(
+        f"day {day.game_date}: {players} players, {len(day.games)} games, {rows} prediction rows, {len(SYSTEMS)} systems"
+    )
     gates = GateConfig().for_slate(day.games)
     stages = stage_times(day, gates)
 
@@ -77,7 +85,9 @@ def main() -> None:
         for i in range(args.runs):  # the first run creates every file, later ones replace them
             elapsed, report = run_publish(day, DirectorySink(Path(tmp) / "site"), gates)
             local.append(elapsed)
-            print(f"local run {i + 1}: {elapsed:.2f} s, {len(report.written)} files, {report.total_bytes / 1e6:.1f} MB")
+            print(
+                f"local run {i + 1}: {elapsed:.2f} s, {len(report.written)} files, {report.total_bytes / 1e6:.1f} MB"
+            )
         results = build_results_export(day.game_date, graded_results(day), generated_at=STAMP)
         started = time.perf_counter()
         results_report = publish(results, DirectorySink(Path(tmp) / "site"), gates)
@@ -96,8 +106,16 @@ def main() -> None:
         finally:
             emulator.stop()
 
-    summary = {"players": players, "rows": rows, "files": len(report.written), "bytes": report.total_bytes,
-               "local": local, "gcs": gcs, "stages": stages, "results_s": results_s}  # fmt: skip
+    summary = {
+        "players": players,
+        "rows": rows,
+        "files": len(report.written),
+        "bytes": report.total_bytes,
+        "local": local,
+        "gcs": gcs,
+        "stages": stages,
+        "results_s": results_s,
+    }
     verdict = "met" if statistics.median(local) <= TARGET_S else "MISSED"
     print(f"local median {statistics.median(local):.2f} s: target <= {TARGET_S} s {verdict}")
     if not args.no_write_results:
@@ -125,7 +143,9 @@ def write_exports_section(s: dict, verdict: str) -> None:
         f"| local directory (fsync + rename) | {fmt(s['local'])} | {statistics.median(s['local']):.2f} |",
     ]
     if s["gcs"]:
-        lines.append(f"| fake-gcs-server (generation preconditions) | {fmt(s['gcs'])} | {statistics.median(s['gcs']):.2f} |")
+        lines.append(
+            f"| fake-gcs-server (generation preconditions) | {fmt(s['gcs'])} | {statistics.median(s['gcs']):.2f} |"
+        )
     lines += [
         "",
         f"Target <= 3 s local: {verdict}. Stages (one run): build {s['stages']['build']:.2f} s, "

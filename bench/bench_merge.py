@@ -41,7 +41,9 @@ def stage_all(wh, players: list[str], batch_id: str, minutes: int, workers: int)
     lines = bulk_lines(ROWS_PER_PLAYER)
 
     def one(player: str) -> None:
-        wh.write_staging(batch_id, player, player_staging(batch_id, DAY, player, lines, staged_at=later(minutes)))
+        wh.write_staging(
+            batch_id, player, player_staging(batch_id, DAY, player, lines, staged_at=later(minutes))
+        )
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(one, players))
@@ -69,15 +71,22 @@ def timed_merges(make_wh, n_players: int, workers: int) -> dict:
     return out
 
 
-def run_backend(name: str, make_wh, sizes: list[int], repeats: int, workers: int, console: Console) -> list[dict]:
+def run_backend(
+    name: str, make_wh, sizes: list[int], repeats: int, workers: int, console: Console
+) -> list[dict]:
     rows = []
     for n in sizes:
         runs = [timed_merges(make_wh, n, workers) for _ in range(repeats)]
-        row = {"backend": name, "players": n, "rows": n * ROWS_PER_PLAYER, "repeats": repeats,
-               "first": statistics.median(r["first"] for r in runs),
-               "rerun": statistics.median(r["rerun"] for r in runs),
-               "cpu": statistics.median(r["first_cpu"] for r in runs),
-               "dml": max(max(r["first_dml"], r["rerun_dml"]) for r in runs)}
+        row = {
+            "backend": name,
+            "players": n,
+            "rows": n * ROWS_PER_PLAYER,
+            "repeats": repeats,
+            "first": statistics.median(r["first"] for r in runs),
+            "rerun": statistics.median(r["rerun"] for r in runs),
+            "cpu": statistics.median(r["first_cpu"] for r in runs),
+            "dml": max(max(r["first_dml"], r["rerun_dml"]) for r in runs),
+        }
         console.log(f"{name} {n} players: first {row['first']:.3f}s, re-run {row['rerun']:.3f}s")
         rows.append(row)
     return rows
@@ -120,35 +129,65 @@ def target(rows: list[dict]) -> str:
 
 def render(rows: list[dict], args: argparse.Namespace) -> tuple[Table, str]:
     table = Table(title=f"MERGE of a batch, {ROWS_PER_PLAYER} rows per player")
-    for col in ("backend", "players", "rows", "first MERGE s", "re-run MERGE s", "client CPU s", "DML / batch"):
+    for col in (
+        "backend",
+        "players",
+        "rows",
+        "first MERGE s",
+        "re-run MERGE s",
+        "client CPU s",
+        "DML / batch",
+    ):
         table.add_column(col, justify="right")
-    md = ["| backend | players | rows | first MERGE (s) | re-run MERGE (s) | client CPU, first (s) "
-          "| DML statements / batch |", "|---|---:|---:|---:|---:|---:|---:|"]
+    md = [
+        "| backend | players | rows | first MERGE (s) | re-run MERGE (s) | client CPU, first (s) "
+        "| DML statements / batch |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
-        cells = (r["backend"], str(r["players"]), f"{r['rows']:,}", f"{r['first']:.3f}", f"{r['rerun']:.3f}",
-                 f"{r['cpu']:.3f}", str(r["dml"]))
+        cells = (
+            r["backend"],
+            str(r["players"]),
+            f"{r['rows']:,}",
+            f"{r['first']:.3f}",
+            f"{r['rerun']:.3f}",
+            f"{r['cpu']:.3f}",
+            str(r["dml"]),
+        )
         table.add_row(*cells)
         md.append("| " + " | ".join(cells) + " |")
     backends = sorted({r["backend"] for r in rows})
-    notes = [f"- ratio 2,000/450 ({b}): first {ratio(rows, b, 'first')}, re-run {ratio(rows, b, 'rerun')} "
-             f"(players x{2000 / 450:.2f})" for b in backends]
+    notes = [
+        f"- ratio 2,000/450 ({b}): first {ratio(rows, b, 'first')}, re-run {ratio(rows, b, 'rerun')} "
+        f"(players x{2000 / 450:.2f})"
+        for b in backends
+    ]
     stamp = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")  # the `date -u` format
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    text = "\n".join([
-        SECTION, "",
-        f"Command: `.venv/bin/python bench/bench_merge.py{args.cmdline}`",
-        f"Date: {stamp}",
-        f"Environment: Python {platform.python_version()}, DuckDB {duckdb.__version__}, bqemulator 1.4.0 "
-        f"(its own venv, DuckDB 1.5.5), 2 cores shared (load average {load} at the end); median of "
-        f"{args.repeats} runs (DuckDB), {args.bq_repeats} (emulator).",
-        "",
-        "A run stages every player (not timed), then times `merge_staging` twice: the first MERGE "
-        "inserts every row, the re-run updates every row in place. Each is the statistics query, "
-        "the one MERGE (deactivation included, `WHEN NOT MATCHED BY SOURCE`) and the counts query; "
-        "there is no separate UPDATE, so a batch is exactly 1 DML statement. "
-        "Client CPU is this process's CPU time (DuckDB's work; for the emulator only the client's), "
-        "a figure less sensitive than wall time to other load on the 2 shared cores.",
-        "", *md, "", *notes, target(rows), ""])
+    text = "\n".join(
+        [
+            SECTION,
+            "",
+            f"Command: `.venv/bin/python bench/bench_merge.py{args.cmdline}`",
+            f"Date: {stamp}",
+            f"Environment: Python {platform.python_version()}, DuckDB {duckdb.__version__}, bqemulator 1.4.0 "
+            f"(its own venv, DuckDB 1.5.5), 2 cores shared (load average {load} at the end); median of "
+            f"{args.repeats} runs (DuckDB), {args.bq_repeats} (emulator).",
+            "",
+            "A run stages every player (not timed), then times `merge_staging` twice: the first MERGE "
+            "inserts every row, the re-run updates every row in place. Each is the statistics query, "
+            "the one MERGE (deactivation included, `WHEN NOT MATCHED BY SOURCE`) and the counts query; "
+            "there is no separate UPDATE, so a batch is exactly 1 DML statement. "
+            "Client CPU is this process's CPU time (DuckDB's work; for the emulator only the client's), "
+            "a figure less sensitive than wall time to other load on the 2 shared cores.",
+            "",
+            *md,
+            "",
+            *notes,
+            target(rows),
+            "",
+        ]
+    )
     return table, text
 
 
@@ -162,15 +201,20 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
     args = parser.parse_args()
     defaults = {"sizes": "50,450,2000", "repeats": 3, "bq_repeats": 1, "workers": 4, "no_bigquery": False}
-    args.cmdline = "".join(f" --{k.replace('_', '-')}" + ("" if isinstance(v, bool) else f" {v}")
-                           for k, v in vars(args).items() if k in defaults and v != defaults[k])
+    args.cmdline = "".join(
+        f" --{k.replace('_', '-')}" + ("" if isinstance(v, bool) else f" {v}")
+        for k, v in vars(args).items()
+        if k in defaults and v != defaults[k]
+    )
     sizes = [int(s) for s in args.sizes.split(",")]
     console = Console()
     with tempfile.TemporaryDirectory(prefix="bench-merge-") as tmp:
         rows = run_backend("duckdb", duckdb_factory(Path(tmp)), sizes, args.repeats, args.workers, console)
         if not args.no_bigquery:
-            rows += with_emulator(Path(tmp), lambda make: run_backend(
-                "bqemulator", make, sizes, args.bq_repeats, args.workers, console))
+            rows += with_emulator(
+                Path(tmp),
+                lambda make: run_backend("bqemulator", make, sizes, args.bq_repeats, args.workers, console),
+            )
     table, text = render(rows, args)
     console.print(table)
     for line in text.splitlines():

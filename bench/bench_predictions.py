@@ -64,20 +64,26 @@ def big_slate(box: pd.DataFrame, day: date) -> pd.DataFrame:
     extra = last[last["team"].isin(games.index) & ~last["player_lookup"].isin(slate["player_lookup"])]
     extra = extra.sort_values("game_date", ascending=False).head(max(0, SLATE_PLAYERS - len(slate)))
     extra = extra.assign(
-        game_date=day, game_id=extra["team"].map(games["game_id"]), opponent=extra["team"].map(games["opponent"]),
+        game_date=day,
+        game_id=extra["team"].map(games["game_id"]),
+        opponent=extra["team"].map(games["opponent"]),
         is_home=extra["team"].map(games["is_home"]),
-    )  # fmt: skip
+    )
     return pd.concat([slate, extra[slate.columns]], ignore_index=True).head(SLATE_PLAYERS)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path("out/bench_predictions"))
     parser.add_argument("--no-results", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
     paths = shared_paths([*TRAIN_SEASONS, TEST_SEASON])
     if len(paths) < len(TRAIN_SEASONS) + 1:
-        console.print(f"[yellow]skipped:[/yellow] needs the ten seasons of ../shared/data/nba_player_logs (found {len(paths)})")
+        console.print(
+            f"[yellow]skipped:[/yellow] needs the ten seasons of ../shared/data/nba_player_logs (found {len(paths)})"
+        )
         return 0
     with Clock() as load:
         box = load_box_scores(paths)
@@ -88,7 +94,9 @@ def main() -> int:
     console.print(f"loaded {len(box):,} box scores in {load}; features in {feats}")
     with Clock() as train:
         info = train_points_model(features, start, args.out / "model")
-    console.print(f"trained {info.version} on {info.rows:,} rows ({info.train_start} .. {info.train_end}) in {train}")
+    console.print(
+        f"trained {info.version} on {info.rows:,} rows ({info.train_start} .. {info.train_end}) in {train}"
+    )
     systems = registry.build_systems(None, args.out / "model")
     window = features[(features["game_date"] >= start) & (features["game_date"] <= end)]
     with Clock() as evaluate:
@@ -98,8 +106,12 @@ def main() -> int:
         train_points_model(features, start, args.out / "model_all_rows", min_minutes=0.0, calibrate=False)
     plain = registry.build_systems(["gradient_boosting"], args.out / "model_all_rows")[0]
     keys = ["game_date", "player_lookup"]
-    plain_points = pd.concat([window[keys], plain.predict(window, SystemContext())["predicted_points"]], axis=1)
-    scored = result.scored.merge(plain_points.rename(columns={"predicted_points": "gb_all_rows"}), on=keys, how="left")
+    plain_points = pd.concat(
+        [window[keys], plain.predict(window, SystemContext())["predicted_points"]], axis=1
+    )
+    scored = result.scored.merge(
+        plain_points.rename(columns={"predicted_points": "gb_all_rows"}), on=keys, how="left"
+    )
     result.scored, result.systems = scored, [*result.systems, "gb_all_rows"]
     result.coverage["gb_all_rows"] = float(scored["gb_all_rows"].notna().mean())
     table = headline(result)
@@ -122,7 +134,9 @@ def main() -> int:
         "train (9 seasons, model + hold-out calibration fit)": str(train),
         "train, gb_all_rows variant (one fit, no calibration)": str(plain_train),
         f"5 systems on a {len(slate)}-player slate ({day}), model loaded, median of 3": str(best),
-        f"slate features for {len(slate)} players from 10 seasons (not part of the systems)": str(slate_features),
+        f"slate features for {len(slate)} players from 10 seasons (not part of the systems)": str(
+            slate_features
+        ),
         "features, all 10 seasons": str(feats),
         "backtest of 2024-25 (5 systems)": str(evaluate),
     }
@@ -138,8 +152,16 @@ def _print(table: pd.DataFrame) -> None:
     for column in ("system", "rows", "MAE", "RMSE", "bias", "vs season avg", "MAE all", "bias all"):
         out.add_column(column, justify="left" if column == "system" else "right")
     for r in table.itertuples(index=False):
-        out.add_row(r.system, f"{r.rows:,}", f"{r.mae:.3f}", f"{r.rmse:.3f}", f"{r.bias:+.2f}",
-                    f"{r.vs_season_avg_pct:+.1f}%", f"{r.mae_all:.3f}", f"{r.bias_all:+.2f}")  # fmt: skip
+        out.add_row(
+            r.system,
+            f"{r.rows:,}",
+            f"{r.mae:.3f}",
+            f"{r.rmse:.3f}",
+            f"{r.bias:+.2f}",
+            f"{r.vs_season_avg_pct:+.1f}%",
+            f"{r.mae_all:.3f}",
+            f"{r.bias_all:+.2f}",
+        )
     console.print(out)
 
 
@@ -170,8 +192,10 @@ def _verdicts(table: pd.DataFrame, slate_seconds: float, train_seconds: float) -
     best = systems.idxmin()
     gain = 100 * (1 - systems.min() / mae["season_avg"])
     beaten = [s for s in systems.index if systems[s] < mae["last10_avg"]]
+
     def ok(flag: bool) -> str:
         return "met" if flag else "NOT met"
+
     return [
         f"- Best system {best}: MAE {systems.min():.3f} = {gain:.1f} % below the season average "
         f"({mae['season_avg']:.3f}); target >= 6 %: {ok(gain >= 6)}.",
@@ -183,7 +207,10 @@ def _verdicts(table: pd.DataFrame, slate_seconds: float, train_seconds: float) -
 
 def _write_results(table: pd.DataFrame, figures: dict[str, str], command: str, verdicts: list[str]) -> None:
     stamp = subprocess.run(["date", "-u"], capture_output=True, text=True, check=False).stdout.strip()
-    rows = ["| system | rows | MAE | RMSE | bias | vs season avg | MAE all rows | bias all rows |", "|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| system | rows | MAE | RMSE | bias | vs season avg | MAE all rows | bias all rows |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     rows += [
         f"| {r.system} | {r.rows:,} | {r.mae:.3f} | {r.rmse:.3f} | {r.bias:+.2f} | {r.vs_season_avg_pct:+.1f}% | "
         f"{r.mae_all:.3f} | {r.bias_all:+.2f} |"
@@ -191,11 +218,22 @@ def _write_results(table: pd.DataFrame, figures: dict[str, str], command: str, v
     ]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        SECTION, "", f"Command: `.venv/bin/{command}`", f"Date: {stamp}",
+        SECTION,
+        "",
+        f"Command: `.venv/bin/{command}`",
+        f"Date: {stamp}",
         f"Environment: Python {sys.version.split()[0]}, LightGBM {lgb.__version__}, 2 cores shared (load average {load} at the end).",
-        "", f"{TEST_SEASON} backtest (model trained on 2015-16..2023-24), reference lines:", "", *rows, "",
-        *verdicts, "", *[f"- {k}: {v}" for k, v in figures.items()], "", NOTES,
-    ]  # fmt: skip
+        "",
+        f"{TEST_SEASON} backtest (model trained on 2015-16..2023-24), reference lines:",
+        "",
+        *rows,
+        "",
+        *verdicts,
+        "",
+        *[f"- {k}: {v}" for k, v in figures.items()],
+        "",
+        NOTES,
+    ]
     write_section("\n".join(lines))
 
 

@@ -33,7 +33,9 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(wall s, peak RSS MB of that one child, output); wait4 gives the child's own rusage."""
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
+        proc = subprocess.Popen(
+            argv, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, text=True
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -66,11 +68,20 @@ def daemon_day(work: Path, env: dict[str, str]) -> float:
     definitions = defs()
     schedule = definitions.resolve_schedule_def("daily_slate_schedule")
     tick = dt.datetime(DAY.year, DAY.month, DAY.day, 7, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
-                                        resources=definitions.resources, repository_def=definitions.get_repository_def())  # fmt: skip
-    daemon = ManagedProcess("dagster-daemon", [str(BIN / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
-                            0, env={**env, "DAGSTER_HOME": str(work / "dagster_home")},
-                            log_path=work / "daemon.log", ready=lambda: True)  # fmt: skip
+    context = dg.build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=tick,
+        resources=definitions.resources,
+        repository_def=definitions.get_repository_def(),
+    )
+    daemon = ManagedProcess(
+        "dagster-daemon",
+        [str(BIN / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
+        0,
+        env={**env, "DAGSTER_HOME": str(work / "dagster_home")},
+        log_path=work / "daemon.log",
+        ready=lambda: True,
+    )
     daemon.start()
     started = time.perf_counter()
     try:
@@ -80,8 +91,11 @@ def daemon_day(work: Path, env: dict[str, str]) -> float:
             partition_key=request.partition_key, instance=instance, run_config=quiet
         )
         while time.perf_counter() - started < 900:
-            done = [r for r in instance.get_runs() if r.job_name == "consolidation_job"
-                    and r.status == dg.DagsterRunStatus.SUCCESS]  # fmt: skip
+            done = [
+                r
+                for r in instance.get_runs()
+                if r.job_name == "consolidation_job" and r.status == dg.DagsterRunStatus.SUCCESS
+            ]
             if done:
                 return time.perf_counter() - started
             time.sleep(1)
@@ -115,8 +129,11 @@ def sensor_tick_30_batches(work: Path) -> float:
     times = []
     with dg.instance_for_test() as instance:
         for _ in range(5):
-            with dg.build_sensor_context(instance=instance, definitions=definitions,
-                                         resources={**definitions.resources, "batch_store": SqliteBatchStoreResource(path=str(path))}) as ctx:  # fmt: skip
+            with dg.build_sensor_context(
+                instance=instance,
+                definitions=definitions,
+                resources={**definitions.resources, "batch_store": SqliteBatchStoreResource(path=str(path))},
+            ) as ctx:
                 started = time.perf_counter()
                 sensor.evaluate_tick(ctx)
                 times.append(time.perf_counter() - started)
@@ -131,31 +148,85 @@ def main() -> None:
     slate = work / "slate.csv"
     players = write_slate_csv(slate)
     models = work / "models"
-    base_env = {"NBA_ASSETS_SLATES": str(slate), "NBA_ASSETS_MODEL_DIR": str(models), "NBA_ASSETS_PROFILE": "local"}
-    console.print(f"slate: {players} players of {DAY} (real rosters), 5 systems, reference lines (5 per player)")
+    base_env = {
+        "NBA_ASSETS_SLATES": str(slate),
+        "NBA_ASSETS_MODEL_DIR": str(models),
+        "NBA_ASSETS_PROFILE": "local",
+    }
+    console.print(
+        f"slate: {players} players of {DAY} (real rosters), 5 systems, reference lines (5 per player)"
+    )
     # the model is trained once, before the timings (the weekly points_model asset's job)
     env = {**base_env, "NBA_ASSETS_HOME": str(work / "train")}
-    train_wall, _, _ = timed([str(BIN / "nba-assets"), "run-day", str(DAY), "-q", "--shards", "1",
-                              "--dagster-home", str(work / "train_home")], env)  # fmt: skip
+    train_wall, _, _ = timed(
+        [
+            str(BIN / "nba-assets"),
+            "run-day",
+            str(DAY),
+            "-q",
+            "--shards",
+            "1",
+            "--dagster-home",
+            str(work / "train_home"),
+        ],
+        env,
+    )
     table = Table(title=f"run-day {DAY}, {players} players, local profile")
     for column in ("variant", "wall s", "Dagster runs", "peak RSS MB"):
         table.add_column(column)
-    baseline, rss, _ = timed([str(BIN / "nba-assets"), "predict", "--slate", str(slate), "--model-dir", str(models),
-                              "--out", str(work / "predict.csv"), "-q"], base_env)  # fmt: skip
-    rows = [("baseline: `nba-assets predict` on the same slate (no Dagster, no staging, no MERGE)", f"{baseline:.1f}", "0",
-             f"{rss:.0f}")]  # fmt: skip
+    baseline, rss, _ = timed(
+        [
+            str(BIN / "nba-assets"),
+            "predict",
+            "--slate",
+            str(slate),
+            "--model-dir",
+            str(models),
+            "--out",
+            str(work / "predict.csv"),
+            "-q",
+        ],
+        base_env,
+    )
+    rows = [
+        (
+            "baseline: `nba-assets predict` on the same slate (no Dagster, no staging, no MERGE)",
+            f"{baseline:.1f}",
+            "0",
+            f"{rss:.0f}",
+        )
+    ]
     best = None
     for shards in (1, 2, 4, 8):
         home = work / f"home{shards}"
         env = {**base_env, "NBA_ASSETS_HOME": str(work / f"out{shards}")}
-        wall, rss, _ = timed([str(BIN / "nba-assets"), "run-day", str(DAY), "-q", "--shards", str(shards),
-                              "--dagster-home", str(home)], env)  # fmt: skip
+        wall, rss, _ = timed(
+            [
+                str(BIN / "nba-assets"),
+                "run-day",
+                str(DAY),
+                "-q",
+                "--shards",
+                str(shards),
+                "--dagster-home",
+                str(home),
+            ],
+            env,
+        )
         rows.append((f"`run-day --shards {shards}`", f"{wall:.1f}", str(runs_in(home)), f"{rss:.0f}"))
         best = min(best or (wall, shards), (wall, shards))
-    daemon_wall = daemon_day(work / "daemon", {**base_env, "NBA_ASSETS_HOME": str(work / "daemon_out"),
-                                               "NBA_ASSETS_SHARDS": str(best[1])})  # fmt: skip
-    rows.append((f"`dagster-daemon`: schedule tick -> consolidated (--shards {best[1]}; runs launched as subprocesses)",
-                 f"{daemon_wall:.1f}", "-", "-"))  # fmt: skip
+    daemon_wall = daemon_day(
+        work / "daemon",
+        {**base_env, "NBA_ASSETS_HOME": str(work / "daemon_out"), "NBA_ASSETS_SHARDS": str(best[1])},
+    )
+    rows.append(
+        (
+            f"`dagster-daemon`: schedule tick -> consolidated (--shards {best[1]}; runs launched as subprocesses)",
+            f"{daemon_wall:.1f}",
+            "-",
+            "-",
+        )
+    )
     for row in rows:
         table.add_row(*row)
     console.print(table)
@@ -164,20 +235,29 @@ def main() -> None:
     verdict = f"best shard count {best[1]}: {best[0]:.1f} s (target <= 30 s, stretch 15 s)"
     console.print(f"first run-day incl. training the points model: {train_wall:.1f} s; {verdict}")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    written = write_section("\n".join([
-        "## run-day (the Dagster graph)", "",
-        "Command: `.venv/bin/python bench/bench_run_day.py`",
-        f"Date: {dt.datetime.now(dt.UTC):%a %b %d %H:%M UTC %Y} (2 cores; load average at the end {load})", "",
-        f"A {players}-player slate of {DAY} built from the real rosters of the day's teams (bench/slates.py), all 5",
-        "systems, reference lines with alternates (up to 5 a player), local profile (SQLite batch store, DuckDB +",
-        "Parquet staging, directory exports); the points model trained once beforehand. Wall time is from the",
-        "command's start to the consolidated table and published exports; peak RSS of the command's process.", "",
-        "| variant | wall s | Dagster runs | peak RSS MB |", "|---|---|---|---|",
-        *[f"| {' | '.join(row)} |" for row in rows], "",
-        f"- {verdict}.",
-        f"- The first run-day of a fresh checkout also trains the points model on games before the date: {train_wall:.1f} s.",
-        f"- Completion-sensor tick with 30 open batches of 450 players (SQLite store): {tick * 1000:.0f} ms (median of 5).",
-    ]))  # fmt: skip
+    written = write_section(
+        "\n".join(
+            [
+                "## run-day (the Dagster graph)",
+                "",
+                "Command: `.venv/bin/python bench/bench_run_day.py`",
+                f"Date: {dt.datetime.now(dt.UTC):%a %b %d %H:%M UTC %Y} (2 cores; load average at the end {load})",
+                "",
+                f"A {players}-player slate of {DAY} built from the real rosters of the day's teams (bench/slates.py), all 5",
+                "systems, reference lines with alternates (up to 5 a player), local profile (SQLite batch store, DuckDB +",
+                "Parquet staging, directory exports); the points model trained once beforehand. Wall time is from the",
+                "command's start to the consolidated table and published exports; peak RSS of the command's process.",
+                "",
+                "| variant | wall s | Dagster runs | peak RSS MB |",
+                "|---|---|---|---|",
+                *[f"| {' | '.join(row)} |" for row in rows],
+                "",
+                f"- {verdict}.",
+                f"- The first run-day of a fresh checkout also trains the points model on games before the date: {train_wall:.1f} s.",
+                f"- Completion-sensor tick with 30 open batches of 450 players (SQLite store): {tick * 1000:.0f} ms (median of 5).",
+            ]
+        )
+    )
     console.print(f"written to {written}")
 
 

@@ -89,16 +89,25 @@ def graphql(url: str, query: str, variables: dict | None = None) -> tuple[float,
 
 def time_queries(url: str) -> list[dict]:
     rows = []
-    cases = [(name, query, {"assetKey": {"path": [key]}}, key) for key in ASSETS for name, query in QUERIES.items()]
+    cases = [
+        (name, query, {"assetKey": {"path": [key]}}, key) for key in ASSETS for name, query in QUERIES.items()
+    ]
     cases += [(name, query, None, "-") for name, query in GLOBAL_QUERIES.items()]
     for name, query, variables, asset in cases:
         cold, body = graphql(url, query, variables)
         warm = statistics.median(graphql(url, query, variables)[0] for _ in range(3))
-        stats = re.search(r'"numMaterialized": (\d+), "numMaterializing": \d+, "numFailed": \d+, "numPartitions": (\d+)',
-                          json.dumps(body))  # fmt: skip
+        stats = re.search(
+            r'"numMaterialized": (\d+), "numMaterializing": \d+, "numFailed": \d+, "numPartitions": (\d+)',
+            json.dumps(body),
+        )
         size = len(json.dumps(body))
-        note = (f"{stats[1]}/{stats[2]} partitions materialized" if stats
-                else "<1 KiB" if size < 1024 else f"{size // 1024} KiB")  # fmt: skip
+        note = (
+            f"{stats[1]}/{stats[2]} partitions materialized"
+            if stats
+            else "<1 KiB"
+            if size < 1024
+            else f"{size // 1024} KiB"
+        )
         rows.append({"query": name, "asset": asset, "cold": cold, "warm": warm, "note": note})
     return rows
 
@@ -112,7 +121,12 @@ def instance_runs(dagster_home: Path) -> tuple[int, Counter, Counter, int]:
         runs = instance.get_runs()
         keys = Counter(r.tags["dagster/run_key"] for r in runs if "dagster/run_key" in r.tags)
         repeats = sum(n - 1 for n in keys.values())
-        return len(runs), Counter(r.job_name for r in runs), Counter(str(r.status.value) for r in runs), repeats
+        return (
+            len(runs),
+            Counter(r.job_name for r in runs),
+            Counter(str(r.status.value) for r in runs),
+            repeats,
+        )
 
 
 def daemon_backfill(days: list[str], env: dict[str, str], work: Path) -> dict:
@@ -135,13 +149,35 @@ def daemon_backfill(days: list[str], env: dict[str, str], work: Path) -> dict:
     os.environ["DAGSTER_HOME"] = str(home)
     with dg.DagsterInstance.get() as instance:  # create the SQLite schema before two processes race to
         instance.get_runs(limit=1)
-    daemon = ManagedProcess("dagster-daemon", [str(BIN / "dagster-daemon"), "run", "-w", workspace], 0, env=env,
-                            log_path=work / "daemon.log", ready=lambda: True)  # fmt: skip
+    daemon = ManagedProcess(
+        "dagster-daemon",
+        [str(BIN / "dagster-daemon"), "run", "-w", workspace],
+        0,
+        env=env,
+        log_path=work / "daemon.log",
+        ready=lambda: True,
+    )
     daemon.start()
     try:
         started = time.perf_counter()
-        subprocess.run([str(BIN / "dagster"), "job", "backfill", "-w", workspace, "-j", "slate_job", "--partitions",
-                        ",".join(days), "--noprompt"], env=env, check=True, capture_output=True, cwd=ROOT)  # fmt: skip
+        subprocess.run(
+            [
+                str(BIN / "dagster"),
+                "job",
+                "backfill",
+                "-w",
+                workspace,
+                "-j",
+                "slate_job",
+                "--partitions",
+                ",".join(days),
+                "--noprompt",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         with dg.DagsterInstance.get() as instance:
             deadline = time.monotonic() + 30 * 60
             while time.monotonic() < deadline:
@@ -149,15 +185,22 @@ def daemon_backfill(days: list[str], env: dict[str, str], work: Path) -> dict:
                     raise RuntimeError(f"dagster-daemon exited; see {work / 'daemon.log'}")
                 consolidations = instance.get_runs(dg.RunsFilter(job_name="consolidation_job"))
                 done = [r for r in consolidations if r.status == dg.DagsterRunStatus.SUCCESS]
-                if len(done) + sum(r.status == dg.DagsterRunStatus.FAILURE for r in consolidations) >= len(days):
+                if len(done) + sum(r.status == dg.DagsterRunStatus.FAILURE for r in consolidations) >= len(
+                    days
+                ):
                     break
                 time.sleep(2)
             wall = time.perf_counter() - started
             runs = instance.get_runs()
     finally:
         daemon.stop()
-    return {"days": len(days), "consolidated": len(done), "wall": wall, "runs": len(runs),
-            "by_job": Counter(r.job_name for r in runs)}  # fmt: skip
+    return {
+        "days": len(days),
+        "consolidated": len(done),
+        "wall": wall,
+        "runs": len(runs),
+        "by_job": Counter(r.job_name for r in runs),
+    }
 
 
 def daemon_lines(daemon: dict, backfill_s: float, total_runs: int, graded) -> list[str]:
@@ -167,47 +210,86 @@ def daemon_lines(daemon: dict, backfill_s: float, total_runs: int, graded) -> li
     return [
         f"The same pipeline through Dagster's own backfill: `dagster job backfill -j slate_job` over the season's "
         f"first {daemon['days']} game days with a real `dagster-daemon` (queued run coordinator, a process per "
-        "run, the sensors fanning out and consolidating; no grading, which nothing triggers):", "",
-        "| path | days | wall s | s per day | runs | runs by job |", "|---|---|---|---|---|---|",
+        "run, the sensors fanning out and consolidating; no grading, which nothing triggers):",
+        "",
+        "| path | days | wall s | s per day | runs | runs by job |",
+        "|---|---|---|---|---|---|",
         f"| daemon + backfill daemon | {daemon['consolidated']}/{daemon['days']} consolidated | {daemon['wall']:.0f} | "
         f"{per_day:.1f} | {daemon['runs']} | {', '.join(f'{j} {n}' for j, n in sorted(daemon['by_job'].items()))} |",
         f"| `nba-assets backfill` (whole season, graded) | {season_days} | {backfill_s:.0f} | {in_process_per_day:.1f} | "
-        f"{total_runs:,} | |", "",
+        f"{total_runs:,} | |",
+        "",
         f"At {per_day:.1f} s a day the daemon path would take ~{per_day * season_days / 60:.0f} min for the season "
-        "on this machine, before grading.", "",
-    ]  # fmt: skip
+        "on this machine, before grading.",
+        "",
+    ]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--season", default="2024-25")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shards", type=int, default=1)
-    parser.add_argument("--daemon-days", type=int, default=6,
-                        help="also run the season's first N game days through dagster-daemon (0: skip)")
+    parser.add_argument(
+        "--daemon-days",
+        type=int,
+        default=6,
+        help="also run the season's first N game days through dagster-daemon (0: skip)",
+    )
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp dir)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-season-"))
     home, out = work / "dagster_home", work / "out"
-    env = {**os.environ, "NBA_ASSETS_PROFILE": "local", "NBA_ASSETS_HOME": str(out), "DAGSTER_HOME": str(home)}
+    env = {
+        **os.environ,
+        "NBA_ASSETS_PROFILE": "local",
+        "NBA_ASSETS_HOME": str(out),
+        "DAGSTER_HOME": str(home),
+    }
     print(f"working in {work}")
     load = os.getloadavg()[0]
-    backfill_s, backfill_cpu, done = run([str(BIN / "nba-assets"), "backfill", "--season", args.season, "--shards", str(args.shards),
-                            "--workers", str(args.workers), "-q"], env)  # fmt: skip
+    backfill_s, backfill_cpu, done = run(
+        [
+            str(BIN / "nba-assets"),
+            "backfill",
+            "--season",
+            args.season,
+            "--shards",
+            str(args.shards),
+            "--workers",
+            str(args.workers),
+            "-q",
+        ],
+        env,
+    )
     print(f"backfill: {backfill_s:.0f} s wall, {backfill_cpu:.0f} s CPU, exit {done.returncode}")
     if done.returncode not in (0, 1):
         print(done.stderr[-3000:])
         return 1
     total, by_job, by_status, repeats = instance_runs(home)
-    report_s, _, reported = run([str(BIN / "nba-assets"), "report", "--season", args.season, "--out", str(work / "report")],
-                             env)  # fmt: skip
+    report_s, _, reported = run(
+        [str(BIN / "nba-assets"), "report", "--season", args.season, "--out", str(work / "report")], env
+    )
     graded = re.search(r"(\d+)/(\d+) game days graded", reported.stdout)
     port = free_port()
     server = ManagedProcess(
-        "dagster-webserver", [str(BIN / "dagster-webserver"), "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1",
-                              "-p", str(port)],
-        port, env=env, log_path=work / "webserver.log", timeout=180,
-    )  # fmt: skip
+        "dagster-webserver",
+        [
+            str(BIN / "dagster-webserver"),
+            "-w",
+            str(ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        port,
+        env=env,
+        log_path=work / "webserver.log",
+        timeout=180,
+    )
     server.start()
     try:
         rows = time_queries(f"http://127.0.0.1:{port}/graphql")
@@ -220,21 +302,27 @@ def main() -> int:
 
         start, end = season_window(args.season)
         days = sorted({d.isoformat() for d in bundled_box_scores()["game_date"] if start <= d <= end})
-        daemon = daemon_backfill(days[: args.daemon_days], {**env, "NBA_ASSETS_SHARDS": str(args.shards)}, work)
+        daemon = daemon_backfill(
+            days[: args.daemon_days], {**env, "NBA_ASSETS_SHARDS": str(args.shards)}, work
+        )
         print(f"daemon: {daemon}")
     worst = max(max(r["cold"], r["warm"]) for r in rows)
     days = f"{graded[1]}/{graded[2]}" if graded else "?"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        SECTION, "",
+        SECTION,
+        "",
         f"Command: `.venv/bin/python bench/bench_season.py --workers {args.workers} --shards {args.shards}` "
         f"({when}; Python {platform.python_version()}, {os.cpu_count()} cores shared with other work; "
-        "local profile: SQLite Dagster instance, SQLite batch store, DuckDB warehouse).", "",
+        "local profile: SQLite Dagster instance, SQLite batch store, DuckDB warehouse).",
+        "",
         f"Backfill = `nba-assets backfill --season {args.season} --workers {args.workers} --shards {args.shards}`: "
         "per game day run_day (slate, shard runs from the fan-out sensor, consolidation from the completion "
         "sensor) and one grading_job run, all executed through the instance in "
-        f"{args.workers} worker processes; then `nba-assets report`.", "",
-        "| measure | value | target |", "|---|---|---|",
+        f"{args.workers} worker processes; then `nba-assets report`.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
         f"| season backfill wall time | {backfill_s / 60:.1f} min ({backfill_s:.0f} s; load average "
         f"{load:.1f} at start) | <= 15 min {'(met)' if backfill_s <= TARGET_BACKFILL_S else '(missed)'} |",
         f"| season backfill CPU time (all processes) | {backfill_cpu / 60:.1f} min: {backfill_cpu / 120:.1f} min "
@@ -246,12 +334,13 @@ def main() -> int:
         "(a repeated consolidation finds the batch consolidated and merges nothing) | 0 |",
         f"| `nba-assets report --season {args.season}` | {report_s:.1f} s | |",
         f"| slowest UI GraphQL query, season materialized | {worst:.2f} s | <= 2 s "
-        f"{'(met)' if worst <= TARGET_QUERY_S else '(missed)'} |", "",
+        f"{'(met)' if worst <= TARGET_QUERY_S else '(missed)'} |",
+        "",
         *(daemon_lines(daemon, backfill_s, total, graded) if daemon else []),
         "| GraphQL query (dagster-webserver over HTTP) | asset | cold s | warm s (median of 3) | answer |",
         "|---|---|---|---|---|",
         *[f"| {r['query']} | {r['asset']} | {r['cold']:.3f} | {r['warm']:.3f} | {r['note']} |" for r in rows],
-    ]  # fmt: skip
+    ]
     write_section("\n".join(lines))
     print("\n".join(lines))
     print(f"written to {RESULTS} (section '{SECTION}')")

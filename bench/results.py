@@ -16,6 +16,10 @@ def write_section(section: str) -> Path:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     body = section.rstrip("\n") + "\n\n"
-    text = pattern.sub(lambda _: body, text, count=1) if pattern.search(text) else text.rstrip("\n") + "\n\n" + body
+    text = (
+        pattern.sub(lambda _: body, text, count=1)
+        if pattern.search(text)
+        else text.rstrip("\n") + "\n\n" + body
+    )
     RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
     return RESULTS

@@ -26,9 +26,17 @@ def roster_slate(day: date = DAY, per_team: int = 15) -> pd.DataFrame:
         for player in roster.itertuples(index=False):
             if player.player_lookup in set(r["player_lookup"] for r in rows):
                 continue
-            rows.append({"game_date": day, "game_id": game.game_id, "player_lookup": player.player_lookup,
-                         "player_name": player.player_name, "team": game.team, "opponent": game.opponent,
-                         "is_home": game.is_home})  # fmt: skip
+            rows.append(
+                {
+                    "game_date": day,
+                    "game_id": game.game_id,
+                    "player_lookup": player.player_lookup,
+                    "player_name": player.player_name,
+                    "team": game.team,
+                    "opponent": game.opponent,
+                    "is_home": game.is_home,
+                }
+            )
             if sum(r["team"] == game.team for r in rows) >= per_team:
                 break
     return pd.DataFrame(rows)

@@ -57,23 +57,34 @@ def game_days(history_dates: Iterable[date], start: date, end: date) -> list[str
     return sorted({d.isoformat() for d in history_dates if start <= d <= end})
 
 
-def _grade(defs: dg.Definitions, instance: dg.DagsterInstance, game_date: str, tags: dict[str, str]) -> RunSummary:
+def _grade(
+    defs: dg.Definitions, instance: dg.DagsterInstance, game_date: str, tags: dict[str, str]
+) -> RunSummary:
     started = time.perf_counter()
     outcome = defs.resolve_job_def("grading_job").execute_in_process(
-        partition_key=game_date, instance=instance, tags=tags, raise_on_error=False,
+        partition_key=game_date,
+        instance=instance,
+        tags=tags,
+        raise_on_error=False,
         run_config=QUIET,
-    )  # fmt: skip
+    )
     status = "SUCCESS" if outcome.success else "FAILURE"
-    return RunSummary(outcome.run_id, "grading_job", game_date, status, round(time.perf_counter() - started, 2))
+    return RunSummary(
+        outcome.run_id, "grading_job", game_date, status, round(time.perf_counter() - started, 2)
+    )
 
 
-def train_model(defs: dg.Definitions, instance: dg.DagsterInstance, before: str, tags: dict[str, str]) -> RunSummary:
+def train_model(
+    defs: dg.Definitions, instance: dg.DagsterInstance, before: str, tags: dict[str, str]
+) -> RunSummary:
     """points_model trained on games strictly before the backfill's first date (no look-ahead)."""
     started = time.perf_counter()
     outcome = defs.resolve_job_def("points_model_job").execute_in_process(
-        instance=instance, tags=tags, raise_on_error=False,
+        instance=instance,
+        tags=tags,
+        raise_on_error=False,
         run_config={"ops": {"points_model": {"config": {"train_before": before}}}, **QUIET},
-    )  # fmt: skip
+    )
     status = "SUCCESS" if outcome.success else "FAILURE"
     return RunSummary(outcome.run_id, "points_model_job", "", status, round(time.perf_counter() - started, 2))
 
@@ -88,8 +99,9 @@ def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
     return "see the run's events in the UI"
 
 
-def _await_consolidation(defs: dg.Definitions, instance: dg.DagsterInstance, outcome: DayResult,
-                         timeout: float) -> bool:  # fmt: skip
+def _await_consolidation(
+    defs: dg.Definitions, instance: dg.DagsterInstance, outcome: DayResult, timeout: float
+) -> bool:
     """With parallel workers another worker's sensor tick may have taken this day's consolidation
     (or its shards): wait for that run; if none shows up, tick the day again (a no-op slate run)."""
     deadline, started, retried = time.monotonic() + timeout, time.monotonic(), False
@@ -106,8 +118,15 @@ def _await_consolidation(defs: dg.Definitions, instance: dg.DagsterInstance, out
     return False
 
 
-def run_backfill_day(defs: dg.Definitions, instance: dg.DagsterInstance, game_date: str, *, grade: bool,
-                     tags: dict[str, str], peers: bool = False) -> BackfillDay:  # fmt: skip
+def run_backfill_day(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    game_date: str,
+    *,
+    grade: bool,
+    tags: dict[str, str],
+    peers: bool = False,
+) -> BackfillDay:
     """run_day, then (once the day is consolidated) one grading run."""
     started = time.perf_counter()
     outcome = run_day(defs, instance, game_date)

@@ -25,8 +25,16 @@ from nba_assets.day_run import RunSummary
 log = logging.getLogger(__name__)
 
 
-def _worker(index: int, dagster_home: str, env: dict[str, str], dates: list[str], grade: bool, redo: bool,
-            backfill_id: str, events: mp.Queue) -> None:  # fmt: skip
+def _worker(
+    index: int,
+    dagster_home: str,
+    env: dict[str, str],
+    dates: list[str],
+    grade: bool,
+    redo: bool,
+    backfill_id: str,
+    events: mp.Queue,
+) -> None:
     os.environ.update(env)
     try:
         from nba_assets.backfill import backfill
@@ -34,8 +42,16 @@ def _worker(index: int, dagster_home: str, env: dict[str, str], dates: list[str]
         from nba_assets.definitions import defs
 
         instance = prepare_home(Path(dagster_home))
-        backfill(defs(), instance, dates, grade=grade, redo=redo, backfill_id=backfill_id, peers=True,
-                 on_day=lambda day: events.put(("day", asdict(day))))  # fmt: skip
+        backfill(
+            defs(),
+            instance,
+            dates,
+            grade=grade,
+            redo=redo,
+            backfill_id=backfill_id,
+            peers=True,
+            on_day=lambda day: events.put(("day", asdict(day))),
+        )
         events.put(("done", index))
     except BaseException:  # reported to the parent, which fails the backfill with it
         events.put(("error", f"worker {index}: {traceback.format_exc()}"))
@@ -62,10 +78,15 @@ def parallel_backfill(
     env = {k: v for k, v in os.environ.items() if k.startswith(("NBA_ASSETS_", "DAGSTER_"))}
     started = time.perf_counter()
     processes = [
-        context.Process(target=_worker, daemon=True, name=f"backfill-{i}",
-                        args=(i, str(dagster_home), env, dates[i::workers], grade, redo, result.backfill_id, events))
-        for i in range(workers) if dates[i::workers]
-    ]  # fmt: skip
+        context.Process(
+            target=_worker,
+            daemon=True,
+            name=f"backfill-{i}",
+            args=(i, str(dagster_home), env, dates[i::workers], grade, redo, result.backfill_id, events),
+        )
+        for i in range(workers)
+        if dates[i::workers]
+    ]
     for process in processes:
         process.start()
     running, errors = len(processes), []

@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # last resort: still one line, the trace only with --verbose
         if args.verbose:
             raise
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {' '.join(str(exc).split())} (run with -v for details)")
+        err.print(
+            f"[red]error:[/red] {type(exc).__name__}: {' '.join(str(exc).split())} (run with -v for details)"
+        )
         return 1
 
 

@@ -55,8 +55,14 @@ def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, request: dg.RunRequest, job_name: str,
-             sensor_name: str | None, result: DayResult) -> bool:  # fmt: skip
+def _execute(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    request: dg.RunRequest,
+    job_name: str,
+    sensor_name: str | None,
+    result: DayResult,
+) -> bool:
     tags = dict(request.tags)
     if sensor_name and request.run_key:
         # the tags the sensor daemon itself sets: its run-key dedupe then covers these runs too
@@ -65,26 +71,42 @@ def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, request: dg.Run
     # Dagster's console logger stays quiet here: the event log in the instance has everything.
     run_config = {**(request.run_config or {}), "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     outcome = defs.resolve_job_def(job_name).execute_in_process(
-        partition_key=request.partition_key, run_config=run_config, tags=tags,
-        instance=instance, raise_on_error=False,
-    )  # fmt: skip
+        partition_key=request.partition_key,
+        run_config=run_config,
+        tags=tags,
+        instance=instance,
+        raise_on_error=False,
+    )
     status = "SUCCESS" if outcome.success else "FAILURE"
-    result.runs.append(RunSummary(outcome.run_id, job_name, str(request.partition_key), status,
-                                  round(time.perf_counter() - started, 2)))  # fmt: skip
+    result.runs.append(
+        RunSummary(
+            outcome.run_id,
+            job_name,
+            str(request.partition_key),
+            status,
+            round(time.perf_counter() - started, 2),
+        )
+    )
     return outcome.success
 
 
 def _already_launched(instance: dg.DagsterInstance, sensor: str, run_key: str | None) -> bool:
     if not run_key:
         return False
-    runs = instance.get_runs(dg.RunsFilter(tags={"dagster/run_key": run_key, "dagster/sensor_name": sensor}), limit=1)
+    runs = instance.get_runs(
+        dg.RunsFilter(tags={"dagster/run_key": run_key, "dagster/sensor_name": sensor}), limit=1
+    )
     return bool(runs)
 
 
 def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursors: dict[str, str | None]):
     sensor = defs.resolve_sensor_def(name)
     with dg.build_sensor_context(
-        instance=instance, definitions=defs, cursor=cursors.get(name), sensor_name=name, resources=defs.resources
+        instance=instance,
+        definitions=defs,
+        cursor=cursors.get(name),
+        sensor_name=name,
+        resources=defs.resources,
     ) as context:
         data = sensor.evaluate_tick(context)
     cursors[name] = data.cursor
@@ -133,8 +155,14 @@ def run_day(
     if not mine and force_partial:
         from nba_assets.defs.batches import FORCED_PARTIAL_TAG
 
-        mine = [dg.RunRequest(run_key=f"{result.batch_id}:partial", partition_key=game_date,
-                              job_name="consolidation_job", tags={FORCED_PARTIAL_TAG: "true"})]  # fmt: skip
+        mine = [
+            dg.RunRequest(
+                run_key=f"{result.batch_id}:partial",
+                partition_key=game_date,
+                job_name="consolidation_job",
+                tags={FORCED_PARTIAL_TAG: "true"},
+            )
+        ]
         requests += mine
     ran = None
     for request in requests:
@@ -146,18 +174,23 @@ def run_day(
     if not result.consolidated:
         result.consolidated = already_consolidated(instance, game_date, result.batch_id)
         result.note = (
-            f"already consolidated (batch {result.batch_id})" if result.consolidated
-            else "the consolidation run failed" if ran is False
-            else "the consolidation was launched by another process" if mine
+            f"already consolidated (batch {result.batch_id})"
+            if result.consolidated
+            else "the consolidation run failed"
+            if ran is False
+            else "the consolidation was launched by another process"
+            if mine
             else "batch incomplete: the completion sensor did not request a consolidation"
-        )  # fmt: skip
+        )
     return result
 
 
 def already_consolidated(instance: dg.DagsterInstance, game_date: str, batch_id: str | None) -> bool:
     """The date's newest consolidation merged this batch (a re-run of a finished day)."""
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey("consolidated_predictions"), asset_partitions=[game_date]),
+        dg.AssetRecordsFilter(
+            asset_key=dg.AssetKey("consolidated_predictions"), asset_partitions=[game_date]
+        ),
         limit=1,
     ).records
     materialization = records[0].asset_materialization if records else None

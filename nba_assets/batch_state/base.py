@@ -139,8 +139,7 @@ class BatchStore(Protocol):
         """One idempotent write of ``completions/{safe_key(player)}``; never touches the batch doc."""
         ...
 
-    def completions(self, batch_id: str) -> list[Completion]:
-        ...
+    def completions(self, batch_id: str) -> list[Completion]: ...
 
     def status(self, batch_id: str) -> BatchStatus:
         """Counts come from the completion documents (aggregation queries), not a stored counter."""
@@ -171,9 +170,7 @@ class BatchStore(Protocol):
         """Drop the lease if ``run_id`` holds it; otherwise do nothing."""
         ...
 
-    def mark_consolidated(
-        self, batch_id: str, result: dict[str, Any], *, partial: bool = False
-    ) -> Batch:
+    def mark_consolidated(self, batch_id: str, result: dict[str, Any], *, partial: bool = False) -> Batch:
         """Persist the consolidation result and set the state to consolidated or partial."""
         ...
 

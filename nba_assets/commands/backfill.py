@@ -13,15 +13,25 @@ from nba_assets.commands.common import console, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("backfill", help="run and grade every game day of a date range or season", description=__doc__)
+    p = sub.add_parser(
+        "backfill", help="run and grade every game day of a date range or season", description=__doc__
+    )
     p.add_argument("--season", help="season like 2024-25 (its game days in the box scores)")
     p.add_argument("--from", dest="start", type=date.fromisoformat, help="first date YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=date.fromisoformat, help="last date YYYY-MM-DD")
     p.add_argument("--shards", type=int, help="shards per day (1-16; default $NBA_ASSETS_SHARDS or 4)")
-    p.add_argument("--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)")
-    p.add_argument("--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)")
-    p.add_argument("--workers", type=int, default=2,
-                   help="worker processes sharing the instance (default 2: one per core of a small machine)")
+    p.add_argument(
+        "--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)"
+    )
+    p.add_argument(
+        "--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="worker processes sharing the instance (default 2: one per core of a small machine)",
+    )
     p.add_argument("--no-grade", action="store_true", help="consolidate only; grade later")
     p.add_argument("--redo", action="store_true", help="also re-run days already graded")
     p.add_argument("--quiet", "-q", action="store_true")
@@ -75,20 +85,33 @@ def run(args: argparse.Namespace) -> int:
 
         if args.workers > 1:
             home = Path(os.environ["DAGSTER_HOME"])
-            result = parallel_backfill(home, dates, args.workers, grade=not args.no_grade, redo=args.redo,
-                                       on_day=on_day)  # fmt: skip
+            result = parallel_backfill(
+                home, dates, args.workers, grade=not args.no_grade, redo=args.redo, on_day=on_day
+            )
         else:
-            result = backfill(definitions, instance, dates, grade=not args.no_grade, redo=args.redo, on_day=on_day)
+            result = backfill(
+                definitions, instance, dates, grade=not args.no_grade, redo=args.redo, on_day=on_day
+            )
     failed = [d for d in result.days if d.status == "failed"]
     if not args.quiet:
-        table = Table(title=f"backfill {result.backfill_id}: {dates[0]} .. {dates[-1]} ({result.seconds:.0f} s)")
+        table = Table(
+            title=f"backfill {result.backfill_id}: {dates[0]} .. {dates[-1]} ({result.seconds:.0f} s)"
+        )
         for column in ("days", "graded", "consolidated only", "skipped", "failed", "Dagster runs"):
             table.add_column(column)
-        table.add_row(str(len(result.days)), str(result.count("graded")), str(result.count("consolidated")),
-                      str(result.count("skipped")), str(len(failed)), str(len(result.runs)))  # fmt: skip
+        table.add_row(
+            str(len(result.days)),
+            str(result.count("graded")),
+            str(result.count("consolidated")),
+            str(result.count("skipped")),
+            str(len(failed)),
+            str(len(result.runs)),
+        )
         console.print(table)
         for day in failed[:10]:
             console.print(f"[red]{day.game_date}[/red]: {day.note}")
-        console.print(f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev; "
-                      f"then `nba-assets report --season ...`")  # fmt: skip
+        console.print(
+            f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev; "
+            f"then `nba-assets report --season ...`"
+        )
     return 1 if failed else 0

@@ -17,10 +17,12 @@ console = Console()
 
 def add_history_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--history", nargs="+", metavar="PATH",
+        "--history",
+        nargs="+",
+        metavar="PATH",
         help="box score files (CSV/Parquet, NBA stats export or canonical columns) or bq://project.dataset.table; "
         "default: the bundled 2023-24 and 2024-25 sample",
-    )  # fmt: skip
+    )
 
 
 def load_history(paths: list[str] | None) -> pd.DataFrame:
@@ -29,9 +31,14 @@ def load_history(paths: list[str] | None) -> pd.DataFrame:
 
 def progress(quiet: bool) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=quiet, transient=True,
-    )  # fmt: skip
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    )
 
 
 def write_table(frame: pd.DataFrame, out: Path) -> Path:

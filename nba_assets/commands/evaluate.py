@@ -23,16 +23,27 @@ LEARNED = {"gradient_boosting", "ensemble"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="walk-forward backtest of the prediction systems", description=__doc__)
+    p = sub.add_parser(
+        "evaluate", help="walk-forward backtest of the prediction systems", description=__doc__
+    )
     add_history_argument(p)
     p.add_argument("--from", dest="start", required=True, type=date.fromisoformat, metavar="DATE")
     p.add_argument("--to", dest="end", required=True, type=date.fromisoformat, metavar="DATE")
-    p.add_argument("--systems", nargs="+", choices=registry.available(),
-                   help="default: all (the ensemble also runs the systems it blends)")  # fmt: skip
+    p.add_argument(
+        "--systems",
+        nargs="+",
+        choices=registry.available(),
+        help="default: all (the ensemble also runs the systems it blends)",
+    )
     p.add_argument("--lines", type=Path, help="prop lines file; default: reference stand-in lines")
-    p.add_argument("--out", type=Path, default=Path("out/evaluation"), help="report directory (default out/evaluation)")
-    p.add_argument("--model-dir", type=Path,
-                   help="trained points model (must predate --from); default: train one on the history before --from")  # fmt: skip
+    p.add_argument(
+        "--out", type=Path, default=Path("out/evaluation"), help="report directory (default out/evaluation)"
+    )
+    p.add_argument(
+        "--model-dir",
+        type=Path,
+        help="trained points model (must predate --from); default: train one on the history before --from",
+    )
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=run)
 
@@ -61,8 +72,15 @@ def run(args: argparse.Namespace) -> int:
             lines, source = reference_lines(window), "reference"
         months = (args.end.year - args.start.year) * 12 + args.end.month - args.start.month + 1
         bar.update(task, description="backtest", total=months, completed=0)
-        result = backtest(features, args.start, args.end, systems, lines, source,
-                          step=lambda label: bar.update(task, advance=1, description=f"backtest {label}"))  # fmt: skip
+        result = backtest(
+            features,
+            args.start,
+            args.end,
+            systems,
+            lines,
+            source,
+            step=lambda label: bar.update(task, advance=1, description=f"backtest {label}"),
+        )
     result.meta["model_dir"] = str(model_dir) if model_dir else None
     command = "nba-assets " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
     paths = write_report(result, args.out, command)
@@ -76,16 +94,23 @@ def _print(result: Backtest) -> None:
     table = Table(
         title=f"Backtest {result.start} .. {result.end}: {len(result.scored):,} scored games; "
         f"rows..vs avg: players with >= {HEADLINE_MINUTES:g} min, 'all': every scored game",
-        box=box.SIMPLE_HEAD, pad_edge=False,
-    )  # fmt: skip
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     table.add_column("system", no_wrap=True)
     for column in ("rows", "MAE", "RMSE", "bias", "vs avg", "MAE all", "bias all"):
         table.add_column(column, justify="right", no_wrap=True)
     for row in headline(result).itertuples(index=False):
         table.add_row(
-            row.system, f"{row.rows:,}", f"{row.mae:.3f}", f"{row.rmse:.3f}", f"{row.bias:+.2f}",
-            f"{row.vs_season_avg_pct:+.1f}%", f"{row.mae_all:.3f}", f"{row.bias_all:+.2f}",
-        )  # fmt: skip
+            row.system,
+            f"{row.rows:,}",
+            f"{row.mae:.3f}",
+            f"{row.rmse:.3f}",
+            f"{row.bias:+.2f}",
+            f"{row.vs_season_avg_pct:+.1f}%",
+            f"{row.mae_all:.3f}",
+            f"{row.bias_all:+.2f}",
+        )
     console.print(table)
     edges = edge_table(result)
     overall = edges[edges["edge"] == "all"]
@@ -93,4 +118,3 @@ def _print(result: Backtest) -> None:
         picks = ", ".join(f"{r.system} {r.hit_rate:.1%} of {r.picks:,}" for r in overall.itertuples())
         note = LINES_NOTE[result.lines_source].replace("**", "").replace("`", "")
         console.print(f"Pick hit rates {note}: {picks}", highlight=False)
-

@@ -13,21 +13,39 @@ from nba_assets.predictions import registry
 from nba_assets.predictions.runner import expand_lines, history_features, outcomes, run_systems
 
 COLUMNS = [
-    "game_date", "player_lookup", "player_name", "system_id", "line",
-    "predicted_points", "confidence", "recommendation", "edge",
-]  # fmt: skip
+    "game_date",
+    "player_lookup",
+    "player_name",
+    "system_id",
+    "line",
+    "predicted_points",
+    "confidence",
+    "recommendation",
+    "edge",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="predict points for a slate file", description=__doc__)
     add_history_argument(p)
-    p.add_argument("--slate", required=True, type=Path, help="CSV: game_date, player_name, team, opponent, is_home[, line]")
-    p.add_argument("--lines", type=Path, help="prop lines file (game_date, player_name, line[, bookmaker, prices])")
+    p.add_argument(
+        "--slate",
+        required=True,
+        type=Path,
+        help="CSV: game_date, player_name, team, opponent, is_home[, line]",
+    )
+    p.add_argument(
+        "--lines", type=Path, help="prop lines file (game_date, player_name, line[, bookmaker, prices])"
+    )
     p.add_argument("--out", required=True, type=Path, help="output CSV or .parquet")
     p.add_argument("--systems", nargs="+", choices=registry.available(), help="default: all")
     p.add_argument("--model-dir", type=Path, help="trained points model (gradient_boosting)")
-    p.add_argument("--suspicious-lines", choices=["reject", "warn", "allow"], default="warn",
-                   help="what to do when many players share one line (a placeholder such as 20.0)")  # fmt: skip
+    p.add_argument(
+        "--suspicious-lines",
+        choices=["reject", "warn", "allow"],
+        default="warn",
+        help="what to do when many players share one line (a placeholder such as 20.0)",
+    )
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=run)
 
@@ -52,11 +70,19 @@ def run(args: argparse.Namespace) -> int:
     rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})
     rows = rows.rename(columns={"points_line": "line"})[COLUMNS]
     write_table(rows, args.out)
-    skipped = [o for o in outcomes(features, outputs, rows.rename(columns={"line": "points_line"})) if o.status == "skipped"]
+    skipped = [
+        o
+        for o in outcomes(features, outputs, rows.rename(columns={"line": "points_line"}))
+        if o.status == "skipped"
+    ]
     if not args.quiet:
         console.print(
             f"[green]wrote[/green] {len(rows):,} predictions for {rows['player_lookup'].nunique()} players "
             f"x {len(systems)} systems to [bold]{args.out}[/bold]"
-            + (f"; {len(skipped)} skipped (e.g. {skipped[0].player_lookup}: {skipped[0].reason})" if skipped else "")
+            + (
+                f"; {len(skipped)} skipped (e.g. {skipped[0].player_lookup}: {skipped[0].reason})"
+                if skipped
+                else ""
+            )
         )
     return 0

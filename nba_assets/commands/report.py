@@ -14,11 +14,17 @@ from nba_assets.commands.common import add_history_argument, console, load_histo
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="hit rate and MAE per system over a season", description=__doc__)
-    p.add_argument("--season", default="2024-25", help="season like 2024-25 (July 1 to June 30; default 2024-25)")
-    p.add_argument("--from", dest="start", type=date.fromisoformat, help="first date (overrides the season's)")
+    p.add_argument(
+        "--season", default="2024-25", help="season like 2024-25 (July 1 to June 30; default 2024-25)"
+    )
+    p.add_argument(
+        "--from", dest="start", type=date.fromisoformat, help="first date (overrides the season's)"
+    )
     p.add_argument("--to", dest="end", type=date.fromisoformat, help="last date (overrides the season's)")
     p.add_argument("--out", type=Path, help="output folder (default $NBA_ASSETS_HOME/reports)")
-    p.add_argument("--profile", choices=["local", "gcp"], help="warehouse profile (default $NBA_ASSETS_PROFILE or local)")
+    p.add_argument(
+        "--profile", choices=["local", "gcp"], help="warehouse profile (default $NBA_ASSETS_PROFILE or local)"
+    )
     add_history_argument(p)
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=run)
@@ -42,7 +48,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--from {window[0]} is after --to {window[1]}")
     custom = args.start is not None or args.end is not None
     name = f"report_{window[0]}_{window[1]}" if custom else f"season_{args.season}"
-    title = f"Predictions graded {window[0]} .. {window[1]}" if custom else f"Season {args.season}: graded predictions"
+    title = (
+        f"Predictions graded {window[0]} .. {window[1]}"
+        if custom
+        else f"Season {args.season}: graded predictions"
+    )
     from nba_assets.defs.resources import resources_for  # the same warehouse the pipeline writes
     from nba_assets.environment import local_root, profile
 
@@ -63,8 +73,10 @@ def run(args: argparse.Namespace) -> int:
             rate = "–" if row.decided == 0 else f"{row.hit_rate:.1%}"
             table.add_row(row.system_id, f"{row.player_games:,}", f"{row.mae:.2f}", f"{row.decided:,}", rate)
         console.print(table)
-        console.print(f"{len(days) - len(missing)}/{len(days)} game days graded"
-                      + (f"; missing e.g. {missing[0]}" if missing else ""))  # fmt: skip
+        console.print(
+            f"{len(days) - len(missing)}/{len(days)} game days graded"
+            + (f"; missing e.g. {missing[0]}" if missing else "")
+        )
         for path in (files.markdown, files.csv, files.plot):
             console.print(f"wrote [bold]{path}[/bold]")
     return 0 if not results.empty else 1

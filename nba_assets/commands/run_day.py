@@ -16,10 +16,18 @@ from nba_assets.inputs.bundled import DEMO_DATE
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run-day", help="materialize one game day end to end", description=__doc__)
     p.add_argument("date", nargs="?", default=DEMO_DATE, help=f"game date YYYY-MM-DD (default {DEMO_DATE})")
-    p.add_argument("--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)")
-    p.add_argument("--shards", type=int, help="shards the day is split into (1-16; default $NBA_ASSETS_SHARDS or 4)")
-    p.add_argument("--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)")
-    p.add_argument("--force-partial", action="store_true", help="consolidate even if some players never reported")
+    p.add_argument(
+        "--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)"
+    )
+    p.add_argument(
+        "--shards", type=int, help="shards the day is split into (1-16; default $NBA_ASSETS_SHARDS or 4)"
+    )
+    p.add_argument(
+        "--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)"
+    )
+    p.add_argument(
+        "--force-partial", action="store_true", help="consolidate even if some players never reported"
+    )
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=run)
 
@@ -63,9 +71,13 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"batch [bold]{result.batch_id}[/bold]: " + (result.note or "consolidated"))
         if profile() == "local":
             root = local_root()
-            console.print(f"predictions table: [bold]{root / 'warehouse.duckdb'}[/bold] (player_prop_predictions)")
+            console.print(
+                f"predictions table: [bold]{root / 'warehouse.duckdb'}[/bold] (player_prop_predictions)"
+            )
             console.print(f"front-end files:   [bold]{root / 'exports' / 'v1'}[/bold]")
             console.print(f"batch store:       [bold]{root / 'batch_state.sqlite'}[/bold]")
-        console.print(f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev  (shows these runs)")
+        console.print(
+            f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev  (shows these runs)"
+        )
     failed = [r for r in result.runs if r.status != "SUCCESS"]
     return 0 if result.consolidated and not failed else 1

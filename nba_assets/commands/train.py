@@ -16,9 +16,16 @@ from nba_assets.predictions.gradient_boosting import ROUNDS, train_points_model
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train the gradient-boosting points model", description=__doc__)
     add_history_argument(p)
-    p.add_argument("--train-before", required=True, type=date.fromisoformat, metavar="DATE",
-                   help="train on games strictly before this date (YYYY-MM-DD)")  # fmt: skip
-    p.add_argument("--out", required=True, type=Path, help="model root: writes <out>/<version>/ and <out>/latest")
+    p.add_argument(
+        "--train-before",
+        required=True,
+        type=date.fromisoformat,
+        metavar="DATE",
+        help="train on games strictly before this date (YYYY-MM-DD)",
+    )
+    p.add_argument(
+        "--out", required=True, type=Path, help="model root: writes <out>/<version>/ and <out>/latest"
+    )
     p.add_argument("--rounds", type=int, default=ROUNDS, help=f"boosting rounds (default {ROUNDS})")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=run)
@@ -38,10 +45,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         table = Table(title=f"points model {info.version}", show_header=False)
         for key, value in (
-            ("saved to", info.path), ("training window", f"{info.train_start} .. {info.train_end}"),
-            ("rows", f"{info.rows:,}"), ("features", str(len(info.features))), ("seed", str(info.seed)),
+            ("saved to", info.path),
+            ("training window", f"{info.train_start} .. {info.train_end}"),
+            ("rows", f"{info.rows:,}"),
+            ("features", str(len(info.features))),
+            ("seed", str(info.seed)),
             ("seconds", f"{info.seconds:.1f}"),
-        ):  # fmt: skip
+        ):
             table.add_row(key, value)
         console.print(table)
     return 0

@@ -14,7 +14,9 @@ BATCH_TAG = "nba_assets/batch_id"
 def slate_metadata(instance: dg.DagsterInstance, game_date: date | str) -> dict[str, object] | None:
     """The metadata of the newest slate materialization of the date, or None if never run."""
     key = game_date if isinstance(game_date, str) else game_date.isoformat()
-    result = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=SLATE, asset_partitions=[key]), limit=1)
+    result = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=SLATE, asset_partitions=[key]), limit=1
+    )
     if not result.records:
         return None
     materialization = result.records[0].asset_materialization
@@ -24,5 +26,7 @@ def slate_metadata(instance: dg.DagsterInstance, game_date: date | str) -> dict[
 def current_batch_id(instance: dg.DagsterInstance, game_date: date | str) -> str:
     metadata = slate_metadata(instance, game_date)
     if not metadata or not metadata.get("batch_id"):
-        raise dg.Failure(f"no slate materialization with a batch_id for {game_date}: materialize `slate` first")
+        raise dg.Failure(
+            f"no slate materialization with a batch_id for {game_date}: materialize `slate` first"
+        )
     return str(metadata["batch_id"])

@@ -3,13 +3,15 @@
 import dagster as dg
 
 slate_job = dg.define_asset_job(
-    "slate_job", selection=dg.AssetSelection.assets("box_scores", "prop_lines", "slate"),
+    "slate_job",
+    selection=dg.AssetSelection.assets("box_scores", "prop_lines", "slate"),
     description="Validate the day's inputs and open its batch.",
-)  # fmt: skip
+)
 staging_job = dg.define_asset_job(
-    "staging_job", selection=dg.AssetSelection.assets("staging_predictions"),
+    "staging_job",
+    selection=dg.AssetSelection.assets("staging_predictions"),
     description="Predict every player of one (date, shard) and record each completion.",
-)  # fmt: skip
+)
 consolidation_job = dg.define_asset_job(
     "consolidation_job",
     # the day's merge and its exports; grading (and the results file) waits for the games
@@ -18,6 +20,7 @@ consolidation_job = dg.define_asset_job(
     description="One MERGE of the day's staging, verification, clean-up, then the exports.",
 )
 grading_job = dg.define_asset_job(
-    "grading_job", selection=dg.AssetSelection.assets("graded_results").downstream(),
+    "grading_job",
+    selection=dg.AssetSelection.assets("graded_results").downstream(),
     description="Grade a played day's predictions against actual points.",
-)  # fmt: skip
+)

@@ -42,8 +42,14 @@ def _learned_history(sources: tuple[str, ...], game_date: date) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=8)
-def _day(sources: tuple[str, ...], slates: tuple[str, ...], lines: tuple[str, ...], policy: str,
-         alternates: int, game_date: date) -> DayInputs:  # fmt: skip
+def _day(
+    sources: tuple[str, ...],
+    slates: tuple[str, ...],
+    lines: tuple[str, ...],
+    policy: str,
+    alternates: int,
+    game_date: date,
+) -> DayInputs:
     history = _history(sources)
     if slates:
         frames = [load_slate(s) for s in slates]
@@ -90,8 +96,14 @@ class NbaInputsResource(dg.ConfigurableResource):
         return _learned_history(tuple(self.box_scores), game_date)
 
     def day(self, game_date: date) -> DayInputs:
-        return _day(tuple(self.box_scores), tuple(self.slates), tuple(self.lines), self.suspicious_lines,
-                    self.reference_line_alternates, game_date)  # fmt: skip
+        return _day(
+            tuple(self.box_scores),
+            tuple(self.slates),
+            tuple(self.lines),
+            self.suspicious_lines,
+            self.reference_line_alternates,
+            game_date,
+        )
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -128,7 +140,10 @@ class PipelineSettings(dg.ConfigurableResource):
         return self.default_system if self.default_system in self.systems else self.systems[0]
 
     def needs_model(self, game_date: date) -> bool:
-        return "gradient_boosting" in self.systems and model_store.version_before(self.models_path(), game_date) is None
+        return (
+            "gradient_boosting" in self.systems
+            and model_store.version_before(self.models_path(), game_date) is None
+        )
 
     def models_path(self) -> Path:
         return Path(self.model_dir) if self.model_dir else local_root() / "models"

@@ -89,7 +89,9 @@ class BigQueryWarehouseResource(WarehouseResource):
         from dagster_gcp import BigQueryResource
 
         self._stack = ExitStack()
-        resource = BigQueryResource(project=self.project, location=self.location, gcp_credentials=self.gcp_credentials)
+        resource = BigQueryResource(
+            project=self.project, location=self.location, gcp_credentials=self.gcp_credentials
+        )
         self._client = self._stack.enter_context(resource.get_client())
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

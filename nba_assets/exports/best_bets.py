@@ -63,7 +63,9 @@ def candidates(players: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, 
 
 
 def rank(picks: list[dict[str, Any]], top_n: int = DEFAULT_TOP_N) -> list[dict[str, Any]]:
-    ordered = sorted(picks, key=lambda p: (-p["score"], -abs(p["edge"]), -p["confidence"], p["player_lookup"]))
+    ordered = sorted(
+        picks, key=lambda p: (-p["score"], -abs(p["edge"]), -p["confidence"], p["player_lookup"])
+    )
     return [{**pick, "rank": i} for i, pick in enumerate(ordered[:top_n], start=1)]
 
 

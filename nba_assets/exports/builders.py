@@ -20,7 +20,7 @@ from nba_assets.exports.best_bets import DEFAULT_TOP_N, best_bets_payload
 from nba_assets.exports.files import ExportFile, num, opt_num
 from nba_assets.exports.results import build_results_export
 from nba_assets.predictions.registry import DEFAULT_SYSTEM
-from nba_assets.warehouse.schema import line_key
+from nba_assets.rows import line_key
 
 __all__ = ["build_day_exports", "build_results_export", "ExportFile"]
 
@@ -54,7 +54,9 @@ def build_day_exports(
     entries: dict[str, list[dict[str, Any]]] = {}
     details: dict[str, dict[int, dict[str, dict]]] = {}
     for lookup, rows in rows_by_player.items():
-        entry, details[lookup] = _player_entry(lookup, rows, props.get(lookup), recent.get(lookup, []), default_system)
+        entry, details[lookup] = _player_entry(
+            lookup, rows, props.get(lookup), recent.get(lookup, []), default_system
+        )
         entries.setdefault(rows[0].game_id, []).append(entry)
 
     for game_id, players in entries.items():
@@ -62,11 +64,19 @@ def build_day_exports(
         for entry in players:
             yield ExportFile(
                 f.player_path(entry["player_lookup"]),
-                _player_payload(iso_date, stamp, game_id, game, entry, details.pop(entry["player_lookup"]), recent),
-                "player", f.CACHE_CURRENT, "tonight",
-            )  # fmt: skip
-    yield ExportFile(f.predictions_path(game_date), _predictions_payload(iso_date, stamp, day, systems), "predictions")
-    ordered = [(gid, sorted(entries[gid], key=lambda e: (e["team"], e["player_lookup"]))) for gid in sorted(entries)]
+                _player_payload(
+                    iso_date, stamp, game_id, game, entry, details.pop(entry["player_lookup"]), recent
+                ),
+                "player",
+                f.CACHE_CURRENT,
+                "tonight",
+            )
+    yield ExportFile(
+        f.predictions_path(game_date), _predictions_payload(iso_date, stamp, day, systems), "predictions"
+    )
+    ordered = [
+        (gid, sorted(entries[gid], key=lambda e: (e["team"], e["player_lookup"]))) for gid in sorted(entries)
+    ]
     pairs = [(gid, e) for gid, players in ordered for e in players]
     bets = best_bets_payload(iso_date, stamp, default_system, pairs, best_bets_top_n)
     yield ExportFile(f.best_bets_path(game_date), bets, "best_bets")
@@ -119,7 +129,10 @@ def _player_entry(
             headline[system] = pred
     first = rows[0]
     if props is None:  # no lines frame: show the lines the predictions were made against
-        props = [{"line": num(v, 1), "bookmaker": None, "over_price": None, "under_price": None} for v in sorted(set(posted))]
+        props = [
+            {"line": num(v, 1), "bookmaker": None, "over_price": None, "under_price": None}
+            for v in sorted(set(posted))
+        ]
     entry = {
         "player_lookup": lookup,
         "player_name": str(first.player_name),

@@ -70,7 +70,9 @@ def iso_utc(moment: datetime) -> str:
 
 def serialise(payload: dict[str, Any]) -> bytes:
     """Sorted keys, compact, UTF-8, NaN/inf refused: equal payloads give byte-identical files."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
 
 
 def num(value: Any, digits: int) -> float:

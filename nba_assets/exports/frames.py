@@ -10,11 +10,13 @@ import pandas as pd
 import pyarrow as pa
 
 from nba_assets.exports.files import num, opt_num, opt_str
-from nba_assets.warehouse.schema import TABLE_COLUMNS
+from nba_assets.rows import TABLE_COLUMNS
 
 # The TABLE_COLUMNS the builders read (batch and lifecycle columns are not needed; is_active is
 # honoured when present).
-PREDICTION_COLUMNS = tuple(c for c in TABLE_COLUMNS if c not in ("batch_id", "is_active", "created_at", "updated_at"))
+PREDICTION_COLUMNS = tuple(
+    c for c in TABLE_COLUMNS if c not in ("batch_id", "is_active", "created_at", "updated_at")
+)
 
 LAST_N = 10
 TIPOFF_TZ = "America/New_York"
@@ -47,9 +49,14 @@ def day_predictions(predictions: pa.Table | pd.DataFrame, game_date: date) -> pd
     # only the columns the files use, as plain Python objects: itertuples over pandas extension
     # arrays (string, timestamp) costs a __getitem__ per cell
     frame = pd.DataFrame(
-        {c: (frame[c].astype("int64") if c == "line_key" else frame[c].astype(object)) for c in PREDICTION_COLUMNS}
+        {
+            c: (frame[c].astype("int64") if c == "line_key" else frame[c].astype(object))
+            for c in PREDICTION_COLUMNS
+        }
     )
-    return frame.sort_values(["game_id", "player_lookup", "system_id", "line_key"], kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["game_id", "player_lookup", "system_id", "line_key"], kind="stable"
+    ).reset_index(drop=True)
 
 
 def day_lines(lines: pd.DataFrame | None, game_date: date) -> dict[str, list[dict[str, Any]]]:
@@ -85,7 +92,9 @@ def main_line(lines: list[float]) -> float | None:
     return min(distinct, key=lambda v: (abs(v - median), v))
 
 
-def games(slate: pd.DataFrame | None, predictions: pd.DataFrame, game_date: date) -> dict[str, dict[str, Any]]:
+def games(
+    slate: pd.DataFrame | None, predictions: pd.DataFrame, game_date: date
+) -> dict[str, dict[str, Any]]:
     """game_id -> {home_team, away_team, tipoff}; from the slate, completed by prediction rows."""
     found: dict[str, dict[str, Any]] = {}
     sources = []
@@ -100,7 +109,11 @@ def games(slate: pd.DataFrame | None, predictions: pd.DataFrame, game_date: date
             if gid in found:
                 continue
             home_team, away_team = (team, opp) if bool(home) else (opp, team)
-            found[str(gid)] = {"home_team": str(home_team), "away_team": str(away_team), "tipoff": _tipoff(tip)}
+            found[str(gid)] = {
+                "home_team": str(home_team),
+                "away_team": str(away_team),
+                "tipoff": _tipoff(tip),
+            }
     return found
 
 
@@ -111,7 +124,9 @@ def slate_games(slate: pd.DataFrame | None, game_date: date) -> list[str]:
     return sorted({str(g) for g in slate.loc[dates(slate["game_date"]) == game_date, "game_id"]})
 
 
-def last_points(box_scores: pd.DataFrame | None, players: list[str], game_date: date) -> dict[str, list[dict]]:
+def last_points(
+    box_scores: pd.DataFrame | None, players: list[str], game_date: date
+) -> dict[str, list[dict]]:
     """Per player, the last ``LAST_N`` games strictly before ``game_date``, oldest first."""
     if box_scores is None or box_scores.empty or not players:
         return {}
@@ -124,7 +139,12 @@ def last_points(box_scores: pd.DataFrame | None, players: list[str], game_date: 
         box["player_lookup"], box["game_date"], box["opponent"], box["points"], minutes, strict=True
     ):
         out.setdefault(str(lookup), []).append(
-            {"game_date": _iso(day), "opponent": str(opp), "points": points_value(pts), "minutes": _minutes(mins)}
+            {
+                "game_date": _iso(day),
+                "opponent": str(opp),
+                "points": points_value(pts),
+                "minutes": _minutes(mins),
+            }
         )
     return out
 

@@ -69,9 +69,12 @@ class GcsSink:
                 blob.cache_control = cache_control
                 try:
                     blob.upload_from_string(
-                        data, content_type=CONTENT_TYPE, if_generation_match=generation,
-                        retry=self._retry, timeout=self._timeout,
-                    )  # fmt: skip
+                        data,
+                        content_type=CONTENT_TYPE,
+                        if_generation_match=generation,
+                        retry=self._retry,
+                        timeout=self._timeout,
+                    )
                     return
                 except gexc.PreconditionFailed:
                     if attempt == 2:
@@ -82,8 +85,10 @@ class GcsSink:
                     latest = self._generation(name)
                     log.warning(
                         "GCS precondition failed on %s (expected generation %s, now %s); retrying once",
-                        self.location(path), generation, latest,
-                    )  # fmt: skip
+                        self.location(path),
+                        generation,
+                        latest,
+                    )
                     generation = latest
         except ExportSinkError:
             raise
@@ -92,7 +97,9 @@ class GcsSink:
 
     def read(self, path: str) -> bytes | None:
         try:
-            return self._bucket.blob(self._name(path)).download_as_bytes(retry=self._retry, timeout=self._timeout)
+            return self._bucket.blob(self._name(path)).download_as_bytes(
+                retry=self._retry, timeout=self._timeout
+            )
         except gexc.NotFound:
             return None
         except _TRANSPORT_ERRORS as exc:
@@ -103,9 +110,11 @@ class GcsSink:
             blobs = self.client.list_blobs(
                 self.bucket_name, prefix=self.prefix + prefix, retry=self._retry, timeout=self._timeout
             )
-            return sorted(b.name[len(self.prefix):] for b in blobs)
+            return sorted(b.name[len(self.prefix) :] for b in blobs)
         except _TRANSPORT_ERRORS as exc:
-            raise ExportSinkError(f"GCS list of gs://{self.bucket_name}/{self.prefix}{prefix} failed: {exc}") from exc
+            raise ExportSinkError(
+                f"GCS list of gs://{self.bucket_name}/{self.prefix}{prefix} failed: {exc}"
+            ) from exc
 
     def generation(self, path: str) -> int:
         """The live generation of ``path`` (0 when absent): for tests and operators."""

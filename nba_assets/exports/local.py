@@ -36,7 +36,9 @@ class DirectorySink:
         target = self._target(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{_TMP_PREFIX}{target.name}.", suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(
+                dir=target.parent, prefix=f"{_TMP_PREFIX}{target.name}.", suffix=".tmp"
+            )
         except OSError as exc:
             raise ExportSinkError(f"cannot create {target.parent}: {exc}") from exc
         try:
@@ -82,4 +84,3 @@ class DirectorySink:
 
     def __repr__(self) -> str:
         return f"DirectorySink({str(self.root)!r})"
-

@@ -37,7 +37,9 @@ class ExportQualityError(Exception):
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        super().__init__(f"{len(findings)} quality finding(s), nothing written: " + "; ".join(map(str, findings[:10])))
+        super().__init__(
+            f"{len(findings)} quality finding(s), nothing written: " + "; ".join(map(str, findings[:10]))
+        )
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,11 @@ def publish(
                 continue  # keep checking to report every finding, but stop staging bytes
             offset = spool.tell()
             spool.write(data)
-            staged.append(_Staged(file.path, file.cache_control, file.pointer, file.game_date, offset, len(data), file.kind))
+            staged.append(
+                _Staged(
+                    file.path, file.cache_control, file.pointer, file.game_date, offset, len(data), file.kind
+                )
+            )
         report.findings = run.finish()
         if report.findings:
             log.error("export refused, nothing written: %s", "; ".join(map(str, report.findings[:10])))
@@ -131,7 +137,12 @@ def publish(
 
 
 def _write_all(
-    staged: list[_Staged], spool: Any, sink: ExportSink, published: _CachedReads, report: PublishReport, workers: int
+    staged: list[_Staged],
+    spool: Any,
+    sink: ExportSink,
+    published: _CachedReads,
+    report: PublishReport,
+    workers: int,
 ) -> None:
     """Write rank by rank (dated, tonight players, all-players, latest); within a rank, in parallel."""
     keep = {name: _pointer_allowed(name, staged, published, report) for name in POINTER_ANCHORS}
@@ -155,11 +166,15 @@ def _write_all(
                 finished, _ = wait(pending)
                 _raise_first(finished)  # the next rank starts only when this one is fully written
         except ExportSinkError:
-            log.error("export write failed after %d of %d files; later ranks not written", len(done), len(todo))
+            log.error(
+                "export write failed after %d of %d files; later ranks not written", len(done), len(todo)
+            )
             raise
         finally:
             report.written = [done[i] for i in sorted(done)]
-    log.info("published %d files (%d bytes) for %s", len(report.written), report.total_bytes, report.game_date)
+    log.info(
+        "published %d files (%d bytes) for %s", len(report.written), report.total_bytes, report.game_date
+    )
 
 
 def _raise_first(futures: set[Future]) -> None:
@@ -176,7 +191,9 @@ def _write_rank(item: _Staged) -> int:
     return 3
 
 
-def _pointer_allowed(name: str, staged: list[_Staged], published: _CachedReads, report: PublishReport) -> bool:
+def _pointer_allowed(
+    name: str, staged: list[_Staged], published: _CachedReads, report: PublishReport
+) -> bool:
     """A pointer family ("tonight", "latest") moves forward or stays on its date, never back."""
     dates = {s.game_date for s in staged if s.pointer == name}
     if not dates:

@@ -67,7 +67,10 @@ def check_file(file: ExportFile) -> tuple[list[Finding], bytes | None]:
         bad = list(nonfinite_paths(file.payload))
         shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         return [Finding("non_finite", file.path, f"has {len(bad)} NaN/infinite number(s), at {shown}")], None
-    findings = [Finding("schema", file.path, f"violates its JSON Schema {e}") for e in schema_errors(file.kind, file.payload)]
+    findings = [
+        Finding("schema", file.path, f"violates its JSON Schema {e}")
+        for e in schema_errors(file.kind, file.payload)
+    ]
     if not findings:  # totals are only meaningful on a structurally valid payload
         findings += [Finding("totals", file.path, m) for m in _totals(file.kind, file.payload)]
     return findings, data
@@ -99,7 +102,9 @@ def _totals(kind: str, p: dict[str, Any]) -> list[str]:
             out.append("has picks not in descending score order")
     elif kind == "results":
         same("total_players", p["total_players"], len(p["players"]))
-        same("total_graded", p["total_graded"], sum(1 for x in p["players"] if x["actual_points"] is not None))
+        same(
+            "total_graded", p["total_graded"], sum(1 for x in p["players"] if x["actual_points"] is not None)
+        )
     return out
 
 
@@ -111,7 +116,11 @@ def check_day(all_players: dict[str, Any], config: GateConfig, path: str) -> lis
         for gid in sorted(config.expected_games - counts.keys())
     ]
     findings += [
-        Finding("players_per_game", path, f"game {gid} has {n} player(s), fewer than the minimum {config.min_players_per_game}")
+        Finding(
+            "players_per_game",
+            path,
+            f"game {gid} has {n} player(s), fewer than the minimum {config.min_players_per_game}",
+        )
         for gid, n in sorted(counts.items())
         if n < config.min_players_per_game
     ]
@@ -132,11 +141,12 @@ def check_regression(file: ExportFile, published: bytes | None, config: GateConf
         return []
     return [
         Finding(
-            "regression", file.path,
+            "regression",
+            file.path,
             f"has {new_total} players where the published file for {old_date} has {old_total} "
             f"(below {config.min_published_ratio:.0%}); refusing to replace it",
         )
-    ]  # fmt: skip
+    ]
 
 
 @dataclass
@@ -154,7 +164,9 @@ class QualityRun:
         """Run the per-file gates; the serialised bytes (None if they could not be made)."""
         found, data = check_file(file)
         if data is not None and not found:
-            found += check_regression(file, self.published(file.path) if file.kind in COUNTED else None, self.config)
+            found += check_regression(
+                file, self.published(file.path) if file.kind in COUNTED else None, self.config
+            )
             if file.kind == "all_players":
                 found += check_day(file.payload, self.config, file.path)
                 self._all_players_path = file.path
@@ -170,10 +182,11 @@ class QualityRun:
             if missing:
                 self.findings.append(
                     Finding(
-                        "player_files", self._all_players_path,
+                        "player_files",
+                        self._all_players_path,
                         f"lists {len(missing)} player(s) with no tonight/player file, e.g. {', '.join(missing[:5])}",
                     )
-                )  # fmt: skip
+                )
         return self.capped()
 
     def capped(self) -> list[Finding]:
@@ -185,7 +198,11 @@ class QualityRun:
                 out.append(f)
         for gate, n in seen.items():
             if n > self.config.max_findings_per_gate:
-                out.append(Finding(gate, "*", f"{n - self.config.max_findings_per_gate} more {gate} finding(s) not shown"))
+                out.append(
+                    Finding(
+                        gate, "*", f"{n - self.config.max_findings_per_gate} more {gate} finding(s) not shown"
+                    )
+                )
         return out
 
 

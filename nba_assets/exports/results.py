@@ -17,7 +17,7 @@ import pyarrow as pa
 from nba_assets.exports import files as f
 from nba_assets.exports import frames
 from nba_assets.exports.files import ExportFile, num, opt_num
-from nba_assets.warehouse.schema import RESULTS_SCHEMA, line_key
+from nba_assets.rows import RESULTS_SCHEMA, line_key
 
 
 def build_results_export(

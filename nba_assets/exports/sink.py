@@ -20,8 +20,7 @@ class ExportSink(Protocol):
         """The current bytes, or None when absent."""
         ...
 
-    def list(self, prefix: str) -> list[str]:
-        ...
+    def list(self, prefix: str) -> list[str]: ...
 
     def location(self, path: str) -> str:
         """Where a person finds the file (a filesystem path or gs:// URL)."""
@@ -47,7 +46,11 @@ def check_path(path: str) -> str:
         raise InvalidExportPath(f"export path {path!r} is absolute; paths are relative to the sink's root")
     parts = path.split("/")
     if any(p in ("", ".", "..") for p in parts):
-        raise InvalidExportPath(f"export path {path!r} has an empty, '.' or '..' segment (would escape or alias the root)")
+        raise InvalidExportPath(
+            f"export path {path!r} has an empty, '.' or '..' segment (would escape or alias the root)"
+        )
     if any(p.startswith(".") for p in parts):
-        raise InvalidExportPath(f"export path {path!r} has a hidden segment; names starting with '.' are the sink's temp files")
+        raise InvalidExportPath(
+            f"export path {path!r} has a hidden segment; names starting with '.' are the sink's temp files"
+        )
     return path

@@ -61,7 +61,9 @@ def check_published(
             status.findings.append(Finding("published", path, "does not match its JSON Schema"))
             continue
         if payload["game_date"] != status.game_date:
-            status.findings.append(Finding("published", path, f"shows {payload['game_date']}, not {status.game_date}"))
+            status.findings.append(
+                Finding("published", path, f"shows {payload['game_date']}, not {status.game_date}")
+            )
             continue
         payloads[kind] = payload
     if "all_players" in payloads:
@@ -70,7 +72,11 @@ def check_published(
         missing = [p for p in listed if player_path(p) not in have]
         if missing:
             status.findings.append(
-                Finding("published", all_players_path(), f"lists {len(missing)} player(s) without a file, e.g. {missing[0]}")
+                Finding(
+                    "published",
+                    all_players_path(),
+                    f"lists {len(missing)} player(s) without a file, e.g. {missing[0]}",
+                )
             )
     stamps = [p["generated_at"] for p in payloads.values()]
     status.generated_at = max(stamps) if stamps else None
@@ -78,6 +84,10 @@ def check_published(
         age = (now or datetime.now(UTC)) - datetime.fromisoformat(status.generated_at.replace("Z", "+00:00"))
         if age > max_age:
             status.findings.append(
-                Finding("freshness", status.game_date, f"newest export is {age} old (generated {status.generated_at}), more than {max_age}")
+                Finding(
+                    "freshness",
+                    status.game_date,
+                    f"newest export is {age} old (generated {status.generated_at}), more than {max_age}",
+                )
             )
     return status

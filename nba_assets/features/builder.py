@@ -19,10 +19,23 @@ from nba_assets.features.roster import ROSTER_FEATURES, roster_features
 from nba_assets.features.team import opponent_context
 
 PLAYER_FEATURES = (
-    "games_before", "games_season", "pts_avg_last5", "pts_avg_last10", "pts_avg_season", "pts_std_last10",
-    "pts_avg_prev_season", "min_avg_last5", "min_avg_last10", "min_avg_season", "minutes_trend",
-    "usage_last10", "pts_per_min_season", "rest_days", "back_to_back", "home",
-)  # fmt: skip
+    "games_before",
+    "games_season",
+    "pts_avg_last5",
+    "pts_avg_last10",
+    "pts_avg_season",
+    "pts_std_last10",
+    "pts_avg_prev_season",
+    "min_avg_last5",
+    "min_avg_last10",
+    "min_avg_season",
+    "minutes_trend",
+    "usage_last10",
+    "pts_per_min_season",
+    "rest_days",
+    "back_to_back",
+    "home",
+)
 TEAM_FEATURES = ("opp_pts_allowed", "opp_def_factor", "opp_pace", "team_pace")
 FEATURE_COLUMNS = PLAYER_FEATURES + TEAM_FEATURES + FORM_FEATURES + DEFENSE_FEATURES + ROSTER_FEATURES
 KEY_COLUMNS = ("game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home")
@@ -82,7 +95,9 @@ def _player_features(frame: pd.DataFrame) -> pd.DataFrame:
     min_season, _ = _exclusive_window(frame, season, mins, None)
     out["pts_per_min_season"] = (pts_sum / min_season).where(min_season > 0)
     prev_date = frame.groupby("player_lookup", sort=False)["game_ts"].shift(1)
-    out["rest_days"] = ((frame["game_ts"] - prev_date).dt.days.astype(float)).clip(upper=MAX_REST).fillna(MAX_REST)
+    out["rest_days"] = (
+        ((frame["game_ts"] - prev_date).dt.days.astype(float)).clip(upper=MAX_REST).fillna(MAX_REST)
+    )
     out["back_to_back"] = (out["rest_days"] <= 1).astype(float)
     out["home"] = frame["is_home"].astype(float)
     out["pts_avg_prev_season"] = _previous_season_average(frame)

@@ -32,10 +32,13 @@ def _role_residuals(frame: pd.DataFrame, role: pd.Series, known: pd.Series) -> p
     if not used.any():
         return pd.Series(np.nan, index=frame.index)
     games = (
-        keys[used].assign(resid=resid[used], game_id=frame.loc[used, "game_id"])
-        .groupby(["opponent", "role", "game_id", "game_ts"], sort=False)["resid"].agg(["sum", "count"])
-        .reset_index().sort_values(["opponent", "role", "game_ts"], kind="stable")
-    )  # fmt: skip
+        keys[used]
+        .assign(resid=resid[used], game_id=frame.loc[used, "game_id"])
+        .groupby(["opponent", "role", "game_id", "game_ts"], sort=False)["resid"]
+        .agg(["sum", "count"])
+        .reset_index()
+        .sort_values(["opponent", "role", "game_ts"], kind="stable")
+    )
     by = games.groupby(["opponent", "role"], sort=False)
     total = by["sum"].rolling(ROLE_GAMES, min_periods=3).sum().reset_index(level=[0, 1], drop=True)
     count = by["count"].rolling(ROLE_GAMES, min_periods=3).sum().reset_index(level=[0, 1], drop=True)
@@ -44,7 +47,9 @@ def _role_residuals(frame: pd.DataFrame, role: pd.Series, known: pd.Series) -> p
     table = games[["game_ts", "key", "value"]].sort_values("game_ts", kind="stable")
     left = pd.DataFrame({"game_ts": keys["game_ts"], "key": keys["opponent"] + "|" + keys["role"]})
     left = left.reset_index().sort_values("game_ts", kind="stable")
-    merged = pd.merge_asof(left, table, on="game_ts", by="key", allow_exact_matches=False, direction="backward")
+    merged = pd.merge_asof(
+        left, table, on="game_ts", by="key", allow_exact_matches=False, direction="backward"
+    )
     return merged.set_index("index")["value"].reindex(frame.index)
 
 
@@ -58,5 +63,7 @@ def defense_features(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
         return out
     margins = _rolling_before(games.assign(margin=games["points"] - games["allowed"]), "margin")
     keys = frame[["game_ts", "team", "opponent"]]
-    out["margin_gap"] = _asof(keys, margins, "team", "team_margin") - _asof(keys, margins, "opponent", "opp_margin")
+    out["margin_gap"] = _asof(keys, margins, "team", "team_margin") - _asof(
+        keys, margins, "opponent", "opp_margin"
+    )
     return out

@@ -10,10 +10,21 @@ import numpy as np
 import pandas as pd
 
 FORM_FEATURES = (
-    "pts_ewm_fast", "pts_ewm_slow", "min_ewm_fast", "min_last1", "min_std_last10", "pts_per_min_last10",
-    "pts_avg_normal10", "team_changed", "games_with_team", "team_games_missed", "pts_avg_venue",
-    "fg3a_share", "reb_per_min", "ast_per_min",
-)  # fmt: skip
+    "pts_ewm_fast",
+    "pts_ewm_slow",
+    "min_ewm_fast",
+    "min_last1",
+    "min_std_last10",
+    "pts_per_min_last10",
+    "pts_avg_normal10",
+    "team_changed",
+    "games_with_team",
+    "team_games_missed",
+    "pts_avg_venue",
+    "fg3a_share",
+    "reb_per_min",
+    "ast_per_min",
+)
 FAST_HALFLIFE, SLOW_HALFLIFE = 3.0, 12.0  # in games
 ROLE_WINDOW = 20
 # A game with under this share of the player's usual minutes (injury exit, blowout, foul trouble)
@@ -82,14 +93,20 @@ def form_features(frame: pd.DataFrame, base: pd.DataFrame, known: pd.Series | No
     out["min_last1"] = mins.groupby(player, sort=False).shift(1)
     count = _window_sum(played, player, 10)
     mean = _ratio(_window_sum(mins, player, 10), count)
-    out["min_std_last10"] = np.sqrt((_ratio(_window_sum(mins * mins, player, 10), count) - mean**2).where(count > 1).clip(lower=0.0))
+    out["min_std_last10"] = np.sqrt(
+        (_ratio(_window_sum(mins * mins, player, 10), count) - mean**2).where(count > 1).clip(lower=0.0)
+    )
     out["pts_per_min_last10"] = _ratio(_window_sum(pts, player, 10), _window_sum(mins, player, 10))
     usual = base["min_avg_season"].fillna(base["min_avg_last10"])
     normal_pts = pts.where((mins >= NORMAL_MINUTES_SHARE * usual) | usual.isna())
-    out["pts_avg_normal10"] = _ratio(_window_sum(normal_pts, player, 10), _window_sum(normal_pts.notna().astype(float), player, 10))
+    out["pts_avg_normal10"] = _ratio(
+        _window_sum(normal_pts, player, 10), _window_sum(normal_pts.notna().astype(float), player, 10)
+    )
     prev_team = frame["team"].groupby(player, sort=False).shift(1)
     out["team_changed"] = (prev_team.notna() & (prev_team != frame["team"])).astype(float)
-    out["games_with_team"] = frame.groupby(["player_lookup", "season", "team"], sort=False).cumcount().astype(float)
+    out["games_with_team"] = (
+        frame.groupby(["player_lookup", "season", "team"], sort=False).cumcount().astype(float)
+    )
     out["team_games_missed"] = _team_games_missed(frame, known)
     venue = _codes(frame, ["player_lookup", "season", "is_home"])
     out["pts_avg_venue"] = _ratio(_window_sum(pts, venue, None), _window_sum(played, venue, None))

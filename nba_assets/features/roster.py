@@ -31,7 +31,9 @@ def roster_features(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
     games["load"] = games["expected"] / games["typical"]
     table = games[["team", "game_ts", "load", "typical"]].sort_values("game_ts", kind="stable")
     left = frame[["game_ts", "team"]].reset_index().sort_values("game_ts", kind="stable")
-    merged = pd.merge_asof(left, table, on="game_ts", by="team", allow_exact_matches=False, direction="backward")
+    merged = pd.merge_asof(
+        left, table, on="game_ts", by="team", allow_exact_matches=False, direction="backward"
+    )
     merged = merged.set_index("index").reindex(frame.index)
     out["team_load_last"] = merged["load"]
     out["scoring_share"] = frame["pts_ewm_slow"] / merged["typical"]

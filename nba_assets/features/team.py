@@ -11,14 +11,21 @@ LEAGUE_DAYS = "60D"
 def team_games(history: pd.DataFrame) -> pd.DataFrame:
     """One row per (game, team): points scored and a possessions estimate, with the opponent."""
     played = history[history["points"].notna()]
-    possessions = played["fga"].fillna(0) + 0.44 * played["fta"].fillna(0) - played["oreb"].fillna(0) + played["tov"].fillna(0)
+    possessions = (
+        played["fga"].fillna(0)
+        + 0.44 * played["fta"].fillna(0)
+        - played["oreb"].fillna(0)
+        + played["tov"].fillna(0)
+    )
     games = (
         played.assign(possessions=possessions)
         .groupby(["game_id", "game_ts", "team", "opponent"], sort=False)[["points", "possessions"]]
         .sum()
         .reset_index()
     )
-    other = games.rename(columns={"team": "opponent", "opponent": "team", "points": "allowed", "possessions": "opp_poss"})
+    other = games.rename(
+        columns={"team": "opponent", "opponent": "team", "points": "allowed", "possessions": "opp_poss"}
+    )
     games = games.merge(other[["game_id", "team", "allowed", "opp_poss"]], on=["game_id", "team"], how="left")
     games["pace"] = (games["possessions"] + games["opp_poss"].fillna(games["possessions"])) / 2
     return games.sort_values(["game_ts", "game_id"], kind="stable")
@@ -27,9 +34,8 @@ def team_games(history: pd.DataFrame) -> pd.DataFrame:
 def _rolling_before(games: pd.DataFrame, column: str) -> pd.DataFrame:
     """Per team and date, the mean of ``column`` over the team's previous WINDOW games."""
     games = games.sort_values(["team", "game_ts"], kind="stable")
-    rolled = (
-        games.groupby("team", sort=False)[column]
-        .transform(lambda s: s.rolling(WINDOW, min_periods=3).mean())
+    rolled = games.groupby("team", sort=False)[column].transform(
+        lambda s: s.rolling(WINDOW, min_periods=3).mean()
     )
     out = games[["team", "game_ts"]].assign(value=rolled.to_numpy())
     return out.sort_values("game_ts", kind="stable")
@@ -39,7 +45,9 @@ def _asof(keys: pd.DataFrame, table: pd.DataFrame, key: str, name: str) -> pd.Se
     """The latest value of ``table`` for ``key`` strictly before each row's date."""
     left = keys[["game_ts", key]].rename(columns={key: "team"}).reset_index()
     left = left.sort_values("game_ts", kind="stable")
-    merged = pd.merge_asof(left, table, on="game_ts", by="team", allow_exact_matches=False, direction="backward")
+    merged = pd.merge_asof(
+        left, table, on="game_ts", by="team", allow_exact_matches=False, direction="backward"
+    )
     return merged.set_index("index")["value"].reindex(keys.index).rename(name)
 
 

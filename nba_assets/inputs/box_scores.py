@@ -20,17 +20,50 @@ from nba_assets.naming import InvalidIdentifier, player_lookup
 
 STAT_COLUMNS = ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "tov")
 COLUMNS = (
-    "game_date", "game_id", "player_id", "player_name", "player_lookup",
-    "team", "opponent", "is_home", "minutes", "points", *STAT_COLUMNS,
-)  # fmt: skip
-REQUIRED = ("game_date", "game_id", "player_id", "player_name", "team", "opponent", "is_home", "minutes", "points")
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_name",
+    "player_lookup",
+    "team",
+    "opponent",
+    "is_home",
+    "minutes",
+    "points",
+    *STAT_COLUMNS,
+)
+REQUIRED = (
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_name",
+    "team",
+    "opponent",
+    "is_home",
+    "minutes",
+    "points",
+)
 # The NBA stats export (the shared data set and the bundled sample's origin).
 _NBA_STATS = {
-    "GAME_DATE": "game_date", "GAME_ID": "game_id", "PLAYER_ID": "player_id", "PLAYER_NAME": "player_name",
-    "TEAM_ABBREVIATION": "team", "MIN": "minutes", "PTS": "points", "FGM": "fgm", "FGA": "fga",
-    "FG3M": "fg3m", "FG3A": "fg3a", "FTM": "ftm", "FTA": "fta", "OREB": "oreb", "DREB": "dreb",
-    "REB": "reb", "AST": "ast", "TOV": "tov",
-}  # fmt: skip
+    "GAME_DATE": "game_date",
+    "GAME_ID": "game_id",
+    "PLAYER_ID": "player_id",
+    "PLAYER_NAME": "player_name",
+    "TEAM_ABBREVIATION": "team",
+    "MIN": "minutes",
+    "PTS": "points",
+    "FGM": "fgm",
+    "FGA": "fga",
+    "FG3M": "fg3m",
+    "FG3A": "fg3a",
+    "FTM": "ftm",
+    "FTA": "fta",
+    "OREB": "oreb",
+    "DREB": "dreb",
+    "REB": "reb",
+    "AST": "ast",
+    "TOV": "tov",
+}
 _TRUE = {"true", "1", "yes", "y", "t", "home", "h"}
 _FALSE = {"false", "0", "no", "n", "f", "away", "a"}
 
@@ -84,7 +117,9 @@ def validate_box_scores(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     out["minutes"] = parse_numbers(check, "minutes")
     out["points"] = parse_numbers(check, "points")
     for column in STAT_COLUMNS:
-        out[column] = parse_numbers(check, column, required=False) if column in frame.columns else float("nan")
+        out[column] = (
+            parse_numbers(check, column, required=False) if column in frame.columns else float("nan")
+        )
     check.frame = out
     flag_duplicates(check, ["game_id", "player_id"], "player_id", "duplicate (game_id, player_id) row")
     check.raise_if_any()
@@ -106,6 +141,8 @@ def load_box_scores(sources: Iterable[str | Path]) -> pd.DataFrame:
     combined = pd.concat(frames, ignore_index=True)
     combined.index = pd.RangeIndex(1, len(combined) + 1)
     check = Checker("combined box scores", combined)
-    flag_duplicates(check, ["game_id", "player_id"], "player_id", "the same (game_id, player_id) in two sources")
+    flag_duplicates(
+        check, ["game_id", "player_id"], "player_id", "the same (game_id, player_id) in two sources"
+    )
     check.raise_if_any()
     return combined.sort_values(["game_date", "game_id", "player_id"], kind="stable").reset_index(drop=True)

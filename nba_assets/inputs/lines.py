@@ -45,7 +45,9 @@ def suspicious_constant_lines(lines: pd.DataFrame) -> list[str]:
     return found
 
 
-def validate_lines(frame: pd.DataFrame, source: str, on_suspicious: SuspiciousPolicy = "warn") -> pd.DataFrame:
+def validate_lines(
+    frame: pd.DataFrame, source: str, on_suspicious: SuspiciousPolicy = "warn"
+) -> pd.DataFrame:
     check = Checker(source, frame)
     if not check.require_columns(REQUIRED):
         check.raise_if_any()
@@ -55,10 +57,13 @@ def validate_lines(frame: pd.DataFrame, source: str, on_suspicious: SuspiciousPo
     out["line"] = validate_line_values(check, frame["line"])
     out["bookmaker"] = (
         frame["bookmaker"].astype("string").str.strip().replace("", "unknown")
-        if "bookmaker" in frame.columns else "unknown"
-    )  # fmt: skip
+        if "bookmaker" in frame.columns
+        else "unknown"
+    )
     for column in ("over_price", "under_price"):
-        out[column] = parse_numbers(check, column, minimum=None, required=False) if column in frame else np.nan
+        out[column] = (
+            parse_numbers(check, column, minimum=None, required=False) if column in frame else np.nan
+        )
     check.frame = out
     flag_duplicates(check, ["game_date", "player_lookup", "bookmaker", "line"], "line", "duplicate line")
     if on_suspicious != "allow" and not check.problems:
@@ -68,7 +73,9 @@ def validate_lines(frame: pd.DataFrame, source: str, on_suspicious: SuspiciousPo
             else:
                 import warnings
 
-                warnings.warn(f"{source}: suspicious constant line {finding}", SuspiciousLinesWarning, stacklevel=2)
+                warnings.warn(
+                    f"{source}: suspicious constant line {finding}", SuspiciousLinesWarning, stacklevel=2
+                )
     check.raise_if_any()
     return out[list(COLUMNS)].reset_index(drop=True)
 

@@ -33,7 +33,9 @@ def validate_slate(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.D
     out["player_name"] = require_text(check, "player_name")
     out["player_lookup"] = lookups(check, out["player_name"])
     out["team"] = frame["team"].astype("string").str.strip().str.upper()
-    check.flag(out["team"].isna() | (out["team"] == ""), "team", "slate player has no team", raw=frame["team"])
+    check.flag(
+        out["team"].isna() | (out["team"] == ""), "team", "slate player has no team", raw=frame["team"]
+    )
     out["opponent"] = require_text(check, "opponent").str.upper()
     out["is_home"] = parse_bool(check, "is_home")
     check.flag(out["team"] == out["opponent"], "opponent", "team plays itself")
@@ -48,7 +50,11 @@ def validate_slate(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.D
         gid if given is not None and isinstance(gid, str) and gid else game_id_for(d, t, o, h)
         for gid, d, t, o, h in zip(
             given if given is not None else [None] * len(out),
-            out["game_date"], out["team"], out["opponent"], out["is_home"], strict=True,
+            out["game_date"],
+            out["team"],
+            out["opponent"],
+            out["is_home"],
+            strict=True,
         )
     ]
     slate = out[list(COLUMNS)].reset_index(drop=True)

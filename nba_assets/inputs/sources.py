@@ -17,7 +17,7 @@ def read_source(source: str | Path) -> pd.DataFrame:
     """The raw rows of a file or ``bq://project.dataset.table``; unreadable input is one clear problem."""
     text = str(source)
     if text.startswith(_BQ_PREFIX):
-        frame = _read_bigquery(text[len(_BQ_PREFIX):])
+        frame = _read_bigquery(text[len(_BQ_PREFIX) :])
     else:
         frame = _read_file(Path(source))
     frame = frame.reset_index(drop=True)
@@ -48,7 +48,9 @@ def _read_file(path: Path) -> pd.DataFrame:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _fail(name, f"not UTF-8 text (bad byte at offset {exc.start}); save the file as UTF-8") from None
+        raise _fail(
+            name, f"not UTF-8 text (bad byte at offset {exc.start}); save the file as UTF-8"
+        ) from None
     if not text.strip():
         raise _fail(name, "file is empty")
     try:

@@ -59,7 +59,12 @@ class Checker:
     def require_columns(self, required: tuple[str, ...]) -> bool:
         missing = [c for c in required if c not in self.frame.columns]
         for column in missing:
-            self.add(None, column, None, f"missing required column (has: {', '.join(map(str, self.frame.columns))})")
+            self.add(
+                None,
+                column,
+                None,
+                f"missing required column (has: {', '.join(map(str, self.frame.columns))})",
+            )
         return not missing
 
     def raise_if_any(self) -> None:
@@ -87,7 +92,9 @@ def parse_dates(check: Checker, column: str) -> pd.Series:
     return parsed.dt.date
 
 
-def parse_numbers(check: Checker, column: str, *, minimum: float | None = 0.0, required: bool = True) -> pd.Series:
+def parse_numbers(
+    check: Checker, column: str, *, minimum: float | None = 0.0, required: bool = True
+) -> pd.Series:
     """Finite numbers >= minimum; blanks are problems only when ``required``."""
     raw = check.frame[column]
     numbers = pd.to_numeric(raw, errors="coerce").astype("float64")

@@ -34,12 +34,16 @@ class PredictionSystem(Protocol):
         ...
 
 
-def output_frame(index: pd.Index, predicted: pd.Series, confidence: pd.Series, features: pd.DataFrame) -> pd.DataFrame:
+def output_frame(
+    index: pd.Index, predicted: pd.Series, confidence: pd.Series, features: pd.DataFrame
+) -> pd.DataFrame:
     """Clip to sane ranges and attach the shared skip rule (too little history)."""
     out = pd.DataFrame(index=index)
     games = features["games_before"].fillna(0)
     reason = pd.Series(None, index=index, dtype="object")
-    reason[games < MIN_GAMES] = "insufficient history: " + games[games < MIN_GAMES].astype(int).astype(str) + " prior games"
+    reason[games < MIN_GAMES] = (
+        "insufficient history: " + games[games < MIN_GAMES].astype(int).astype(str) + " prior games"
+    )
     missing = predicted.isna() & reason.isna()
     reason[missing] = "no prediction from features"
     out["predicted_points"] = predicted.clip(lower=0.0).where(reason.isna())

@@ -29,10 +29,14 @@ def spread_inputs(predicted: pd.Series, features: pd.DataFrame) -> np.ndarray:
     """The columns the expected-error line is fitted on, NaN-safe."""
     std = features["pts_std_last10"].fillna(features["pts_std_last10"].median() if len(features) else 5.0)
     games = features["games_before"].fillna(0.0)
-    return np.column_stack([
-        np.ones(len(predicted)), predicted.fillna(0.0).to_numpy(float), std.fillna(5.0).to_numpy(float),
-        1.0 / np.sqrt(1.0 + games.to_numpy(float)),
-    ])  # fmt: skip
+    return np.column_stack(
+        [
+            np.ones(len(predicted)),
+            predicted.fillna(0.0).to_numpy(float),
+            std.fillna(5.0).to_numpy(float),
+            1.0 / np.sqrt(1.0 + games.to_numpy(float)),
+        ]
+    )
 
 
 def _pav_decreasing(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

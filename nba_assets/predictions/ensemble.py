@@ -28,7 +28,9 @@ class Ensemble:
     system_id = "ensemble"
     version = "ensemble-1"
 
-    def __init__(self, calibrator: calibration.Calibrator | None = None, priors: dict[str, float] | None = None) -> None:
+    def __init__(
+        self, calibrator: calibration.Calibrator | None = None, priors: dict[str, float] | None = None
+    ) -> None:
         self.calibrator = calibrator or calibration.Calibrator()
         self.priors = dict(priors or PRIORS)
 
@@ -45,16 +47,26 @@ class Ensemble:
                 continue
             out = out.reindex(features.index)
             points = out["predicted_points"].to_numpy(float)
-            w = self.priors[system_id] * out["confidence"].fillna(50.0).clip(1.0, 100.0).to_numpy(float) / 100.0
+            w = (
+                self.priors[system_id]
+                * out["confidence"].fillna(50.0).clip(1.0, 100.0).to_numpy(float)
+                / 100.0
+            )
             w = np.where(np.isnan(points), 0.0, w)
             total += np.nan_to_num(points) * w
             weight += w
             skipped = out["skip_reason"].notna()
-            reasons[skipped] = reasons[skipped] + system_id + ": " + out.loc[skipped, "skip_reason"].astype(str) + "; "
-        predicted = pd.Series(np.where(weight > 0, total / np.where(weight > 0, weight, 1.0), np.nan), index=features.index)
-        result = output_frame(features.index, predicted, self.calibrator.confidence(predicted, features), features)
-        no_input = predicted.isna() & result["skip_reason"].eq("no prediction from features")
-        result.loc[no_input, "skip_reason"] = ("no upstream prediction (" + reasons[no_input].str.rstrip("; ") + ")").where(
-            reasons[no_input] != "", "no upstream system ran"
+            reasons[skipped] = (
+                reasons[skipped] + system_id + ": " + out.loc[skipped, "skip_reason"].astype(str) + "; "
+            )
+        predicted = pd.Series(
+            np.where(weight > 0, total / np.where(weight > 0, weight, 1.0), np.nan), index=features.index
         )
+        result = output_frame(
+            features.index, predicted, self.calibrator.confidence(predicted, features), features
+        )
+        no_input = predicted.isna() & result["skip_reason"].eq("no prediction from features")
+        result.loc[no_input, "skip_reason"] = (
+            "no upstream prediction (" + reasons[no_input].str.rstrip("; ") + ")"
+        ).where(reasons[no_input] != "", "no upstream system ran")
         return result

@@ -64,7 +64,9 @@ def backtest(
     for system in systems:
         trained_to = getattr(system, "metadata", {}).get("train_end")
         if trained_to and date.fromisoformat(trained_to) >= start:
-            raise ValueError(f"model {system.version} saw games up to {trained_to}: retrain with --train-before {start}")
+            raise ValueError(
+                f"model {system.version} saw games up to {trained_to}: retrain with --train-before {start}"
+            )
     dates = features["game_date"]
     parts = []
     for lo, hi in _months(start, end):
@@ -72,7 +74,9 @@ def backtest(
         if rows.empty:
             continue
         outputs = run_systems(rows, systems, history=features[dates <= hi])
-        part = rows[["game_date", "game_id", "player_lookup", "player_name", "team", "points", "minutes"]].copy()
+        part = rows[
+            ["game_date", "game_id", "player_lookup", "player_name", "team", "points", "minutes"]
+        ].copy()
         for system_id, out in outputs.items():
             part[system_id], part[system_id + "_conf"] = out["predicted_points"], out["confidence"]
         for name, column in BASELINES.items():
@@ -98,12 +102,22 @@ def line_picks(scored: pd.DataFrame, systems: list[str], lines: pd.DataFrame) ->
     for system_id in systems:
         edge, rec = recommend(keyed[system_id], keyed["line"])
         actual, line = keyed["points"], keyed["line"]
-        hit = pd.Series(np.where(rec == "OVER", actual > line, actual < line), index=keyed.index, dtype="boolean")
+        hit = pd.Series(
+            np.where(rec == "OVER", actual > line, actual < line), index=keyed.index, dtype="boolean"
+        )
         decided = rec.isin(["OVER", "UNDER"]) & (actual != line)
-        frames.append(pd.DataFrame({
-            "system_id": system_id, "minutes": keyed["minutes"], "edge": edge, "recommendation": rec,
-            "confidence": keyed[system_id + "_conf"], "hit": hit.where(decided, pd.NA),
-        }))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "system_id": system_id,
+                    "minutes": keyed["minutes"],
+                    "edge": edge,
+                    "recommendation": rec,
+                    "confidence": keyed[system_id + "_conf"],
+                    "hit": hit.where(decided, pd.NA),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -121,11 +135,18 @@ def metrics(result: Backtest) -> pd.DataFrame:
         for name in result.systems:
             err = rows[name] - rows["points"]
             mae = err.abs().mean()
-            out.append({
-                "system": name, "population": population, "rows": len(rows), "mae": mae,
-                "rmse": float(np.sqrt((err**2).mean())), "bias": err.mean(),
-                "vs_season_avg_pct": 100.0 * (1 - mae / base), "coverage": result.coverage[name],
-            })  # fmt: skip
+            out.append(
+                {
+                    "system": name,
+                    "population": population,
+                    "rows": len(rows),
+                    "mae": mae,
+                    "rmse": float(np.sqrt((err**2).mean())),
+                    "bias": err.mean(),
+                    "vs_season_avg_pct": 100.0 * (1 - mae / base),
+                    "coverage": result.coverage[name],
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -133,7 +154,9 @@ def minutes_table(result: Backtest) -> pd.DataFrame:
     """MAE per system by the minutes actually played (all scored rows)."""
     rows = result.scored
     bucket = pd.cut(rows["minutes"], MINUTE_BUCKETS, right=False, labels=["0-15", "15-25", "25-35", "35+"])
-    table = {n: (rows[n] - rows["points"]).abs().groupby(bucket, observed=False).mean() for n in result.systems}
+    table = {
+        n: (rows[n] - rows["points"]).abs().groupby(bucket, observed=False).mean() for n in result.systems
+    }
     out = pd.DataFrame(table).T
     counts = bucket.value_counts()
     return out.rename(columns={c: f"{c} min (n={counts.get(c, 0):,})" for c in out.columns})
@@ -145,7 +168,10 @@ def edge_table(result: Backtest) -> pd.DataFrame:
     if picks.empty:
         return pd.DataFrame(columns=["system", "edge", "picks", "hits", "hit_rate"])
     decided = picks[picks["hit"].notna()]
-    labels = [f"{a:g}-{b:g}" if np.isfinite(b) else f"{a:g}+" for a, b in zip(EDGE_BUCKETS[:-1], EDGE_BUCKETS[1:], strict=True)]
+    labels = [
+        f"{a:g}-{b:g}" if np.isfinite(b) else f"{a:g}+"
+        for a, b in zip(EDGE_BUCKETS[:-1], EDGE_BUCKETS[1:], strict=True)
+    ]
     bucket = pd.cut(decided["edge"].abs(), EDGE_BUCKETS, right=False, labels=labels)
     grouped = decided.groupby(["system_id", bucket], observed=False)["hit"]
     table = pd.DataFrame({"picks": grouped.size(), "hits": grouped.sum()}).reset_index()
@@ -167,9 +193,15 @@ def calibration_table(result: Backtest) -> pd.DataFrame:
         pick_bucket = pd.cut(mine["confidence"], CONFIDENCE_BUCKETS, right=False) if not mine.empty else None
         for interval, group in conf.groupby(bucket, observed=True):
             hits = mine[pick_bucket == interval]["hit"] if pick_bucket is not None else pd.Series(dtype=float)
-            out.append({
-                "system": name, "bucket": f"{interval.left:g}-{min(interval.right, 100):g}", "rows": len(group),
-                "mean_confidence": group.mean(), "realised_within_pct": 100.0 * within[group.index].mean(),
-                "picks": len(hits), "pick_hit_rate": hits.mean() if len(hits) else np.nan,
-            })  # fmt: skip
+            out.append(
+                {
+                    "system": name,
+                    "bucket": f"{interval.left:g}-{min(interval.right, 100):g}",
+                    "rows": len(group),
+                    "mean_confidence": group.mean(),
+                    "realised_within_pct": 100.0 * within[group.index].mean(),
+                    "picks": len(hits),
+                    "pick_hit_rate": hits.mean() if len(hits) else np.nan,
+                }
+            )
     return pd.DataFrame(out)

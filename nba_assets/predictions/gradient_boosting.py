@@ -37,10 +37,20 @@ TRAIN_MIN_MINUTES = 15.0
 HOLDOUT_SHARE = 0.2  # the last fifth of the training dates calibrates every system's confidence
 ROUNDS = 400
 PARAMS = {
-    "objective": "huber", "alpha": 5.0, "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 100,
-    "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
-    "num_threads": 2, "deterministic": True, "force_row_wise": True, "verbose": -1,
-}  # fmt: skip
+    "objective": "huber",
+    "alpha": 5.0,
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 100,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 2,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbose": -1,
+}
 
 
 @dataclass(frozen=True)
@@ -56,24 +66,34 @@ class ModelInfo:
     seconds: float
 
 
-def training_rows(feature_frame: pd.DataFrame, before: date, min_minutes: float = TRAIN_MIN_MINUTES) -> pd.DataFrame:
+def training_rows(
+    feature_frame: pd.DataFrame, before: date, min_minutes: float = TRAIN_MIN_MINUTES
+) -> pd.DataFrame:
     """Labelled rows the model learns from: enough history, a rotation role, strictly before ``before``."""
     keep = (feature_frame["game_date"] < before) & feature_frame["points"].notna()
     keep &= (feature_frame["games_before"] >= MIN_GAMES) & (feature_frame["minutes"] >= min_minutes)
     return feature_frame[keep]
 
 
-def fit_booster(rows: pd.DataFrame, params: dict | None = None, rounds: int = ROUNDS, seed: int = SEED) -> lgb.Booster:
+def fit_booster(
+    rows: pd.DataFrame, params: dict | None = None, rounds: int = ROUNDS, seed: int = SEED
+) -> lgb.Booster:
     merged = {**PARAMS, **(params or {}), "seed": seed}
     data = lgb.Dataset(rows[list(FEATURE_COLUMNS)], rows["points"], free_raw_data=True)
     return lgb.train(merged, data, num_boost_round=rounds)
 
 
 def train_points_model(
-    feature_frame: pd.DataFrame, train_before: date, out_dir: Path, *,
-    params: dict | None = None, rounds: int = ROUNDS, seed: int = SEED, calibrate: bool = True,
+    feature_frame: pd.DataFrame,
+    train_before: date,
+    out_dir: Path,
+    *,
+    params: dict | None = None,
+    rounds: int = ROUNDS,
+    seed: int = SEED,
+    calibrate: bool = True,
     min_minutes: float = TRAIN_MIN_MINUTES,
-) -> ModelInfo:  # fmt: skip
+) -> ModelInfo:
     """Train on rows before ``train_before``, fit confidence calibrations, save a new version.
 
     ``min_minutes=0`` trains on every played game (the unconditional variant the bench compares).
@@ -83,7 +103,9 @@ def train_points_model(
     started = time.perf_counter()
     rows = training_rows(feature_frame, train_before, min_minutes)
     if rows.empty:
-        raise ValueError(f"no training rows before {train_before} (need games with >= {min_minutes:g} minutes)")
+        raise ValueError(
+            f"no training rows before {train_before} (need games with >= {min_minutes:g} minutes)"
+        )
     calibrators: dict[str, calibration.Calibrator] = {}
     if calibrate:
         dates = sorted(rows["game_date"].unique())
@@ -101,12 +123,22 @@ def train_points_model(
     (target / model_store.MODEL_FILE).write_text(text)
     calibration.save(calibrators, target)
     info = ModelInfo(
-        version, str(target), list(FEATURE_COLUMNS), str(min(rows["game_date"])), str(train_end), len(rows),
-        {**PARAMS, **(params or {}), "rounds": rounds, "min_minutes": min_minutes}, seed,
+        version,
+        str(target),
+        list(FEATURE_COLUMNS),
+        str(min(rows["game_date"])),
+        str(train_end),
+        len(rows),
+        {**PARAMS, **(params or {}), "rounds": rounds, "min_minutes": min_minutes},
+        seed,
         round(time.perf_counter() - started, 2),
-    )  # fmt: skip
-    meta = {**asdict(info), "train_before": str(train_before), "lightgbm": lgb.__version__,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+    )
+    meta = {
+        **asdict(info),
+        "train_before": str(train_before),
+        "lightgbm": lgb.__version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     (target / model_store.META_FILE).write_text(json.dumps(meta, indent=2))
     model_store.point_latest(Path(out_dir), version)
     log.info("trained %s on %d rows in %.1fs", version, len(rows), info.seconds)
@@ -134,7 +166,9 @@ class GradientBoosting:
         self.version = self.metadata.get("version", "gb-none")
 
     @classmethod
-    def from_booster(cls, booster: lgb.Booster, calibrator: calibration.Calibrator | None = None) -> GradientBoosting:
+    def from_booster(
+        cls, booster: lgb.Booster, calibrator: calibration.Calibrator | None = None
+    ) -> GradientBoosting:
         """An in-memory model (the hold-out fit during training)."""
         system = cls(None)
         system.booster, system.version, system.problem = booster, "gb-holdout", ""
@@ -152,7 +186,9 @@ class GradientBoosting:
             return output_frame(features.index, pd.Series(dtype=float), pd.Series(dtype=float), features)
         raw = self.booster.predict(features[names].astype(float), num_threads=PARAMS["num_threads"])
         predicted = pd.Series(raw, index=features.index).clip(lower=0.0)
-        return output_frame(features.index, predicted, self.calibrator.confidence(predicted, features), features)
+        return output_frame(
+            features.index, predicted, self.calibrator.confidence(predicted, features), features
+        )
 
 
 def _skipped(index: pd.Index, reason: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nba_assets.warehouse.schema import RESULTS_SCHEMA
+from nba_assets.rows import RESULTS_SCHEMA
 
 RESULT_COLUMNS = tuple(RESULTS_SCHEMA.names)
 _PLAYER_KEY = ["game_date", "player_lookup"]  # a player plays at most once a day; slate game ids vary
@@ -37,19 +37,23 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     """Per system: predictions, graded players, MAE (one per player, not per line), picks, hit rate."""
     if results.empty:
-        return pd.DataFrame(columns=["system_id", "predictions", "graded", "mae", "picks", "hits", "hit_rate", "pushes"])
+        return pd.DataFrame(
+            columns=["system_id", "predictions", "graded", "mae", "picks", "hits", "hit_rate", "pushes"]
+        )
     per_player = results.drop_duplicates(subset=["game_date", "game_id", "player_lookup", "system_id"])
     picks = results[results["recommendation"].isin(["OVER", "UNDER"]) & results["actual_points"].notna()]
     pushes = picks[picks["actual_points"] == picks["points_line"]]
     decided = picks[picks["hit"].notna()]
-    summary = pd.DataFrame({
-        "predictions": results.groupby("system_id").size(),
-        "graded": per_player[per_player["actual_points"].notna()].groupby("system_id").size(),
-        "mae": per_player.groupby("system_id")["abs_error"].mean().round(3),
-        "picks": decided.groupby("system_id").size(),
-        "hits": decided.groupby("system_id")["hit"].sum(),
-        "pushes": pushes.groupby("system_id").size(),
-    })  # fmt: skip
+    summary = pd.DataFrame(
+        {
+            "predictions": results.groupby("system_id").size(),
+            "graded": per_player[per_player["actual_points"].notna()].groupby("system_id").size(),
+            "mae": per_player.groupby("system_id")["abs_error"].mean().round(3),
+            "picks": decided.groupby("system_id").size(),
+            "hits": decided.groupby("system_id")["hit"].sum(),
+            "pushes": pushes.groupby("system_id").size(),
+        }
+    )
     summary = summary.fillna({"graded": 0, "picks": 0, "hits": 0, "pushes": 0})
     for column in ("predictions", "graded", "picks", "hits", "pushes"):
         summary[column] = summary[column].astype(int)

@@ -30,9 +30,11 @@ def fit_calibrations(
     rows = rows[rows["games_before"] >= MIN_GAMES]
     context = SystemContext(history=feature_frame[dates < end])
     makers = {
-        "moving_average": MovingAverage, "matchup": Matchup, "similarity": Similarity,
+        "moving_average": MovingAverage,
+        "matchup": Matchup,
+        "similarity": Similarity,
         "gradient_boosting": lambda c=None: GradientBoosting.from_booster(booster, c),
-    }  # fmt: skip
+    }
     fitted: dict[str, calibration.Calibrator] = {}
     for system_id, make in makers.items():
         out = make().predict(rows, context)

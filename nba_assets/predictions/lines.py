@@ -9,10 +9,14 @@ import pandas as pd
 EDGE_THRESHOLD = 1.5
 
 
-def recommend(predicted: pd.Series, line: pd.Series, threshold: float = EDGE_THRESHOLD) -> tuple[pd.Series, pd.Series]:
+def recommend(
+    predicted: pd.Series, line: pd.Series, threshold: float = EDGE_THRESHOLD
+) -> tuple[pd.Series, pd.Series]:
     """(edge, recommendation): OVER/UNDER when |edge| >= threshold, PASS under it, NO_LINE without one."""
     edge = (predicted - line).round(2)
     rec = np.where(
-        line.isna(), "NO_LINE", np.where(edge >= threshold, "OVER", np.where(edge <= -threshold, "UNDER", "PASS"))
+        line.isna(),
+        "NO_LINE",
+        np.where(edge >= threshold, "OVER", np.where(edge <= -threshold, "UNDER", "PASS")),
     )
     return edge, pd.Series(rec, index=predicted.index)

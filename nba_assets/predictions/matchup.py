@@ -55,4 +55,6 @@ class Matchup:
         role = ROLE_WEIGHT * features["opp_role_resid"].fillna(0.0).clip(-6, 6)
         predicted = (form * factor + role).where(form.notna())
         predicted = pd.Series(np.maximum(predicted, 0.0), index=features.index).where(form.notna())
-        return output_frame(features.index, predicted, self.calibrator.confidence(predicted, features), features)
+        return output_frame(
+            features.index, predicted, self.calibrator.confidence(predicted, features), features
+        )

@@ -54,7 +54,9 @@ def version_before(model_dir: Path | None, day: date) -> Path | None:
         return None
     if (model_dir / MODEL_FILE).is_file():
         return model_dir if read_metadata(model_dir).get("train_end", "") < day.isoformat() else None
-    train_end = {d: read_metadata(d).get("train_end", "") for d in model_dir.iterdir() if (d / MODEL_FILE).is_file()}
+    train_end = {
+        d: read_metadata(d).get("train_end", "") for d in model_dir.iterdir() if (d / MODEL_FILE).is_file()
+    }
     qualifying = {d: end for d, end in train_end.items() if "" < end < day.isoformat()}
     if not qualifying:
         return None

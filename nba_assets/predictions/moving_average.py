@@ -46,4 +46,6 @@ class MovingAverage:
         factor = 1.0 + HOME_BONUS * (2 * features["home"].fillna(0.5) - 1)
         factor -= BACK_TO_BACK_PENALTY * features["back_to_back"].fillna(0)
         predicted = base * factor
-        return output_frame(features.index, predicted, self.calibrator.confidence(predicted, features), features)
+        return output_frame(
+            features.index, predicted, self.calibrator.confidence(predicted, features), features
+        )

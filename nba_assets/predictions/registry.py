@@ -39,7 +39,9 @@ def available() -> tuple[str, ...]:
     return tuple(_FACTORIES)
 
 
-def build_systems(names: Iterable[str] | None = None, model_dir: Path | None = None) -> list[PredictionSystem]:
+def build_systems(
+    names: Iterable[str] | None = None, model_dir: Path | None = None
+) -> list[PredictionSystem]:
     """Instances in run order; unknown names are an error listing the known ones."""
     wanted = list(names) if names else list(_FACTORIES)
     unknown = [n for n in wanted if n not in _FACTORIES]

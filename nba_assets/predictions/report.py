@@ -26,6 +26,7 @@ LINES_NOTE = {
 
 def _md(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
     """A GitHub Markdown table without the optional tabulate dependency."""
+
     def cell(v: object) -> str:
         if isinstance(v, float):
             return "" if pd.isna(v) else format(v, floatfmt)
@@ -82,9 +83,16 @@ def plot(result: Backtest, path: Path) -> Path:
 def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Path]:
     """report.md, metrics.csv, calibration.csv, edges.csv, minutes.csv and evaluation.png."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    table, calib, edges, minutes = headline(result), calibration_table(result), edge_table(result), minutes_table(result)
+    table, calib, edges, minutes = (
+        headline(result),
+        calibration_table(result),
+        edge_table(result),
+        minutes_table(result),
+    )
     edges = edges.assign(hit_rate=100 * edges["hit_rate"]).rename(columns={"hit_rate": "hit_rate_pct"})
-    calib = calib.assign(pick_hit_rate=100 * calib["pick_hit_rate"]).rename(columns={"pick_hit_rate": "pick_hit_pct"})
+    calib = calib.assign(pick_hit_rate=100 * calib["pick_hit_rate"]).rename(
+        columns={"pick_hit_rate": "pick_hit_pct"}
+    )
     paths = [out_dir / name for name in ("metrics.csv", "calibration.csv", "edges.csv", "minutes.csv")]
     metrics(result).to_csv(paths[0], index=False)
     calib.to_csv(paths[1], index=False)

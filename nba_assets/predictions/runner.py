@@ -10,7 +10,7 @@ import pandas as pd
 from nba_assets.features import build_features
 from nba_assets.predictions.base import PredictionSystem, SystemContext
 from nba_assets.predictions.lines import recommend
-from nba_assets.warehouse.schema import STAGING_COLUMNS, line_key, prediction_id
+from nba_assets.rows import STAGING_COLUMNS, line_key, prediction_id
 
 OUTPUT_COLUMNS = tuple(c for c in STAGING_COLUMNS if c not in ("batch_id", "staged_at"))
 
@@ -86,14 +86,25 @@ def expand_lines(
     rows["prediction_id"] = [
         prediction_id(d, g, p, s, ln)
         for d, g, p, s, ln in zip(
-            rows["game_date"], rows["game_id"], rows["player_lookup"], rows["system_id"], rows["points_line"], strict=True
+            rows["game_date"],
+            rows["game_id"],
+            rows["player_lookup"],
+            rows["system_id"],
+            rows["points_line"],
+            strict=True,
         )
     ]
     rows["is_home"] = rows["is_home"].astype(bool)
-    return rows[list(OUTPUT_COLUMNS)].sort_values(["player_lookup", "system_id", "line_key"], kind="stable").reset_index(drop=True)
+    return (
+        rows[list(OUTPUT_COLUMNS)]
+        .sort_values(["player_lookup", "system_id", "line_key"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def outcomes(features: pd.DataFrame, outputs: dict[str, pd.DataFrame], rows: pd.DataFrame) -> list[PlayerOutcome]:
+def outcomes(
+    features: pd.DataFrame, outputs: dict[str, pd.DataFrame], rows: pd.DataFrame
+) -> list[PlayerOutcome]:
     """succeeded if any system predicted the player, else skipped with the systems' reasons."""
     counts = rows.groupby("player_lookup").size() if not rows.empty else pd.Series(dtype=int)
     result = []
@@ -102,8 +113,16 @@ def outcomes(features: pd.DataFrame, outputs: dict[str, pd.DataFrame], rows: pd.
         if n:
             result.append(PlayerOutcome(player, "succeeded", n, ""))
             continue
-        reasons = sorted({str(out.at[idx, "skip_reason"]) for out in outputs.values() if pd.notna(out.at[idx, "skip_reason"])})
-        result.append(PlayerOutcome(player, "skipped", 0, "; ".join(reasons) or "no system produced a prediction"))
+        reasons = sorted(
+            {
+                str(out.at[idx, "skip_reason"])
+                for out in outputs.values()
+                if pd.notna(out.at[idx, "skip_reason"])
+            }
+        )
+        result.append(
+            PlayerOutcome(player, "skipped", 0, "; ".join(reasons) or "no system produced a prediction")
+        )
     return result
 
 

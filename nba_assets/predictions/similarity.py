@@ -33,13 +33,16 @@ _DAY = np.timedelta64(1, "D")
 
 
 def _context(frame: pd.DataFrame) -> np.ndarray:
-    return np.column_stack([
-        frame["rest_days"].fillna(3.0).clip(upper=4.0).to_numpy(float) / SCALES["rest"],
-        (frame["opp_def_factor"].fillna(1.0).to_numpy(float) - 1.0) / SCALES["opp"],
-        frame["home"].fillna(0.5).to_numpy(float) / SCALES["home"],
-        frame["minutes_trend"].fillna(0.0).to_numpy(float) / SCALES["trend"],
-        frame["min_ewm_fast"].fillna(frame["min_avg_season"]).fillna(20.0).to_numpy(float) / SCALES["level"],
-    ])  # fmt: skip
+    return np.column_stack(
+        [
+            frame["rest_days"].fillna(3.0).clip(upper=4.0).to_numpy(float) / SCALES["rest"],
+            (frame["opp_def_factor"].fillna(1.0).to_numpy(float) - 1.0) / SCALES["opp"],
+            frame["home"].fillna(0.5).to_numpy(float) / SCALES["home"],
+            frame["minutes_trend"].fillna(0.0).to_numpy(float) / SCALES["trend"],
+            frame["min_ewm_fast"].fillna(frame["min_avg_season"]).fillna(20.0).to_numpy(float)
+            / SCALES["level"],
+        ]
+    )
 
 
 def _dates(frame: pd.DataFrame) -> np.ndarray:
@@ -52,7 +55,9 @@ def neighbour_residuals(features: pd.DataFrame, history: pd.DataFrame) -> tuple[
     n_eff = np.zeros(len(features))
     if history is None or history.empty or features.empty:
         return mean, n_eff
-    past = history[history["player_lookup"].isin(features["player_lookup"].unique()) & history["points"].notna()]
+    past = history[
+        history["player_lookup"].isin(features["player_lookup"].unique()) & history["points"].notna()
+    ]
     past = past.assign(_form=form_points(past))
     past = past[past["_form"].notna()].sort_values(["player_lookup", "game_date"], kind="stable")
     if past.empty:
@@ -62,7 +67,9 @@ def neighbour_residuals(features: pd.DataFrame, history: pd.DataFrame) -> tuple[
     h_resid = (past["points"] - past["_form"]).to_numpy(float)
     q_player, q_dates, q_ctx = features["player_lookup"].to_numpy(), _dates(features), _context(features)
     starts = np.flatnonzero(np.r_[True, h_player[1:] != h_player[:-1]])
-    bounds = dict(zip(h_player[starts], zip(starts, np.r_[starts[1:], len(h_player)], strict=True), strict=True))
+    bounds = dict(
+        zip(h_player[starts], zip(starts, np.r_[starts[1:], len(h_player)], strict=True), strict=True)
+    )
     order = np.argsort(q_player, kind="stable")
     q_starts = np.flatnonzero(np.r_[True, q_player[order][1:] != q_player[order][:-1]])
     for rows in np.split(order, q_starts[1:]):
@@ -102,4 +109,6 @@ class Similarity:
         mean, n_eff = neighbour_residuals(features, context.history)
         shift = pd.Series(mean * n_eff / (n_eff + SHRINK), index=features.index)
         predicted = (form + shift).clip(lower=0.0)
-        return output_frame(features.index, predicted, self.calibrator.confidence(predicted, features), features)
+        return output_frame(
+            features.index, predicted, self.calibrator.confidence(predicted, features), features
+        )

@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from nba_assets.rows import RESULTS_SCHEMA
 from nba_assets.warehouse.base import Warehouse
-from nba_assets.warehouse.schema import RESULTS_SCHEMA
 
 log = logging.getLogger(__name__)
 BREAK_EVEN = 0.5238  # a -110 bet needs 52.38% to break even
@@ -110,43 +110,81 @@ def _table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> list[str
     return lines
 
 
-def render_markdown(title: str, window: tuple[date, date], results: pd.DataFrame, weekly: pd.DataFrame,
-                    missing: list[date], plot_name: str) -> str:  # fmt: skip
+def render_markdown(
+    title: str,
+    window: tuple[date, date],
+    results: pd.DataFrame,
+    weekly: pd.DataFrame,
+    missing: list[date],
+    plot_name: str,
+) -> str:
     """The summary: per-system table, weekly hit rate per system, the plot, and what is missing."""
     systems = system_summary(results)
     graded_days = results["game_date"].nunique() if not results.empty else 0
     lines = [
-        f"# {title}", "",
+        f"# {title}",
+        "",
         f"Window {window[0]} .. {window[1]}; generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
         f"{graded_days} graded game days, {len(results):,} graded rows "
         f"({results.drop_duplicates(PLAYER_GAME[:3]).shape[0]:,} player-games x "
-        f"{results['system_id'].nunique()} systems).", "",
+        f"{results['system_id'].nunique()} systems).",
+        "",
         "MAE is the mean absolute error of predicted points per player-game; hit rate is hits over "
         f"decided bets (OVER/UNDER with a line, pushes excluded); break-even at -110 is {BREAK_EVEN:.1%}. "
-        "Lines are those the pipeline ran with: without line files, reference stand-ins (see `prop_lines`).", "",
-        "## By system", "",
-        *_table(systems, {"system_id": ("system", "str"), "days": ("days", "int"),
-                          "player_games": ("player-games", "int"), "mae": ("MAE", "float"),
-                          "decided": ("bets", "int"), "hits": ("hits", "int"), "hit_rate": ("hit rate", "pct")}),
-        "", f"![hit rate and MAE by week]({plot_name})", "",
-    ]  # fmt: skip
+        "Lines are those the pipeline ran with: without line files, reference stand-ins (see `prop_lines`).",
+        "",
+        "## By system",
+        "",
+        *_table(
+            systems,
+            {
+                "system_id": ("system", "str"),
+                "days": ("days", "int"),
+                "player_games": ("player-games", "int"),
+                "mae": ("MAE", "float"),
+                "decided": ("bets", "int"),
+                "hits": ("hits", "int"),
+                "hit_rate": ("hit rate", "pct"),
+            },
+        ),
+        "",
+        f"![hit rate and MAE by week]({plot_name})",
+        "",
+    ]
     if not weekly.empty:
         pivot = weekly.pivot(index="week_start", columns="system_id", values="hit_rate").reset_index()
         mae = weekly.pivot(index="week_start", columns="system_id", values="mae").reset_index()
         names = [c for c in pivot.columns if c != "week_start"]
-        lines += ["## Hit rate by week", "",
-                  *_table(pivot, {"week_start": ("week of", "str"), **{n: (n, "pct") for n in names}}), "",
-                  "## MAE by week", "",
-                  *_table(mae, {"week_start": ("week of", "str"), **{n: (n, "float") for n in names}}), ""]  # fmt: skip
+        lines += [
+            "## Hit rate by week",
+            "",
+            *_table(pivot, {"week_start": ("week of", "str"), **{n: (n, "pct") for n in names}}),
+            "",
+            "## MAE by week",
+            "",
+            *_table(mae, {"week_start": ("week of", "str"), **{n: (n, "float") for n in names}}),
+            "",
+        ]
     if missing:
         shown = ", ".join(d.isoformat() for d in missing[:10]) + (" …" if len(missing) > 10 else "")
-        lines += ["## Not graded", "", f"{len(missing)} game days have no graded results: {shown}.",
-                  "Backfill them (`nba-assets backfill`) and report again.", ""]  # fmt: skip
+        lines += [
+            "## Not graded",
+            "",
+            f"{len(missing)} game days have no graded results: {shown}.",
+            "Backfill them (`nba-assets backfill`) and report again.",
+            "",
+        ]
     return "\n".join(lines)
 
 
-def write_report(results: pd.DataFrame, missing: list[date], out_dir: Path, name: str, title: str,
-                 window: tuple[date, date]) -> ReportFiles:  # fmt: skip
+def write_report(
+    results: pd.DataFrame,
+    missing: list[date],
+    out_dir: Path,
+    name: str,
+    title: str,
+    window: tuple[date, date],
+) -> ReportFiles:
     """``<name>.md``, ``<name>_weekly.csv`` and ``<name>.png`` in ``out_dir``, each written atomically."""
     from nba_assets.reports.plot import plot_weekly
 

@@ -30,12 +30,27 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _PROJECT = re.compile(r"^(?:[a-z0-9.\-]+:)?[a-z][a-z0-9\-]{4,28}[a-z0-9]$")
-_BQ_TYPES = {pa.string(): "STRING", pa.date32(): "DATE", pa.bool_(): "BOOL", pa.float64(): "FLOAT64",
-             pa.int64(): "INT64", pa.timestamp("us", tz="UTC"): "TIMESTAMP"}
-_TRANSIENT = (ConnectionError, requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-              requests.exceptions.ChunkedEncodingError, TransportError, gexc.RetryError,
-              gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway, gexc.GatewayTimeout,
-              gexc.TooManyRequests)
+_BQ_TYPES = {
+    pa.string(): "STRING",
+    pa.date32(): "DATE",
+    pa.bool_(): "BOOL",
+    pa.float64(): "FLOAT64",
+    pa.int64(): "INT64",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMP",
+}
+_TRANSIENT = (
+    ConnectionError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    TransportError,
+    gexc.RetryError,
+    gexc.ServiceUnavailable,
+    gexc.InternalServerError,
+    gexc.BadGateway,
+    gexc.GatewayTimeout,
+    gexc.TooManyRequests,
+)
 _TRANSIENT_REASONS = {"backendError", "internalError", "rateLimitExceeded", "jobRateLimitExceeded"}
 
 
@@ -43,8 +58,11 @@ def bigquery_client(project: str, endpoint: str | None = None) -> bigquery.Clien
     """A client for ``project``; with ``endpoint`` (an emulator's URL) anonymous credentials."""
     if endpoint is None:
         return bigquery.Client(project=project)
-    return bigquery.Client(project=project, credentials=AnonymousCredentials(),
-                           client_options=ClientOptions(api_endpoint=endpoint))
+    return bigquery.Client(
+        project=project,
+        credentials=AnonymousCredentials(),
+        client_options=ClientOptions(api_endpoint=endpoint),
+    )
 
 
 def check_project(project: str | None) -> str:
@@ -54,12 +72,15 @@ def check_project(project: str | None) -> str:
 
 
 def schema_fields(schema: pa.Schema, required: tuple[str, ...] = ()) -> list[bigquery.SchemaField]:
-    return [bigquery.SchemaField(f.name, _BQ_TYPES[f.type], mode="REQUIRED" if f.name in required else "NULLABLE")
-            for f in schema]
+    return [
+        bigquery.SchemaField(f.name, _BQ_TYPES[f.type], mode="REQUIRED" if f.name in required else "NULLABLE")
+        for f in schema
+    ]
 
 
 def query_parameters(params: dict[str, object]) -> list[bigquery.ScalarQueryParameter]:
     """Values travel as typed parameters, never pasted into SQL."""
+
     def kind(value: object) -> str:
         if isinstance(value, datetime):  # before date: a datetime is a date
             return "TIMESTAMP"
@@ -97,9 +118,17 @@ def with_retries(what: str, fn: Callable[[], T], *, attempts: int, backoff: floa
             if attempt == attempts:
                 raise RetryableWarehouseError(
                     f"BigQuery unavailable: {what} failed {attempts} times; last error: "
-                    f"{type(exc).__name__}: {exc}") from exc
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
             delay = backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)
-            log.warning("BigQuery %s failed (%s: %s); attempt %d/%d, retrying in %.1fs",
-                        what, type(exc).__name__, exc, attempt, attempts, delay)
+            log.warning(
+                "BigQuery %s failed (%s: %s); attempt %d/%d, retrying in %.1fs",
+                what,
+                type(exc).__name__,
+                exc,
+                attempt,
+                attempts,
+                delay,
+            )
             time.sleep(delay)
     raise AssertionError("unreachable")

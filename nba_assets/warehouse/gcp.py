@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from google.cloud import bigquery
 
 from nba_assets.naming import check_batch_id, check_sql_identifier, staging_name
+from nba_assets.rows import RESULTS_TABLE, STAGING_SCHEMA, TABLE
 from nba_assets.warehouse import sql
 from nba_assets.warehouse.base import MergeResult, Verification, WarehouseError
 from nba_assets.warehouse.bigquery_io import (
@@ -30,7 +31,7 @@ from nba_assets.warehouse.bigquery_io import (
     with_retries,
 )
 from nba_assets.warehouse.merge import empty_result, run_merge
-from nba_assets.warehouse.rows import (
+from nba_assets.warehouse.row_checks import (
     RESULTS_REQUIRED,
     RESULTS_SCHEMA,
     TABLE_REQUIRED,
@@ -41,7 +42,6 @@ from nba_assets.warehouse.rows import (
     to_schema,
     utc_now,
 )
-from nba_assets.warehouse.schema import RESULTS_TABLE, STAGING_SCHEMA, TABLE
 
 __all__ = ["BigQueryWarehouse", "bigquery_client"]
 log = logging.getLogger(__name__)
@@ -50,9 +50,18 @@ log = logging.getLogger(__name__)
 class BigQueryWarehouse:
     """Warehouse in one BigQuery dataset; ``client`` comes from ``dagster_gcp.BigQueryResource``."""
 
-    def __init__(self, client: bigquery.Client, dataset: str, location: str = "US",
-                 staging_expiration: timedelta = timedelta(days=2), *, attempts: int = 4,
-                 backoff: float = 1.0, rpc_timeout: float = 60.0, job_timeout: float = 900.0) -> None:
+    def __init__(
+        self,
+        client: bigquery.Client,
+        dataset: str,
+        location: str = "US",
+        staging_expiration: timedelta = timedelta(days=2),
+        *,
+        attempts: int = 4,
+        backoff: float = 1.0,
+        rpc_timeout: float = 60.0,
+        job_timeout: float = 900.0,
+    ) -> None:
         self.client, self.location = client, location
         self.project = check_project(client.project)
         self.dataset = check_sql_identifier(dataset, "dataset")
@@ -81,10 +90,18 @@ class BigQueryWarehouse:
         config = bigquery.QueryJobConfig(query_parameters=query_parameters(params))
 
         def run():
-            job = self.client.query(statement, job_config=config, location=self.location,
-                                    retry=self._rpc_retry, timeout=self.rpc_timeout, job_retry=None)
+            job = self.client.query(
+                statement,
+                job_config=config,
+                location=self.location,
+                retry=self._rpc_retry,
+                timeout=self.rpc_timeout,
+                job_retry=None,
+            )
             rows = job.result(retry=self._rpc_retry, timeout=self.job_timeout)
-            return rows.to_arrow(create_bqstorage_client=False) if arrow else [tuple(r.values()) for r in rows]
+            return (
+                rows.to_arrow(create_bqstorage_client=False) if arrow else [tuple(r.values()) for r in rows]
+            )
 
         out = self._retry(what, run)
         if dml:
@@ -96,65 +113,95 @@ class BigQueryWarehouse:
         buf = io.BytesIO()
         pq.write_table(rows, buf)
         data = buf.getvalue()
-        config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, schema=fields,
-                                        write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
+        config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET,
+            schema=fields,
+            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
+        )
 
         def run() -> None:
             # no ``size``: the client then uses a resumable upload (the emulator refuses multipart)
-            job = self.client.load_table_from_file(io.BytesIO(data), self._table_id(table), job_config=config,
-                                                   location=self.location, num_retries=0,
-                                                   timeout=self.rpc_timeout)
+            job = self.client.load_table_from_file(
+                io.BytesIO(data),
+                self._table_id(table),
+                job_config=config,
+                location=self.location,
+                num_retries=0,
+                timeout=self.rpc_timeout,
+            )
             job.result(retry=self._rpc_retry, timeout=self.job_timeout)
             meta = bigquery.Table(self._table_id(table))
             meta.expires = utc_now() + self.staging_expiration
             meta.description = description
-            self.client.update_table(meta, ["expires", "description"], retry=self._rpc_retry,
-                                     timeout=self.rpc_timeout)
+            self.client.update_table(
+                meta, ["expires", "description"], retry=self._rpc_retry, timeout=self.rpc_timeout
+            )
 
         self._retry(f"load of {table}", run)
 
     def _staging_tables(self, batch_id: str) -> list[str]:
         prefix = f"_staging_{check_batch_id(batch_id)}_"
         dataset = f"{self.project}.{self.dataset}"
-        return self._retry(f"listing staging of {batch_id}", lambda: sorted(
-            t.table_id for t in self.client.list_tables(dataset, retry=self._rpc_retry, timeout=self.rpc_timeout)
-            if t.table_id.startswith(prefix)))
+        return self._retry(
+            f"listing staging of {batch_id}",
+            lambda: sorted(
+                t.table_id
+                for t in self.client.list_tables(dataset, retry=self._rpc_retry, timeout=self.rpc_timeout)
+                if t.table_id.startswith(prefix)
+            ),
+        )
 
     def _delete(self, table: str) -> None:
-        self._retry(f"delete of {table}", lambda: self.client.delete_table(
-            self._table_id(table), not_found_ok=True, retry=self._rpc_retry, timeout=self.rpc_timeout))
+        self._retry(
+            f"delete of {table}",
+            lambda: self.client.delete_table(
+                self._table_id(table), not_found_ok=True, retry=self._rpc_retry, timeout=self.rpc_timeout
+            ),
+        )
 
     # -- the protocol -----------------------------------------------------------------------------
     def ensure_schema(self) -> None:
         dataset = bigquery.Dataset(f"{self.project}.{self.dataset}")
         dataset.location = self.location
-        self._retry("create dataset", lambda: self.client.create_dataset(dataset, exists_ok=True,
-                                                                           retry=self._rpc_retry))
+        self._retry(
+            "create dataset",
+            lambda: self.client.create_dataset(dataset, exists_ok=True, retry=self._rpc_retry),
+        )
         for name, schema, required, cluster in (
             (TABLE, TABLE_SCHEMA, TABLE_REQUIRED, ["player_lookup", "system_id"]),
             (RESULTS_TABLE, RESULTS_SCHEMA, RESULTS_REQUIRED, ["system_id", "player_lookup"]),
         ):
             table = bigquery.Table(self._table_id(name), schema=schema_fields(schema, required))
             table.time_partitioning = bigquery.TimePartitioning(
-                type_=bigquery.TimePartitioningType.DAY, field="game_date")
+                type_=bigquery.TimePartitioningType.DAY, field="game_date"
+            )
             table.clustering_fields = cluster
-            existing = self._retry(f"create {name}", lambda t=table: self.client.create_table(
-                t, exists_ok=True, retry=self._rpc_retry))
+            existing = self._retry(
+                f"create {name}",
+                lambda t=table: self.client.create_table(t, exists_ok=True, retry=self._rpc_retry),
+            )
             missing = set(schema.names) - {f.name for f in existing.schema}
             if missing:
                 raise WarehouseError(f"BigQuery table {self._table_id(name)} lacks columns {sorted(missing)}")
 
     def write_staging(self, batch_id: str, player_lookup: str, rows: pa.Table) -> int:
         table = conform_staging(batch_id, player_lookup, rows)
-        self._load(staging_name(batch_id, player_lookup), table, schema_fields(STAGING_SCHEMA),
-                   description=f"staging of {batch_id} for player {player_lookup}")
+        self._load(
+            staging_name(batch_id, player_lookup),
+            table,
+            schema_fields(STAGING_SCHEMA),
+            description=f"staging of {batch_id} for player {player_lookup}",
+        )
         return table.num_rows
 
     def staged_players(self, batch_id: str) -> list[str]:
         if not self._staging_tables(batch_id):
             return []
-        rows = self._job("staged players", f"SELECT DISTINCT player_lookup FROM {self._wildcard(batch_id)} "
-                         "ORDER BY player_lookup", {})
+        rows = self._job(
+            "staged players",
+            f"SELECT DISTINCT player_lookup FROM {self._wildcard(batch_id)} ORDER BY player_lookup",
+            {},
+        )
         return [r[0] for r in rows]
 
     def staged_rows(self, batch_id: str) -> int:
@@ -167,15 +214,25 @@ class BigQueryWarehouse:
             log.warning("MERGE of %s for %s: no staging tables; nothing to do", batch_id, game_date)
             return empty_result(batch_id, game_date)
         return run_merge(
-            batch_id, game_date, utc_now(), target=self._ref(TABLE), source=self._wildcard(batch_id), p="@",
-            prune=True, query=lambda q, params: self._job(f"merge of {batch_id}", q, params)[0],
-            dml=lambda q, params: self._job(f"MERGE of {batch_id}", q, params, dml=True))
+            batch_id,
+            game_date,
+            utc_now(),
+            target=self._ref(TABLE),
+            source=self._wildcard(batch_id),
+            p="@",
+            prune=True,
+            query=lambda q, params: self._job(f"merge of {batch_id}", q, params)[0],
+            dml=lambda q, params: self._job(f"MERGE of {batch_id}", q, params, dml=True),
+        )
 
     def verify(self, batch_id: str, game_date: date) -> Verification:
         staged = merged = 0
         if self._staging_tables(batch_id):
-            staged, merged = self._job(f"verify of {batch_id}", sql.verify(
-                self._ref(TABLE), self._wildcard(batch_id), "@"), {"game_date": game_date, "batch_id": batch_id})[0]
+            staged, merged = self._job(
+                f"verify of {batch_id}",
+                sql.verify(self._ref(TABLE), self._wildcard(batch_id), "@"),
+                {"game_date": game_date, "batch_id": batch_id},
+            )[0]
         return Verification(batch_id, game_date, staged, merged, self.duplicate_keys(game_date))
 
     def drop_staging(self, batch_id: str, *, force: bool = False) -> int:
@@ -192,12 +249,14 @@ class BigQueryWarehouse:
 
     def predictions_for(self, game_date: date, *, active_only: bool = True) -> pa.Table:
         statement = sql.rows_of_date(self._ref(TABLE), tuple(TABLE_SCHEMA.names), "@", active_only)
-        return to_schema(self._job("predictions_for", statement, {"game_date": game_date}, arrow=True),
-                         TABLE_SCHEMA)
+        return to_schema(
+            self._job("predictions_for", statement, {"game_date": game_date}, arrow=True), TABLE_SCHEMA
+        )
 
     def duplicate_keys(self, game_date: date) -> int:
-        return self._job("duplicate_keys", sql.duplicate_keys(self._ref(TABLE), "@"),
-                         {"game_date": game_date})[0][0]
+        return self._job(
+            "duplicate_keys", sql.duplicate_keys(self._ref(TABLE), "@"), {"game_date": game_date}
+        )[0][0]
 
     def write_results(self, game_date: date, rows: pa.Table) -> int:
         """Replace the date's graded rows: a load job into a one-off table, then one MERGE.
@@ -209,8 +268,12 @@ class BigQueryWarehouse:
         scratch = f"_results_{game_date:%Y%m%d}_{uuid.uuid4().hex[:12]}"
         try:
             self._load(scratch, table, schema_fields(RESULTS_SCHEMA), description=f"results of {game_date}")
-            self._job(f"results of {game_date}", sql.replace_results(
-                self._ref(RESULTS_TABLE), self._ref(scratch), "@"), {"game_date": game_date}, dml=True)
+            self._job(
+                f"results of {game_date}",
+                sql.replace_results(self._ref(RESULTS_TABLE), self._ref(scratch), "@"),
+                {"game_date": game_date},
+                dml=True,
+            )
         finally:
             try:
                 self._delete(scratch)
@@ -220,5 +283,6 @@ class BigQueryWarehouse:
 
     def results_for(self, game_date: date) -> pa.Table:
         statement = sql.rows_of_date(self._ref(RESULTS_TABLE), tuple(RESULTS_SCHEMA.names), "@", False)
-        return to_schema(self._job("results_for", statement, {"game_date": game_date}, arrow=True),
-                         RESULTS_SCHEMA)
+        return to_schema(
+            self._job("results_for", statement, {"game_date": game_date}, arrow=True), RESULTS_SCHEMA
+        )

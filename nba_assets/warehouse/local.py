@@ -23,10 +23,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from nba_assets.naming import check_batch_id, staging_name
+from nba_assets.rows import RESULTS_TABLE, STAGING_COLUMNS, TABLE
 from nba_assets.warehouse import sql
 from nba_assets.warehouse.base import MergeResult, RetryableWarehouseError, Verification, WarehouseError
 from nba_assets.warehouse.merge import empty_result, run_merge
-from nba_assets.warehouse.rows import (
+from nba_assets.warehouse.row_checks import (
     RESULTS_REQUIRED,
     RESULTS_SCHEMA,
     TABLE_REQUIRED,
@@ -37,17 +38,23 @@ from nba_assets.warehouse.rows import (
     to_schema,
     utc_now,
 )
-from nba_assets.warehouse.schema import RESULTS_TABLE, STAGING_COLUMNS, TABLE
 
 log = logging.getLogger(__name__)
 
-_DUCK_TYPES = {pa.string(): "VARCHAR", pa.date32(): "DATE", pa.bool_(): "BOOLEAN", pa.float64(): "DOUBLE",
-               pa.int64(): "BIGINT", pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ"}
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.date32(): "DATE",
+    pa.bool_(): "BOOLEAN",
+    pa.float64(): "DOUBLE",
+    pa.int64(): "BIGINT",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+}
 
 
 def _ddl(name: str, schema: pa.Schema, required: tuple[str, ...]) -> str:
-    cols = ", ".join(f"{f.name} {_DUCK_TYPES[f.type]}{' NOT NULL' if f.name in required else ''}"
-                     for f in schema)
+    cols = ", ".join(
+        f"{f.name} {_DUCK_TYPES[f.type]}{' NOT NULL' if f.name in required else ''}" for f in schema
+    )
     return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
 
 
@@ -55,7 +62,8 @@ def _is_busy(exc: Exception) -> bool:
     """Another process holds the file lock, or a concurrent transaction in this one conflicted."""
     text = str(exc).lower()
     return isinstance(exc, duckdb.TransactionException) or (
-        isinstance(exc, duckdb.IOException) and "lock" in text)
+        isinstance(exc, duckdb.IOException) and "lock" in text
+    )
 
 
 class DuckDBWarehouse:
@@ -119,9 +127,13 @@ class DuckDBWarehouse:
 
     # -- the protocol -----------------------------------------------------------------------------
     def ensure_schema(self) -> None:
-        self._run("ensure_schema", lambda con: (
-            con.execute(_ddl(TABLE, TABLE_SCHEMA, TABLE_REQUIRED)),
-            con.execute(_ddl(RESULTS_TABLE, RESULTS_SCHEMA, RESULTS_REQUIRED))))
+        self._run(
+            "ensure_schema",
+            lambda con: (
+                con.execute(_ddl(TABLE, TABLE_SCHEMA, TABLE_REQUIRED)),
+                con.execute(_ddl(RESULTS_TABLE, RESULTS_SCHEMA, RESULTS_REQUIRED)),
+            ),
+        )
 
     def write_staging(self, batch_id: str, player_lookup: str, rows: pa.Table) -> int:
         table = conform_staging(batch_id, player_lookup, rows)
@@ -158,15 +170,26 @@ class DuckDBWarehouse:
 
         def run(con: duckdb.DuckDBPyConnection) -> MergeResult:
             # read the files once: the statistics and the MERGE see the same snapshot
-            con.execute(f"CREATE TEMP TABLE staged AS SELECT {', '.join(STAGING_COLUMNS)} "
-                        "FROM read_parquet($files)", {"files": files})
+            con.execute(
+                f"CREATE TEMP TABLE staged AS SELECT {', '.join(STAGING_COLUMNS)} FROM read_parquet($files)",
+                {"files": files},
+            )
 
             def dml(statement: str, params: dict) -> None:
                 con.execute(statement, params)
                 self.dml_statements += 1
 
-            return run_merge(batch_id, game_date, now, target=TABLE, source="staged", p="$", prune=False,
-                             query=lambda q, params: con.execute(q, params).fetchone(), dml=dml)
+            return run_merge(
+                batch_id,
+                game_date,
+                now,
+                target=TABLE,
+                source="staged",
+                p="$",
+                prune=False,
+                query=lambda q, params: con.execute(q, params).fetchone(),
+                dml=dml,
+            )
 
         return self._run(f"merge of {batch_id}", run)
 
@@ -177,8 +200,9 @@ class DuckDBWarehouse:
         def run(con: duckdb.DuckDBPyConnection) -> Verification:
             staged = merged = 0
             if files:
-                staged, merged = con.execute(sql.verify(TABLE, "read_parquet($files)", "$"),
-                                             {**params, "files": files}).fetchone()
+                staged, merged = con.execute(
+                    sql.verify(TABLE, "read_parquet($files)", "$"), {**params, "files": files}
+                ).fetchone()
             dupes = con.execute(sql.duplicate_keys(TABLE, "$"), {"game_date": game_date}).fetchone()[0]
             return Verification(batch_id, game_date, staged, merged, dupes)
 
@@ -201,8 +225,10 @@ class DuckDBWarehouse:
         return to_schema(table, TABLE_SCHEMA)
 
     def duplicate_keys(self, game_date: date) -> int:
-        return self._run("duplicate_keys", lambda con: con.execute(
-            sql.duplicate_keys(TABLE, "$"), {"game_date": game_date}).fetchone()[0])
+        return self._run(
+            "duplicate_keys",
+            lambda con: con.execute(sql.duplicate_keys(TABLE, "$"), {"game_date": game_date}).fetchone()[0],
+        )
 
     def write_results(self, game_date: date, rows: pa.Table) -> int:
         """Replace the date's graded rows: DELETE + INSERT in one transaction."""
@@ -219,8 +245,10 @@ class DuckDBWarehouse:
         return self._run(f"write_results {game_date}", run)
 
     def results_for(self, game_date: date) -> pa.Table:
-        query = (f"SELECT {', '.join(RESULTS_SCHEMA.names)} FROM {RESULTS_TABLE} WHERE game_date = $game_date "
-                 "ORDER BY player_lookup, system_id, game_id, line_key")
+        query = (
+            f"SELECT {', '.join(RESULTS_SCHEMA.names)} FROM {RESULTS_TABLE} WHERE game_date = $game_date "
+            "ORDER BY player_lookup, system_id, game_id, line_key"
+        )
         table = self._run("results_for", lambda con: _arrow(con.execute(query, {"game_date": game_date})))
         return to_schema(table, RESULTS_SCHEMA)
 

@@ -20,8 +20,18 @@ def empty_result(batch_id: str, game_date: date) -> MergeResult:
     return MergeResult(batch_id, game_date, 0, 0, 0, 0, 0, 0, 0)
 
 
-def run_merge(batch_id: str, game_date: date, now: datetime, *, target: str, source: str, p: str,
-              prune: bool, query: Query, dml: Dml) -> MergeResult:
+def run_merge(
+    batch_id: str,
+    game_date: date,
+    now: datetime,
+    *,
+    target: str,
+    source: str,
+    p: str,
+    prune: bool,
+    query: Query,
+    dml: Dml,
+) -> MergeResult:
     """Guarded MERGE of ``source`` into ``target``; ``query`` returns one row, ``dml`` runs a statement.
 
     Empty staging changes nothing (no DML: an empty batch must not deactivate a day). Staging
@@ -34,7 +44,8 @@ def run_merge(batch_id: str, game_date: date, now: datetime, *, target: str, sou
         if staged_rows:
             raise ZeroRowMergeError(
                 f"MERGE of {batch_id} for {game_date} would match 0 rows: staging holds {staged_rows} rows "
-                f"({staged_keys} keys) but 0 of them are for {game_date}; nothing merged, staging kept")
+                f"({staged_keys} keys) but 0 of them are for {game_date}; nothing merged, staging kept"
+            )
         log.warning("MERGE of %s for %s: staging is empty; nothing to do", batch_id, game_date)
         return empty_result(batch_id, game_date)
     dml(sql.merge(target, source, p, prune=prune), {**date_params, "now": now})
@@ -42,8 +53,10 @@ def run_merge(batch_id: str, game_date: date, now: datetime, *, target: str, sou
     if inserted + updated == 0:
         raise ZeroRowMergeError(
             f"MERGE of {batch_id} for {game_date} merged 0 of {source_rows} source rows "
-            f"({staged_rows} staged); staging kept")
-    result = MergeResult(batch_id, game_date, source_rows, inserted, updated, deactivated, players, systems,
-                         dml_statements=1)
+            f"({staged_rows} staged); staging kept"
+        )
+    result = MergeResult(
+        batch_id, game_date, source_rows, inserted, updated, deactivated, players, systems, dml_statements=1
+    )
     log.info("MERGE of %s into %s for %s: %s", batch_id, target, game_date, result)
     return result

@@ -20,8 +20,8 @@ The one MERGE per batch:
 
 from __future__ import annotations
 
-from nba_assets.warehouse.rows import RESULTS_COLUMNS, RESULTS_KEY
-from nba_assets.warehouse.schema import MERGE_KEY, STAGING_COLUMNS, TABLE_COLUMNS
+from nba_assets.rows import MERGE_KEY, STAGING_COLUMNS, TABLE_COLUMNS
+from nba_assets.warehouse.row_checks import RESULTS_COLUMNS, RESULTS_KEY
 
 KEY = ", ".join(MERGE_KEY)
 _INSERT_FROM_STAGING = tuple(c for c in TABLE_COLUMNS if c in STAGING_COLUMNS)
@@ -105,7 +105,9 @@ SELECT COUNT(*) AS duplicate_keys FROM (
 def rows_of_date(target: str, columns: tuple[str, ...], p: str, active_only: bool) -> str:
     active = " AND is_active" if active_only else ""
     order = "player_lookup, system_id, game_id, line_key"
-    return f"SELECT {', '.join(columns)} FROM {target} WHERE game_date = {p}game_date{active} ORDER BY {order}"
+    return (
+        f"SELECT {', '.join(columns)} FROM {target} WHERE game_date = {p}game_date{active} ORDER BY {order}"
+    )
 
 
 def replace_results(target: str, source: str, p: str) -> str:

@@ -14,12 +14,22 @@ def test_predict_writes_one_row_per_player_system_line(tmp_path, demo_slate, cap
     slate_path = tmp_path / "slate.csv"
     slate.to_csv(slate_path, index=False)
     out = tmp_path / "predictions.csv"
-    assert main(["predict", "--slate", str(slate_path), "--out", str(out), "--systems", "moving_average", "-q"]) == 0
+    assert (
+        main(["predict", "--slate", str(slate_path), "--out", str(out), "--systems", "moving_average", "-q"])
+        == 0
+    )
     rows = pd.read_csv(out)
     assert list(rows.columns) == [
-        "game_date", "player_lookup", "player_name", "system_id", "line",
-        "predicted_points", "confidence", "recommendation", "edge",
-    ]  # fmt: skip
+        "game_date",
+        "player_lookup",
+        "player_name",
+        "system_id",
+        "line",
+        "predicted_points",
+        "confidence",
+        "recommendation",
+        "edge",
+    ]
     assert set(rows["game_date"]) == {DEMO_DATE.isoformat()}
     assert not rows.duplicated(["player_lookup", "system_id", "line"]).any()
     assert set(rows.loc[rows["line"].isna(), "recommendation"]) <= {"NO_LINE"}

@@ -22,8 +22,19 @@ from nba_assets.exports.sink import ExportSink, ExportSinkError, InvalidExportPa
 
 pytestmark = pytest.mark.timeout(120)
 PATH = "v1/tonight/all-players.json"
-BAD_PATHS = ["", "../x.json", "v1/../../x.json", "/etc/passwd", "v1\\x.json", "v1//x.json", "./x.json",
-             "v1/.hidden.json", "v1/x.json/", "C:/x.json", "v1/\x00.json"]  # fmt: skip
+BAD_PATHS = [
+    "",
+    "../x.json",
+    "v1/../../x.json",
+    "/etc/passwd",
+    "v1\\x.json",
+    "v1//x.json",
+    "./x.json",
+    "v1/.hidden.json",
+    "v1/x.json/",
+    "C:/x.json",
+    "v1/\x00.json",
+]
 
 
 @pytest.fixture(params=["directory", pytest.param("gcs", marks=pytest.mark.gcs)])
@@ -61,7 +72,12 @@ def test_replace_overwrites_and_keeps_one_file(sink):
 
 
 def test_list_is_a_string_prefix_over_relative_paths(sink):
-    paths = ["v1/best-bets/2025-02-12.json", "v1/best-bets/latest.json", "v1/tonight/player/alhorford.json", PATH]
+    paths = [
+        "v1/best-bets/2025-02-12.json",
+        "v1/best-bets/latest.json",
+        "v1/tonight/player/alhorford.json",
+        PATH,
+    ]
     for p in paths:
         sink.write(p, b"{}")
     assert sink.list("v1/") == sorted(paths)

@@ -10,10 +10,10 @@ import pytest
 from google.cloud import bigquery
 
 from nba_assets.naming import InvalidIdentifier, batch_id_for, player_lookup, staging_name
+from nba_assets.rows import RESULTS_SCHEMA, TABLE
 from nba_assets.warehouse.base import Warehouse, WarehouseError, ZeroRowMergeError
 from nba_assets.warehouse.local import DuckDBWarehouse
-from nba_assets.warehouse.rows import TABLE_SCHEMA
-from nba_assets.warehouse.schema import RESULTS_SCHEMA, TABLE
+from nba_assets.warehouse.row_checks import TABLE_SCHEMA
 from nba_assets_tests.warehouse.factory import SYSTEMS, later, player_staging, results_table
 
 D = date(2025, 2, 12)
@@ -82,7 +82,8 @@ def test_half_point_lines_stay_distinct_and_null_lines_merge(wh):
     table = rows(wh)
     assert len(table) == 3 * S and wh.duplicate_keys(D) == 0
     assert sorted({(r["player_lookup"], r["line_key"], r["points_line"]) for r in table}, key=str) == sorted(
-        {("ja", 245, 24.5), ("ja", 250, 25.0), ("jb", -1, None)}, key=str)
+        {("ja", 245, 24.5), ("ja", 250, 25.0), ("jb", -1, None)}, key=str
+    )
     assert isinstance(wh, Warehouse)
 
 
@@ -206,10 +207,26 @@ def test_newest_staged_row_wins_and_bad_rows_are_refused(wh):
         wh.write_staging(b, "ja", old.drop_columns(["staged_at"]))
 
 
-AWKWARD_PLAYERS = ["d'angelo russell", "x`; DROP TABLE player_prop_predictions; --", "*", "nikola jokić",
-                   "../../etc/passwd", 'quote"s', "名前", "a b.c-d"]
-BAD_BATCH_IDS = ["b20250212_abcdef12'; DROP TABLE x; --", "*", "`b20250212_abcdef12`", "B20250212_ABCDEF12",
-                 "b20250212_abcdef1", "b20250212_abcdef12_*", "b20250212_abcdéf12", ""]
+AWKWARD_PLAYERS = [
+    "d'angelo russell",
+    "x`; DROP TABLE player_prop_predictions; --",
+    "*",
+    "nikola jokić",
+    "../../etc/passwd",
+    'quote"s',
+    "名前",
+    "a b.c-d",
+]
+BAD_BATCH_IDS = [
+    "b20250212_abcdef12'; DROP TABLE x; --",
+    "*",
+    "`b20250212_abcdef12`",
+    "B20250212_ABCDEF12",
+    "b20250212_abcdef1",
+    "b20250212_abcdef12_*",
+    "b20250212_abcdéf12",
+    "",
+]
 
 
 def test_awkward_player_names_are_encoded_and_bad_batch_ids_rejected(wh):
@@ -222,8 +239,14 @@ def test_awkward_player_names_are_encoded_and_bad_batch_ids_rejected(wh):
     assert result.inserted == len(AWKWARD_PLAYERS) * S
     assert {r["player_lookup"] for r in rows(wh)} == set(AWKWARD_PLAYERS)
     for bad in BAD_BATCH_IDS:
-        for call in (lambda x: stage(wh, x, "ja"), lambda x: wh.merge_staging(x, D), wh.staged_rows,
-                     wh.staged_players, lambda x: wh.verify(x, D), wh.drop_staging):
+        for call in (
+            lambda x: stage(wh, x, "ja"),
+            lambda x: wh.merge_staging(x, D),
+            wh.staged_rows,
+            wh.staged_players,
+            lambda x: wh.verify(x, D),
+            wh.drop_staging,
+        ):
             with pytest.raises(InvalidIdentifier):
                 call(bad)
     assert len(rows(wh)) == len(AWKWARD_PLAYERS) * S  # the table survived all of it

@@ -37,7 +37,9 @@ def tick(definitions, instance, store_path, cursor=None, idle=30.0, deadline=120
     }
     sensor = definitions.resolve_sensor_def("batch_completion_sensor")
     # as a context manager: the resources it sets up are torn down (and the instance context reset)
-    with dg.build_sensor_context(instance=instance, definitions=definitions, resources=resources, cursor=cursor) as context:
+    with dg.build_sensor_context(
+        instance=instance, definitions=definitions, resources=resources, cursor=cursor
+    ) as context:
         return sensor.evaluate_tick(context)
 
 
@@ -47,7 +49,9 @@ def open_batch(store, players=PLAYERS, day=DAY):
     return batch_id
 
 
-def test_complete_batch_requests_exactly_one_consolidation_keyed_by_batch(definitions, instance, store, store_path):
+def test_complete_batch_requests_exactly_one_consolidation_keyed_by_batch(
+    definitions, instance, store, store_path
+):
     batch_id = open_batch(store)
     for player in PLAYERS:
         store.record_completion(batch_id, player, CompletionStatus.SUCCEEDED, predictions=5, run_id="r")
@@ -76,18 +80,28 @@ def test_incomplete_batch_waits(definitions, instance, store, store_path):
     assert not result.run_requests and json.loads(result.cursor) == {batch_id: "wait"}
 
 
-def test_stalled_batch_reruns_missing_players_once_then_forces_partial(definitions, instance, store, store_path):
+def test_stalled_batch_reruns_missing_players_once_then_forces_partial(
+    definitions, instance, store, store_path
+):
     batch_id = open_batch(store)
     store.record_completion(batch_id, "jalenbrunson", CompletionStatus.SUCCEEDED, predictions=5, run_id="r")
     store.record_completion(batch_id, "joshhart", CompletionStatus.FAILED, reason="boom", run_id="r")
     retry = tick(definitions, instance, store_path, idle=0, deadline=60)
-    reruns = {r.partition_key: r.run_config["ops"]["staging_predictions"]["config"]["players"] for r in retry.run_requests}
+    reruns = {
+        r.partition_key: r.run_config["ops"]["staging_predictions"]["config"]["players"]
+        for r in retry.run_requests
+    }
     assert reruns == {"2025-02-12|01": ["joshhart", "mikalbridges"], "2025-02-12|02": ["karlanthonytowns"]}
-    assert all(r.job_name == "staging_job" and r.run_key.startswith(f"{batch_id}:retry1:") for r in retry.run_requests)
+    assert all(
+        r.job_name == "staging_job" and r.run_key.startswith(f"{batch_id}:retry1:")
+        for r in retry.run_requests
+    )
     # the re-run happened (stall_retries=1); before the deadline nothing more is asked
     assert not tick(definitions, instance, store_path, idle=0, deadline=60).run_requests
     partial = tick(definitions, instance, store_path, idle=0, deadline=0)
-    assert [(r.run_key, r.tags.get(FORCED_PARTIAL_TAG)) for r in partial.run_requests] == [(f"{batch_id}:partial", "true")]
+    assert [(r.run_key, r.tags.get(FORCED_PARTIAL_TAG)) for r in partial.run_requests] == [
+        (f"{batch_id}:partial", "true")
+    ]
 
 
 def test_empty_slate_is_consolidated_at_once(definitions, instance, store, store_path):

@@ -28,18 +28,19 @@ DAY = SMALL_DATE.isoformat()
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
-
-
 def runs_of(instance, job):
     return [r for r in instance.get_runs() if r.job_name == job]
 
 
 def test_schedule_to_single_consolidation_through_the_daemon_with_a_kill(tmp_path, monkeypatch):
     env = {
-        "NBA_ASSETS_PROFILE": "local", "NBA_ASSETS_HOME": str(tmp_path / "out"), "NBA_ASSETS_SHARDS": "3",
+        "NBA_ASSETS_PROFILE": "local",
+        "NBA_ASSETS_HOME": str(tmp_path / "out"),
+        "NBA_ASSETS_SHARDS": "3",
         "NBA_ASSETS_SYSTEMS": "moving_average",
-        "NBA_ASSETS_STALL_IDLE_MINUTES": "0.3", "NBA_ASSETS_STALL_DEADLINE_MINUTES": "3",
-    }  # fmt: skip
+        "NBA_ASSETS_STALL_IDLE_MINUTES": "0.3",
+        "NBA_ASSETS_STALL_DEADLINE_MINUTES": "3",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
@@ -51,39 +52,61 @@ def test_schedule_to_single_consolidation_through_the_daemon_with_a_kill(tmp_pat
     schedule = definitions.resolve_schedule_def("daily_slate_schedule")
     tick_time = dt.datetime(2025, 2, 19, 7, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     with dg.build_schedule_context(
-        instance=instance, scheduled_execution_time=tick_time, resources=definitions.resources,
+        instance=instance,
+        scheduled_execution_time=tick_time,
+        resources=definitions.resources,
         repository_def=definitions.get_repository_def(),
-    ) as context:  # fmt: skip
+    ) as context:
         (request,) = schedule.evaluate_tick(context).run_requests
     definitions.resolve_job_def("slate_job").execute_in_process(
         partition_key=request.partition_key, tags=request.tags, instance=instance
     )
     daemon_bin = str(Path(sys.executable).with_name("dagster-daemon"))
     daemon = ManagedProcess(
-        "dagster-daemon", [daemon_bin, "run", "-w", str(ROOT / "workspace.yaml")], port=0,
-        env={**env, "DAGSTER_HOME": str(tmp_path / "dagster_home")}, log_path=tmp_path / "daemon.log",
+        "dagster-daemon",
+        [daemon_bin, "run", "-w", str(ROOT / "workspace.yaml")],
+        port=0,
+        env={**env, "DAGSTER_HOME": str(tmp_path / "dagster_home")},
+        log_path=tmp_path / "daemon.log",
         ready=lambda: True,
-    )  # fmt: skip
+    )
     daemon.start()
     try:
-        wait_for(lambda: any(r.status in (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.SUCCESS)
-                             for r in runs_of(instance, "staging_job")), 180, "a shard run in flight")  # fmt: skip
+        wait_for(
+            lambda: any(
+                r.status in (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.SUCCESS)
+                for r in runs_of(instance, "staging_job")
+            ),
+            180,
+            "a shard run in flight",
+        )
         daemon.stop()  # SIGKILL-grade stop of the whole group: daemon, code server, run workers
         time.sleep(2)
         daemon.start()
-        wait_for(lambda: any(r.status == dg.DagsterRunStatus.SUCCESS for r in runs_of(instance, "consolidation_job")),
-                 420, "the consolidation run")  # fmt: skip
+        wait_for(
+            lambda: any(
+                r.status == dg.DagsterRunStatus.SUCCESS for r in runs_of(instance, "consolidation_job")
+            ),
+            420,
+            "the consolidation run",
+        )
         time.sleep(35)  # another completion-sensor interval: nothing more may be launched
     finally:
         daemon.stop()
     assert len(runs_of(instance, "consolidation_job")) == 1, (tmp_path / "daemon.log").read_text()[-3000:]
     store = SqliteBatchStore(tmp_path / "out" / "batch_state.sqlite")
-    (batch,) = [b for b in [store.get_batch(r.tags["nba_assets/batch_id"]) for r in runs_of(instance, "consolidation_job")]]
+    (batch,) = [
+        b
+        for b in [
+            store.get_batch(r.tags["nba_assets/batch_id"]) for r in runs_of(instance, "consolidation_job")
+        ]
+    ]
     status = store.status(batch.batch_id)
     assert status.state in (BatchState.CONSOLIDATED, BatchState.PARTIAL) and status.expected == 20
     with duckdb.connect(str(tmp_path / "out" / "warehouse.duckdb"), read_only=True) as con:
         players = con.execute(
             "select count(distinct player_lookup), count(*) - count(distinct (player_lookup, system_id, line_key)) "
-            "from player_prop_predictions where game_date = ?", [DAY]
+            "from player_prop_predictions where game_date = ?",
+            [DAY],
         ).fetchone()
     assert players == (status.succeeded, 0)

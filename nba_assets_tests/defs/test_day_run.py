@@ -17,7 +17,8 @@ def table_rows(home, day=DAY):
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(
             "select player_lookup, system_id, line_key, prediction_id, created_at, is_active "
-            "from player_prop_predictions where game_date = ? order by 1, 2, 3", [day]
+            "from player_prop_predictions where game_date = ? order by 1, 2, 3",
+            [day],
         ).fetchall()
 
 
@@ -63,8 +64,9 @@ def test_consolidation_refuses_an_incomplete_batch_unless_forced(definitions, in
     # one shard ran; the forced partial consolidation merges what there is and says so
     staging = definitions.resolve_job_def("staging_job")
     some_shard = sorted({s for s in store.get_batch(batch_id).expected_players.values()})[0]
-    staging.execute_in_process(partition_key=dg.MultiPartitionKey({"date": DAY, "shard": f"{some_shard:02d}"}),
-                               instance=instance)  # fmt: skip
+    staging.execute_in_process(
+        partition_key=dg.MultiPartitionKey({"date": DAY, "shard": f"{some_shard:02d}"}), instance=instance
+    )
     forced = job.execute_in_process(partition_key=DAY, instance=instance, tags={FORCED_PARTIAL_TAG: "true"})
     assert forced.success
     checks = {e.check_name: e for e in forced.get_asset_check_evaluations()}
@@ -74,7 +76,9 @@ def test_consolidation_refuses_an_incomplete_batch_unless_forced(definitions, in
 
 
 @pytest.mark.parametrize("shards", ["1"])
-def test_failed_player_is_recorded_and_retried_by_config(definitions, instance, local_home, monkeypatch, shards):
+def test_failed_player_is_recorded_and_retried_by_config(
+    definitions, instance, local_home, monkeypatch, shards
+):
     """A player whose staging write fails reports `failed`; re-running just that player fixes it."""
     import dagster as dg
 
@@ -99,10 +103,14 @@ def test_failed_player_is_recorded_and_retried_by_config(definitions, instance, 
     run = definitions.resolve_job_def("staging_job").execute_in_process(partition_key=key, instance=instance)
     failed = {c.player_lookup: c for c in store.completions(batch_id) if c.status == CompletionStatus.FAILED}
     assert list(failed) == [victim] and "disk full" in failed[victim].reason
-    check = {e.check_name: e for e in run.get_asset_check_evaluations()}["staging_predictions_all_players_reported"]
+    check = {e.check_name: e for e in run.get_asset_check_evaluations()}[
+        "staging_predictions_all_players_reported"
+    ]
     assert not check.passed
     monkeypatch.setattr(DuckDBWarehouse, "write_staging", original)
     config = {"ops": {"staging_predictions": {"config": {"players": [victim]}}}}
-    definitions.resolve_job_def("staging_job").execute_in_process(partition_key=key, run_config=config, instance=instance)
+    definitions.resolve_job_def("staging_job").execute_in_process(
+        partition_key=key, run_config=config, instance=instance
+    )
     statuses = {c.player_lookup: c.status for c in store.completions(batch_id)}
     assert statuses[victim] == CompletionStatus.SUCCEEDED

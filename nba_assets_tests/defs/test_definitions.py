@@ -18,7 +18,11 @@ EXPECTED_CHECKS = {
 def test_definitions_load_and_resolve(profile, monkeypatch, tmp_path):
     monkeypatch.setenv("NBA_ASSETS_PROFILE", profile)
     monkeypatch.setenv("NBA_ASSETS_HOME", str(tmp_path))
-    for name, value in {"NBA_ASSETS_GCP_PROJECT": "p", "NBA_ASSETS_BQ_DATASET": "nba", "NBA_ASSETS_EXPORT_BUCKET": "b"}.items():
+    for name, value in {
+        "NBA_ASSETS_GCP_PROJECT": "p",
+        "NBA_ASSETS_BQ_DATASET": "nba",
+        "NBA_ASSETS_EXPORT_BUCKET": "b",
+    }.items():
         monkeypatch.setenv(name, value)
     from nba_assets.definitions import defs
 
@@ -54,12 +58,20 @@ def test_daily_schedule_targets_today_and_skips_days_without_games(definitions, 
     assert schedule.cron_schedule == "0 7 * * *" and schedule.execution_timezone == "America/New_York"
     tz = dt.timezone(dt.timedelta(hours=-5))
     repo = definitions.get_repository_def()
-    with dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2025, 2, 12, 7, tzinfo=tz),
-                                   resources=definitions.resources, repository_def=repo) as game_day:  # fmt: skip
+    with dg.build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=dt.datetime(2025, 2, 12, 7, tzinfo=tz),
+        resources=definitions.resources,
+        repository_def=repo,
+    ) as game_day:
         data = schedule.evaluate_tick(game_day)
     assert [r.partition_key for r in data.run_requests] == ["2025-02-12"]
-    with dg.build_schedule_context(instance=instance, resources=definitions.resources, repository_def=repo,
-                                   scheduled_execution_time=dt.datetime(2025, 2, 16, 7, tzinfo=tz)) as all_star_break:  # fmt: skip
+    with dg.build_schedule_context(
+        instance=instance,
+        resources=definitions.resources,
+        repository_def=repo,
+        scheduled_execution_time=dt.datetime(2025, 2, 16, 7, tzinfo=tz),
+    ) as all_star_break:
         data = schedule.evaluate_tick(all_star_break)
     assert not data.run_requests and "no games on 2025-02-16" in data.skip_message
 
@@ -74,15 +86,20 @@ def test_grading_schedule_grades_yesterday_once_consolidated_and_played(definiti
     tz = dt.timezone(dt.timedelta(hours=-5))
 
     def tick(day: dt.date):
-        with dg.build_schedule_context(instance=instance, resources=definitions.resources,
-                                       repository_def=definitions.get_repository_def(),
-                                       scheduled_execution_time=dt.datetime(day.year, day.month, day.day, 6, tzinfo=tz)) as context:  # fmt: skip
+        with dg.build_schedule_context(
+            instance=instance,
+            resources=definitions.resources,
+            repository_def=definitions.get_repository_def(),
+            scheduled_execution_time=dt.datetime(day.year, day.month, day.day, 6, tzinfo=tz),
+        ) as context:
             return schedule.evaluate_tick(context)
 
     data = tick(dt.date(2025, 2, 13))
     assert not data.run_requests and "2025-02-12 has no consolidated predictions" in data.skip_message
     for played in ("2025-02-12", "2025-07-01"):
-        instance.report_runless_asset_event(dg.AssetMaterialization("consolidated_predictions", partition=played))
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization("consolidated_predictions", partition=played)
+        )
     (request,) = tick(dt.date(2025, 2, 13)).run_requests
     assert request.partition_key == "2025-02-12" and request.run_key == "grade:2025-02-12"
     data = tick(dt.date(2025, 7, 2))  # consolidated, but no box scores of that day in the data

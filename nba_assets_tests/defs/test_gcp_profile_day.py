@@ -12,7 +12,13 @@ from nba_assets.day_run import run_day
 from nba_assets_tests.fixtures import SMALL_DATE
 
 DAY = SMALL_DATE.isoformat()
-pytestmark = [pytest.mark.firestore, pytest.mark.bigquery, pytest.mark.gcs, pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.firestore,
+    pytest.mark.bigquery,
+    pytest.mark.gcs,
+    pytest.mark.slow,
+    pytest.mark.timeout(600),
+]
 
 
 def test_day_on_the_gcp_profile_consolidates_once(
@@ -21,13 +27,18 @@ def test_day_on_the_gcp_profile_consolidates_once(
     firestore_emulator.wipe()
     bucket = gcs_emulator.new_bucket()
     env = {
-        "NBA_ASSETS_PROFILE": "gcp", "NBA_ASSETS_GCP_PROJECT": bigquery_emulator.project,
-        "NBA_ASSETS_BQ_DATASET": bigquery_dataset, "NBA_ASSETS_BQ_ENDPOINT": bigquery_emulator.endpoint,
-        "NBA_ASSETS_EXPORT_BUCKET": bucket, "NBA_ASSETS_FIRESTORE_PREFIX": "e2e_",
-        "FIRESTORE_EMULATOR_HOST": firestore_emulator.host, **gcs_emulator.env,
-        "NBA_ASSETS_SHARDS": "2", "NBA_ASSETS_HOME": str(tmp_path / "out"),
+        "NBA_ASSETS_PROFILE": "gcp",
+        "NBA_ASSETS_GCP_PROJECT": bigquery_emulator.project,
+        "NBA_ASSETS_BQ_DATASET": bigquery_dataset,
+        "NBA_ASSETS_BQ_ENDPOINT": bigquery_emulator.endpoint,
+        "NBA_ASSETS_EXPORT_BUCKET": bucket,
+        "NBA_ASSETS_FIRESTORE_PREFIX": "e2e_",
+        "FIRESTORE_EMULATOR_HOST": firestore_emulator.host,
+        **gcs_emulator.env,
+        "NBA_ASSETS_SHARDS": "2",
+        "NBA_ASSETS_HOME": str(tmp_path / "out"),
         "NBA_ASSETS_SYSTEMS": "moving_average,matchup,ensemble",
-    }  # fmt: skip
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     from nba_assets.definitions import defs

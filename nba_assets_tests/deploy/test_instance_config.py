@@ -20,9 +20,13 @@ from dagster._core.instance.ref import InstanceRef
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 DUMMY_ENV = {
-    "DAGSTER_PG_HOST": "10.0.0.3", "DAGSTER_PG_PORT": "5432", "DAGSTER_PG_USER": "dagster",
-    "DAGSTER_PG_PASSWORD": "dummy", "DAGSTER_PG_DB": "dagster", "DAGSTER_COMPUTE_LOG_BUCKET": "dummy-logs",
-}  # fmt: skip
+    "DAGSTER_PG_HOST": "10.0.0.3",
+    "DAGSTER_PG_PORT": "5432",
+    "DAGSTER_PG_USER": "dagster",
+    "DAGSTER_PG_PASSWORD": "dummy",
+    "DAGSTER_PG_DB": "dagster",
+    "DAGSTER_COMPUTE_LOG_BUCKET": "dummy-logs",
+}
 
 
 @pytest.fixture()
@@ -40,8 +44,16 @@ def instance_ref(config_text: str, tmp_path: Path) -> InstanceRef:
 def validate_classes(ref: InstanceRef) -> dict[str, str]:
     """Each configured class's own config schema, env vars resolved; returns name -> class."""
     classes = {}
-    for name in ("storage_data", "run_storage_data", "event_storage_data", "schedule_storage_data",
-                 "compute_logs_data", "run_coordinator_data", "run_launcher_data", "scheduler_data"):  # fmt: skip
+    for name in (
+        "storage_data",
+        "run_storage_data",
+        "event_storage_data",
+        "schedule_storage_data",
+        "compute_logs_data",
+        "run_coordinator_data",
+        "run_launcher_data",
+        "scheduler_data",
+    ):
         data = getattr(ref, name)
         klass = getattr(importlib.import_module(data.module_name), data.class_name)
         result = process_config(klass.config_type(), yaml.safe_load(data.config_yaml) or {})
@@ -60,7 +72,10 @@ def test_deploy_dagster_yaml_is_a_valid_production_instance(env, tmp_path):
     assert classes["compute_logs_data"] == "GCSComputeLogManager"
     concurrency = ref.settings["concurrency"]
     assert concurrency["pools"] == {"default_limit": 1, "granularity": "run"}
-    limits = {(limit["key"], limit.get("value")): limit["limit"] for limit in concurrency["runs"]["tag_concurrency_limits"]}
+    limits = {
+        (limit["key"], limit.get("value")): limit["limit"]
+        for limit in concurrency["runs"]["tag_concurrency_limits"]
+    }
     assert limits[("dagster/sensor_name", "slate_fanout_sensor")] == 16  # = MAX_SHARDS
     text = (DEPLOY / "dagster.yaml").read_text()
     assert "REPLACE_ME" not in text and "password: {env:" in text  # nothing deployment-specific inline
@@ -83,13 +98,19 @@ def test_helm_values_render_the_same_instance_settings(env, tmp_path):
     assert extra["concurrency"] == deploy["concurrency"]
     gcs = values["computeLogManager"]["config"]["gcsComputeLogManager"]
     rendered = {
-        "storage": deploy["storage"], "run_coordinator": {"module": "dagster.core.run_coordinator",
-                                                          "class": "QueuedRunCoordinator"},
-        "compute_logs": {"module": "dagster_gcp.gcs.compute_log_manager", "class": "GCSComputeLogManager",
-                         "config": {"bucket": gcs["bucket"], "prefix": gcs["prefix"],
-                                    "upload_interval": gcs["uploadInterval"]}},
+        "storage": deploy["storage"],
+        "run_coordinator": {"module": "dagster.core.run_coordinator", "class": "QueuedRunCoordinator"},
+        "compute_logs": {
+            "module": "dagster_gcp.gcs.compute_log_manager",
+            "class": "GCSComputeLogManager",
+            "config": {
+                "bucket": gcs["bucket"],
+                "prefix": gcs["prefix"],
+                "upload_interval": gcs["uploadInterval"],
+            },
+        },
         **extra,
-    }  # fmt: skip
+    }
     assert values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"] == {}
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     deployment = values["dagster-user-deployments"]["deployments"][0]

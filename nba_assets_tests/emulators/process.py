@@ -73,7 +73,9 @@ class ManagedProcess:
                     return self
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError(f"{self.name} not ready on 127.0.0.1:{self.port} in {self._timeout}s; see {self.log_path}")
+        raise RuntimeError(
+            f"{self.name} not ready on 127.0.0.1:{self.port} in {self._timeout}s; see {self.log_path}"
+        )
 
     def _record_group(self) -> None:
         """scripts/test kills every recorded group on exit, even if pytest itself was killed."""

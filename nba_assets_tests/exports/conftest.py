@@ -32,5 +32,11 @@ def gates(demo_day: Day) -> GateConfig:
 
 def build(day: Day, generated_at: datetime = GENERATED_AT, **kwargs):
     return build_day_exports(
-        day.game_date, day.predictions, day.slate, day.lines, day.box_scores, generated_at=generated_at, **kwargs
+        day.game_date,
+        day.predictions,
+        day.slate,
+        day.lines,
+        day.box_scores,
+        generated_at=generated_at,
+        **kwargs,
     )

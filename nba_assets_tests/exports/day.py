@@ -22,7 +22,7 @@ from nba_assets.inputs.slates import slate_from_box_scores
 from nba_assets.predictions import registry
 from nba_assets.predictions.lines import recommend
 from nba_assets.predictions.runner import predict_slate
-from nba_assets.warehouse.schema import RESULTS_SCHEMA, TABLE_COLUMNS, line_key, prediction_id
+from nba_assets.rows import RESULTS_SCHEMA, TABLE_COLUMNS, line_key, prediction_id
 
 STAMP = datetime(2025, 2, 12, 15, 0, tzinfo=UTC)
 
@@ -48,9 +48,13 @@ class Day:
 
 
 def make_day(
-    box_scores: pd.DataFrame, game_date: date, *, systems: tuple[str, ...] = ("moving_average",),
-    alternates: int = 2, players: int | None = None,
-) -> Day:  # fmt: skip
+    box_scores: pd.DataFrame,
+    game_date: date,
+    *,
+    systems: tuple[str, ...] = ("moving_average",),
+    alternates: int = 2,
+    players: int | None = None,
+) -> Day:
     """The real slate of ``game_date`` predicted by moving_average, plus fake system ids; with
     ``players`` the slate is widened with cloned players (the 450-player benchmark day)."""
     real = slate_from_box_scores(box_scores, game_date)
@@ -60,7 +64,9 @@ def make_day(
             box, slate = _widen(box_scores, real, game_date, wanted)
         features = build_features(box, slate)
         lines = reference_lines(features, alternates)
-        rows, _ = predict_slate(box, slate, lines, registry.build_systems(["moving_average"]), features=features)
+        rows, _ = predict_slate(
+            box, slate, lines, registry.build_systems(["moving_average"]), features=features
+        )
         short = 0 if players is None else players - rows["player_lookup"].nunique()
         if short <= 0 or wanted is None:
             break
@@ -72,7 +78,12 @@ def make_day(
 def to_table(rows: pd.DataFrame) -> pa.Table:
     """Staging rows -> the predictions table's columns (batch id and lifecycle columns added)."""
     out = rows.copy()
-    for column, value in (("batch_id", "b20250212_0000abcd"), ("is_active", True), ("created_at", STAMP), ("updated_at", STAMP)):
+    for column, value in (
+        ("batch_id", "b20250212_0000abcd"),
+        ("is_active", True),
+        ("created_at", STAMP),
+        ("updated_at", STAMP),
+    ):
         if column not in out.columns:
             out[column] = value
     return pa.Table.from_pandas(out[list(TABLE_COLUMNS)].reset_index(drop=True), preserve_index=False)
@@ -80,20 +91,28 @@ def to_table(rows: pd.DataFrame) -> pa.Table:
 
 def _fake_system(rows: pd.DataFrame, system_id: str) -> pd.DataFrame:
     out = rows.copy()
-    shift = np.array([(int(hashlib.sha256(f"{p}|{system_id}".encode()).hexdigest()[:6], 16) % 61 - 30) / 10
-                      for p in out["player_lookup"]])  # fmt: skip
+    shift = np.array(
+        [
+            (int(hashlib.sha256(f"{p}|{system_id}".encode()).hexdigest()[:6], 16) % 61 - 30) / 10
+            for p in out["player_lookup"]
+        ]
+    )
     out["predicted_points"] = (out["predicted_points"] + shift).clip(lower=0).round(2)
     out["confidence"] = (out["confidence"] - np.abs(shift)).clip(1, 99).round(1)
     out["edge"], out["recommendation"] = recommend(out["predicted_points"], out["points_line"])
     out["system_id"], out["model_version"] = system_id, "fake-1"
     out["prediction_id"] = [
         prediction_id(d, g, p, system_id, None if pd.isna(ln) else ln)
-        for d, g, p, ln in zip(out["game_date"], out["game_id"], out["player_lookup"], out["points_line"], strict=True)
+        for d, g, p, ln in zip(
+            out["game_date"], out["game_id"], out["player_lookup"], out["points_line"], strict=True
+        )
     ]
     return out
 
 
-def _widen(box: pd.DataFrame, slate: pd.DataFrame, game_date: date, players: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _widen(
+    box: pd.DataFrame, slate: pd.DataFrame, game_date: date, players: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clone players with history (new lookups, same games and history) until ``players`` of the
     slate can be predicted (players without any earlier game get no prediction)."""
     seen = set(box.loc[box["game_date"] < game_date, "player_lookup"])
@@ -115,7 +134,9 @@ def graded_results(day: Day) -> pa.Table:
     out["abs_error"] = (out["predicted_points"] - out["actual_points"]).abs()
     over, under = out["recommendation"] == "OVER", out["recommendation"] == "UNDER"
     push = out["actual_points"] == out["points_line"]
-    hit = (over & (out["actual_points"] > out["points_line"])) | (under & (out["actual_points"] < out["points_line"]))
+    hit = (over & (out["actual_points"] > out["points_line"])) | (
+        under & (out["actual_points"] < out["points_line"])
+    )
     out["hit"] = pd.Series(hit, dtype="boolean").where((over | under) & ~push & out["actual_points"].notna())
     out["line_key"] = [line_key(None if pd.isna(v) else v) for v in out["points_line"]]
     return pa.Table.from_pandas(out[RESULTS_SCHEMA.names], schema=RESULTS_SCHEMA, preserve_index=False)

@@ -11,7 +11,7 @@ import pytest
 from nba_assets.exports.best_bets import composite_score, rank
 from nba_assets.exports.builders import build_day_exports
 from nba_assets.predictions.lines import recommend
-from nba_assets.warehouse.schema import line_key, prediction_id
+from nba_assets.rows import line_key, prediction_id
 from nba_assets_tests.exports.conftest import GENERATED_AT
 from nba_assets_tests.exports.day import to_table
 
@@ -23,13 +23,24 @@ def prediction_rows(spec: list[tuple[str, float, float, list[float | None]]], sy
     rows = []
     for player, predicted, confidence, lines in spec:
         for line in lines:
-            rows.append({
-                "game_date": DAY, "game_id": "g1", "player_lookup": player, "player_name": player.title(),
-                "team": "BOS", "opponent": "NYK", "is_home": True, "system_id": system, "model_version": "t",
-                "points_line": line, "line_key": line_key(line), "predicted_points": predicted,
-                "confidence": confidence,
-                "prediction_id": prediction_id(DAY, "g1", player, system, line),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "game_date": DAY,
+                    "game_id": "g1",
+                    "player_lookup": player,
+                    "player_name": player.title(),
+                    "team": "BOS",
+                    "opponent": "NYK",
+                    "is_home": True,
+                    "system_id": system,
+                    "model_version": "t",
+                    "points_line": line,
+                    "line_key": line_key(line),
+                    "predicted_points": predicted,
+                    "confidence": confidence,
+                    "prediction_id": prediction_id(DAY, "g1", player, system, line),
+                }
+            )
     frame = pd.DataFrame(rows)
     frame["points_line"] = frame["points_line"].astype(float)
     frame["edge"], frame["recommendation"] = recommend(frame["predicted_points"], frame["points_line"])
@@ -50,13 +61,15 @@ def test_score_is_edge_over_sqrt_line_times_confidence():
 
 
 def test_ranking_uses_the_score_and_only_over_under():
-    frame = prediction_rows([
-        ("low", 13.5, 70.0, [9.5]),        # +4.0 on 9.5:  4/sqrt(9.5)*0.7  = 0.909
-        ("high", 36.5, 90.0, [30.5]),      # +6.0 on 30.5: 6/sqrt(30.5)*0.9 = 0.978
-        ("under", 14.0, 80.0, [20.5]),     # -6.5 on 20.5: 6.5/sqrt(20.5)*0.8 = 1.149
-        ("pass", 21.0, 99.0, [20.5]),      # +0.5: PASS, never a pick
-        ("noline", 30.0, 99.0, [None]),    # NO_LINE, never a pick
-    ])  # fmt: skip
+    frame = prediction_rows(
+        [
+            ("low", 13.5, 70.0, [9.5]),  # +4.0 on 9.5:  4/sqrt(9.5)*0.7  = 0.909
+            ("high", 36.5, 90.0, [30.5]),  # +6.0 on 30.5: 6/sqrt(30.5)*0.9 = 0.978
+            ("under", 14.0, 80.0, [20.5]),  # -6.5 on 20.5: 6.5/sqrt(20.5)*0.8 = 1.149
+            ("pass", 21.0, 99.0, [20.5]),  # +0.5: PASS, never a pick
+            ("noline", 30.0, 99.0, [None]),  # NO_LINE, never a pick
+        ]
+    )
     payload = best_bets(frame)
     assert [p["player_lookup"] for p in payload["picks"]] == ["under", "high", "low"]
     assert [p["rank"] for p in payload["picks"]] == [1, 2, 3]
@@ -72,17 +85,21 @@ def test_one_pick_per_player_at_his_main_line_not_a_far_alternate():
 
 
 def test_top_n_and_deterministic_ties():
-    frame = prediction_rows([(f"p{i}", 25.0, 60.0, [20.5]) for i in (3, 1, 2)] + [("big", 30.0, 60.0, [20.5])])
+    frame = prediction_rows(
+        [(f"p{i}", 25.0, 60.0, [20.5]) for i in (3, 1, 2)] + [("big", 30.0, 60.0, [20.5])]
+    )
     payload = best_bets(frame, best_bets_top_n=3)
     assert [p["player_lookup"] for p in payload["picks"]] == ["big", "p1", "p2"]
     assert payload["total_candidates"] == 4 and payload["total_picks"] == 3
 
 
 def test_default_system_is_a_parameter():
-    frame = pd.concat([
-        prediction_rows([("a", 30.0, 80.0, [20.5]), ("b", 22.5, 80.0, [20.5])]),
-        prediction_rows([("a", 21.0, 80.0, [20.5]), ("b", 29.0, 80.0, [20.5])], system="ensemble"),
-    ])  # fmt: skip
+    frame = pd.concat(
+        [
+            prediction_rows([("a", 30.0, 80.0, [20.5]), ("b", 22.5, 80.0, [20.5])]),
+            prediction_rows([("a", 21.0, 80.0, [20.5]), ("b", 29.0, 80.0, [20.5])], system="ensemble"),
+        ]
+    )
     assert [p["player_lookup"] for p in best_bets(frame)["picks"]] == ["a", "b"]
     ensemble = best_bets(frame, default_system="ensemble")
     assert ensemble["system_id"] == "ensemble" and [p["player_lookup"] for p in ensemble["picks"]] == ["b"]

@@ -27,7 +27,10 @@ def test_every_file_validates_against_its_schema(demo_files):
     # jsonschema itself (the authority, ~20x slower) on every kind, a sample of the player files
     players = [f for f in demo_files if f.kind == "player"]
     for file in [f for f in demo_files if f.kind != "player"] + players[::50]:
-        assert schemas.validator(file.kind).is_valid(file.payload), (file.path, schemas.schema_errors(file.kind, file.payload))
+        assert schemas.validator(file.kind).is_valid(file.payload), (
+            file.path,
+            schemas.schema_errors(file.kind, file.payload),
+        )
 
 
 def test_the_day_passes_every_gate(demo_files, gates):
@@ -54,7 +57,10 @@ def test_all_players_holds_every_game_and_player_with_consistent_totals(demo_fil
     assert index["systems"] == ["matchup", "moving_average"] and index["default_system"] == "moving_average"
     home = demo_day.slate[demo_day.slate["is_home"]].drop_duplicates("game_id").set_index("game_id")
     for game in index["games"]:
-        assert (game["home_team"], game["away_team"]) == (home.at[game["game_id"], "team"], home.at[game["game_id"], "opponent"])
+        assert (game["home_team"], game["away_team"]) == (
+            home.at[game["game_id"], "team"],
+            home.at[game["game_id"], "opponent"],
+        )
 
 
 def test_headline_prediction_is_the_default_system_at_the_main_line(demo_files, demo_day):
@@ -63,12 +69,18 @@ def test_headline_prediction_is_the_default_system_at_the_main_line(demo_files, 
     entry = next(e for g in index["games"] for e in g["players"] if len(e["props"]) == 5)
     lines = sorted(p["line"] for p in entry["props"])
     assert entry["prediction"]["line"] == lines[2]  # the median of main +-1, +-2
-    row = frame[(frame.player_lookup == entry["player_lookup"]) & (frame.system_id == "moving_average")
-                & (frame.points_line == lines[2])].iloc[0]  # fmt: skip
+    row = frame[
+        (frame.player_lookup == entry["player_lookup"])
+        & (frame.system_id == "moving_average")
+        & (frame.points_line == lines[2])
+    ].iloc[0]
     assert entry["prediction"] == {
-        "line": lines[2], "predicted": round(row.predicted_points, 2), "confidence": round(row.confidence, 1),
-        "recommendation": row.recommendation, "edge": round(row.edge, 2),
-    }  # fmt: skip
+        "line": lines[2],
+        "predicted": round(row.predicted_points, 2),
+        "confidence": round(row.confidence, 1),
+        "recommendation": row.recommendation,
+        "edge": round(row.edge, 2),
+    }
     assert entry["predictions"]["moving_average"] == entry["prediction"]
     assert set(entry["predictions"]) == {"moving_average", "matchup"}
     no_line = next(e for g in index["games"] for e in g["players"] if not e["props"])
@@ -103,7 +115,10 @@ def test_predictions_file_has_every_active_row(demo_day, demo_files):
     frame = demo_day.frame
     frame.loc[frame.index[:10], "is_active"] = False
     files = by_path(build(demo_day.with_predictions(frame)))
-    assert files["v1/predictions/2025-02-12.json"].payload["total_predictions"] == demo_day.predictions.num_rows - 10
+    assert (
+        files["v1/predictions/2025-02-12.json"].payload["total_predictions"]
+        == demo_day.predictions.num_rows - 10
+    )
 
 
 def test_tipoff_from_the_slate_is_utc(demo_day):
@@ -115,7 +130,9 @@ def test_tipoff_from_the_slate_is_utc(demo_day):
 
 def test_results_file_validates_and_grades_each_system(demo_day):
     results = graded_results(demo_day)
-    (file,) = build_results_export(demo_day.game_date, results, generated_at=GENERATED_AT + timedelta(hours=9))
+    (file,) = build_results_export(
+        demo_day.game_date, results, generated_at=GENERATED_AT + timedelta(hours=9)
+    )
     assert file.path == "v1/results/2025-02-12.json" and schemas.validator("results").is_valid(file.payload)
     payload = file.payload
     assert set(payload["systems"]) == {"matchup", "moving_average"}

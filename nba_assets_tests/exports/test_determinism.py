@@ -42,7 +42,9 @@ def test_input_row_order_and_type_do_not_matter(demo_day, demo_files):
     box = demo_day.box_scores.sample(frac=1.0, random_state=10)
     day = Day(demo_day.game_date, shuffled, slate, lines, box)  # a DataFrame, not a Table
     assert blobs(build(day)) == blobs(demo_files)
-    table_day = Day(demo_day.game_date, pa.Table.from_pandas(shuffled, preserve_index=False), slate, lines, box)
+    table_day = Day(
+        demo_day.game_date, pa.Table.from_pandas(shuffled, preserve_index=False), slate, lines, box
+    )
     assert blobs(build(table_day)) == blobs(demo_files)
 
 

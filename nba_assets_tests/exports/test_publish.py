@@ -43,7 +43,10 @@ def test_writes_dated_then_players_then_index_then_latest(tmp_path, demo_files, 
     assert report.ok and len(sink.order) == len(demo_files)
     assert sink.order[-2:] == ["v1/tonight/all-players.json", "v1/best-bets/latest.json"]
     first_player = min(i for i, p in enumerate(sink.order) if "/tonight/player/" in p)
-    assert {p for p in sink.order[:first_player]} == {f"v1/predictions/{DAY}.json", f"v1/best-bets/{DAY}.json"}
+    assert {p for p in sink.order[:first_player]} == {
+        f"v1/predictions/{DAY}.json",
+        f"v1/best-bets/{DAY}.json",
+    }
     assert [w.path for w in report.written][-2:] == sink.order[-2:]  # the report lists files in write order
 
 
@@ -61,7 +64,10 @@ def test_a_sink_failure_midway_keeps_the_published_index(tmp_path, demo_files, g
     good = Recording(tmp_path)
     assert publish(demo_files, good, gates).ok
     index_before = good.read("v1/tonight/all-players.json")
-    later = [dataclasses.replace(f, payload={**f.payload, "generated_at": "2025-02-12T18:00:00Z"}) for f in demo_files]
+    later = [
+        dataclasses.replace(f, payload={**f.payload, "generated_at": "2025-02-12T18:00:00Z"})
+        for f in demo_files
+    ]
     failing = Recording(tmp_path, fail_at=50)
     with pytest.raises(ExportSinkError, match="injected"):
         publish(later, failing, gates, workers=1)
@@ -78,7 +84,9 @@ def test_check_published_reports_missing_wrong_day_and_stale(tmp_path, demo_file
     stale = check_published(sink, demo_day.game_date, max_age=timedelta(minutes=30), now=now)
     assert [f.gate for f in stale.findings] == ["freshness"] and stale.generated_at == "2025-02-12T15:30:00Z"
     other = [str(f) for f in check_published(sink, demo_day.game_date + timedelta(days=1)).findings]
-    assert any("is not published" in f for f in other) and any("shows 2025-02-12, not 2025-02-13" in f for f in other)
+    assert any("is not published" in f for f in other) and any(
+        "shows 2025-02-12, not 2025-02-13" in f for f in other
+    )
     (tmp_path / "v1/tonight/player" / f"{demo_files[0].payload['player_lookup']}.json").unlink()
     assert "without a file" in str(check_published(sink, demo_day.game_date).findings)
 

@@ -25,7 +25,11 @@ DAY = "2025-02-12"
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +65,14 @@ def test_three_players_instead_of_three_hundred_is_refused(demo_day, site, gates
     frame = demo_day.frame
     keep = frame["player_lookup"].drop_duplicates().head(3)
     degraded = demo_day.with_predictions(frame[frame["player_lookup"].isin(keep)])
-    report = refused(build(degraded), site, gates, "has 3 players where the published file for 2025-02-12 has",
-                     "refusing to replace it", "of the slate is missing")  # fmt: skip
+    report = refused(
+        build(degraded),
+        site,
+        gates,
+        "has 3 players where the published file for 2025-02-12 has",
+        "refusing to replace it",
+        "of the slate is missing",
+    )
     assert {f.gate for f in report.findings} >= {"regression", "games", "players_per_game"}
 
 
@@ -90,8 +100,12 @@ def test_infinite_edge_is_refused(demo_day, site, gates):
 def test_missing_game_is_refused(demo_day, site, gates):
     frame = demo_day.frame
     gone = sorted(frame["game_id"].unique())[4]
-    refused(build(demo_day.with_predictions(frame[frame["game_id"] != gone])), site, gates,
-            f"game {gone} of the slate is missing")  # fmt: skip
+    refused(
+        build(demo_day.with_predictions(frame[frame["game_id"] != gone])),
+        site,
+        gates,
+        f"game {gone} of the slate is missing",
+    )
 
 
 def test_thin_game_is_refused(demo_day, site, gates):
@@ -99,7 +113,12 @@ def test_thin_game_is_refused(demo_day, site, gates):
     game = sorted(frame["game_id"].unique())[0]
     thin = frame[frame["game_id"] == game]["player_lookup"].drop_duplicates().head(2)
     frame = frame[(frame["game_id"] != game) | frame["player_lookup"].isin(thin)]
-    refused(build(demo_day.with_predictions(frame)), site, gates, f"game {game} has 2 player(s), fewer than the minimum 5")
+    refused(
+        build(demo_day.with_predictions(frame)),
+        site,
+        gates,
+        f"game {game} has 2 player(s), fewer than the minimum 5",
+    )
 
 
 def tampered(files, path: str, **changes):
@@ -109,15 +128,27 @@ def tampered(files, path: str, **changes):
 
 def test_inconsistent_totals_are_refused(demo_files, site, gates):
     total = next(f for f in demo_files if f.kind == "all_players").payload["total_players"]
-    refused(tampered(demo_files, "v1/tonight/all-players.json", total_players=total + 1), site, gates,
-            f"states total_players={total + 1} but holds {total}")  # fmt: skip
-    refused(tampered(demo_files, f"v1/predictions/{DAY}.json", total_predictions=1), site, gates,
-            "states total_predictions=1")  # fmt: skip
+    refused(
+        tampered(demo_files, "v1/tonight/all-players.json", total_players=total + 1),
+        site,
+        gates,
+        f"states total_players={total + 1} but holds {total}",
+    )
+    refused(
+        tampered(demo_files, f"v1/predictions/{DAY}.json", total_predictions=1),
+        site,
+        gates,
+        "states total_predictions=1",
+    )
 
 
 def test_schema_violation_is_refused(demo_files, site, gates):
-    refused(tampered(demo_files, f"v1/best-bets/{DAY}.json", system_id="Not A System!"), site, gates,
-            "violates its JSON Schema at $.system_id")  # fmt: skip
+    refused(
+        tampered(demo_files, f"v1/best-bets/{DAY}.json", system_id="Not A System!"),
+        site,
+        gates,
+        "violates its JSON Schema at $.system_id",
+    )
 
 
 def test_missing_player_file_is_refused(demo_files, site, gates):

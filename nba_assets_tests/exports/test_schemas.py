@@ -20,12 +20,19 @@ from nba_assets_tests.exports.conftest import GENERATED_AT
 from nba_assets_tests.exports.day import graded_results
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 100) | st.floats(-5, 100, allow_nan=False) | st.sampled_from(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 100)
+    | st.floats(-5, 100, allow_nan=False)
+    | st.sampled_from(
         ["", "OVER", "NO_LINE", "moving_average", "BOS", "2025-02-12", "2025-02-12T15:30:00Z", "Bad Id", "x"]
     ),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["line", "edge", "extra"]), inner, max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["line", "edge", "extra"]), inner, max_size=2)
+    ),
     max_leaves=4,
-)  # fmt: skip
+)
 
 
 def small(files, kind: str) -> dict[str, Any]:
@@ -72,7 +79,9 @@ def mutate(payload: dict, where: tuple, action: str, value: Any) -> dict:
 def test_fast_check_agrees_with_jsonschema_on_mutations(kind, demo_files, demo_day):
     files = demo_files
     if kind == "results":
-        files = list(build_results_export(demo_day.game_date, graded_results(demo_day), generated_at=GENERATED_AT))
+        files = list(
+            build_results_export(demo_day.game_date, graded_results(demo_day), generated_at=GENERATED_AT)
+        )
     base = small(files, kind)
     spots = locations(base)
     reference = schemas.validator(kind)

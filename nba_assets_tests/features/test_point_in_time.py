@@ -40,9 +40,14 @@ def full(box_scores: pd.DataFrame) -> pd.DataFrame:
 
 
 # Early season (last season's averages matter), mid-season, and the trade deadline (Doncic to LAL).
-@pytest.mark.parametrize(("day", "future"), [
-    (date(2024, 10, 25), "removed"), (date(2025, 1, 15), "altered"), (date(2025, 2, 10), "removed"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("day", "future"),
+    [
+        (date(2024, 10, 25), "removed"),
+        (date(2025, 1, 15), "altered"),
+        (date(2025, 2, 10), "removed"),
+    ],
+)
 def test_backtest_rows_ignore_the_day_itself_and_the_future(box_scores, full, day, future):
     before = box_scores[box_scores["game_date"] < day]
     today = scrambled(box_scores[box_scores["game_date"] == day], 1)
@@ -59,7 +64,11 @@ def test_backtest_rows_ignore_the_day_itself_and_the_future(box_scores, full, da
 def test_slate_features_use_only_earlier_games_and_match_the_backtest(box_scores, full, day):
     slate = slate_from_box_scores(box_scores, day)
     with_future = build_features(box_scores, slate).set_index("player_lookup").sort_index()
-    past_only = build_features(box_scores[box_scores["game_date"] < day], slate).set_index("player_lookup").sort_index()
+    past_only = (
+        build_features(box_scores[box_scores["game_date"] < day], slate)
+        .set_index("player_lookup")
+        .sort_index()
+    )
     assert_same_features(with_future, past_only)
     # What a model is trained on (backtest rows) is what it is served (slate rows).
     assert_same_features(on_day(full, day), with_future)

@@ -21,11 +21,13 @@ def write(tmp_path, name, *lines):
 
 def test_slate_with_lines_and_derived_game_ids(tmp_path):
     path = write(
-        tmp_path, "slate.csv", SLATE_HEADER,
+        tmp_path,
+        "slate.csv",
+        SLATE_HEADER,
         "2025-02-12,Nikola Jokić,DEN,SAC,true,29.5",
         "2025-02-12,De'Aaron Fox,SAS,BOS,false,",
         "2025-02-12,Karl-Anthony Towns,NYK,ATL,home,24.5",
-    )  # fmt: skip
+    )
     slate, lines = load_slate(path)
     assert list(slate["player_lookup"]) == ["nikolajokic", "deaaronfox", "karlanthonytowns"]
     assert slate.loc[0, "game_id"] == "20250212_SAC_DEN"
@@ -35,13 +37,15 @@ def test_slate_with_lines_and_derived_game_ids(tmp_path):
 
 def test_slate_errors_all_reported(tmp_path):
     path = write(
-        tmp_path, "slate.csv", SLATE_HEADER,
+        tmp_path,
+        "slate.csv",
+        SLATE_HEADER,
         "2025-02-12,Jalen Brunson,,ATL,true,26.5",  # no team
         "2025-02-12,Jalen Brunson,NYK,ATL,true,26.5",  # fine (the first had no team)
         "2025-02-12,Jalen Brunson,NYK,ATL,true,26.5",  # listed twice
         "02/30/2025,Josh Hart,NYK,ATL,maybe,81",  # bad date, bad flag, line too high
         "2025-02-12,Mikal Bridges,NYK,ATL,true,17.3",  # not on a .5 step
-    )  # fmt: skip
+    )
     with pytest.raises(InputValidationError) as info:
         load_slate(path)
     text = [str(p) for p in info.value.problems]
@@ -73,7 +77,13 @@ def test_placeholder_lines_warn_by_default(tmp_path):
 
 
 def test_lines_nan_and_negative(tmp_path):
-    path = write(tmp_path, "lines.csv", "game_date,player_name,line", "2025-02-12,Josh Hart,nan", "2025-02-12,Josh Giddey,-3.5")
+    path = write(
+        tmp_path,
+        "lines.csv",
+        "game_date,player_name,line",
+        "2025-02-12,Josh Hart,nan",
+        "2025-02-12,Josh Giddey,-3.5",
+    )
     with pytest.raises(InputValidationError) as info:
         load_lines(path)
     text = " | ".join(str(p) for p in info.value.problems)

@@ -10,12 +10,39 @@ from nba_assets.predictions import model_store
 
 def test_evaluate_writes_the_report_files(model_root, tmp_path, capsys):
     out = tmp_path / "eval"
-    code = main(["evaluate", "--from", "2025-01-01", "--to", "2025-01-20", "--model-dir", str(model_root), "--out", str(out)])
+    code = main(
+        [
+            "evaluate",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-01-20",
+            "--model-dir",
+            str(model_root),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     names = {p.name for p in out.iterdir()}
-    assert {"report.md", "metrics.csv", "calibration.csv", "edges.csv", "minutes.csv", "evaluation.png"} <= names
+    assert {
+        "report.md",
+        "metrics.csv",
+        "calibration.csv",
+        "edges.csv",
+        "minutes.csv",
+        "evaluation.png",
+    } <= names
     metrics = pd.read_csv(out / "metrics.csv")
-    systems = {"moving_average", "matchup", "similarity", "gradient_boosting", "ensemble", "season_avg", "last10_avg"}
+    systems = {
+        "moving_average",
+        "matchup",
+        "similarity",
+        "gradient_boosting",
+        "ensemble",
+        "season_avg",
+        "last10_avg",
+    }
     assert set(metrics["system"]) == systems and set(metrics["population"]) == {"min15", "all"}
     assert metrics["mae"].between(2, 8).all() and (metrics["rows"] > 500).all()
     report = (out / "report.md").read_text()
@@ -26,15 +53,44 @@ def test_evaluate_writes_the_report_files(model_root, tmp_path, capsys):
 
 
 def test_evaluate_refuses_a_model_that_saw_the_window(model_root, tmp_path, capsys):
-    code = main(["evaluate", "--from", "2024-02-01", "--to", "2024-02-10", "--model-dir", str(model_root),
-                 "--out", str(tmp_path), "--systems", "gradient_boosting"])  # fmt: skip
+    code = main(
+        [
+            "evaluate",
+            "--from",
+            "2024-02-01",
+            "--to",
+            "2024-02-10",
+            "--model-dir",
+            str(model_root),
+            "--out",
+            str(tmp_path),
+            "--systems",
+            "gradient_boosting",
+        ]
+    )
     assert code == 2
     assert "retrain with --train-before 2024-02-01" in capsys.readouterr().err
 
 
 def test_evaluate_heuristics_only_needs_no_model(tmp_path):
     out = tmp_path / "eval"
-    assert main(["evaluate", "--from", "2025-03-01", "--to", "2025-03-05", "--systems", "matchup", "--out", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--from",
+                "2025-03-01",
+                "--to",
+                "2025-03-05",
+                "--systems",
+                "matchup",
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert set(pd.read_csv(out / "metrics.csv")["system"]) == {"matchup", "season_avg", "last10_avg"}
     assert not (out / "model").exists()
 
@@ -52,8 +108,21 @@ def test_evaluate_with_a_lines_file_grades_picks_against_it(box_scores, tmp_path
     lines = pd.DataFrame({"game_date": day["game_date"], "player_name": day["player_name"], "line": varied})
     lines.to_csv(tmp_path / "lines.csv", index=False)
     out = tmp_path / "eval"
-    args = ["evaluate", "--from", "2025-03-01", "--to", "2025-03-05", "--systems", "moving_average", "matchup",
-            "--lines", str(tmp_path / "lines.csv"), "--out", str(out), "-q"]  # fmt: skip
+    args = [
+        "evaluate",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-05",
+        "--systems",
+        "moving_average",
+        "matchup",
+        "--lines",
+        str(tmp_path / "lines.csv"),
+        "--out",
+        str(out),
+        "-q",
+    ]
     assert main(args) == 0
     edges = pd.read_csv(out / "edges.csv")
     total = edges[edges["edge"] == "all"].set_index("system")

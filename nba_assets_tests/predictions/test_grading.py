@@ -7,38 +7,55 @@ from datetime import date
 import pandas as pd
 
 from nba_assets.predictions.grading import RESULT_COLUMNS, grade, summarize
-from nba_assets.warehouse.schema import TABLE_COLUMNS
+from nba_assets.rows import TABLE_COLUMNS
 
 DAY = date(2025, 1, 15)
 
 
-def prediction(player: str, system: str, line: float | None, predicted: float, rec: str, active: bool = True) -> dict:
+def prediction(
+    player: str, system: str, line: float | None, predicted: float, rec: str, active: bool = True
+) -> dict:
     row = dict.fromkeys(TABLE_COLUMNS)
     row.update(
-        game_date=DAY, game_id="0022400555", player_lookup=player, player_name=player.title(), system_id=system,
-        points_line=line, line_key=-1 if line is None else round(line * 10), predicted_points=predicted,
-        confidence=60.0, recommendation=rec, edge=None if line is None else predicted - line, is_active=active,
-    )  # fmt: skip
+        game_date=DAY,
+        game_id="0022400555",
+        player_lookup=player,
+        player_name=player.title(),
+        system_id=system,
+        points_line=line,
+        line_key=-1 if line is None else round(line * 10),
+        predicted_points=predicted,
+        confidence=60.0,
+        recommendation=rec,
+        edge=None if line is None else predicted - line,
+        is_active=active,
+    )
     return row
 
 
 def test_grade_hits_misses_pushes_and_non_picks():
-    predictions = pd.DataFrame([
-        prediction("over_hit", "ma", 20.5, 24.0, "OVER"),
-        prediction("over_miss", "ma", 20.5, 24.0, "OVER"),
-        prediction("under_hit", "ma", 10.5, 7.0, "UNDER"),
-        prediction("push", "ma", 12.0, 15.0, "OVER"),
-        prediction("pass", "ma", 18.5, 19.0, "PASS"),
-        prediction("no_line", "ma", None, 11.0, "NO_LINE"),
-        prediction("dnp", "ma", 9.5, 14.0, "OVER"),
-        prediction("over_hit", "gb", 20.5, 19.0, "UNDER"),
-        prediction("over_hit", "old", 20.5, 30.0, "OVER", active=False),
-    ])  # fmt: skip
-    actuals = pd.DataFrame({
-        "game_date": DAY, "game_id": "0022400555",
-        "player_lookup": ["over_hit", "over_miss", "under_hit", "push", "pass", "no_line", "dnp"],
-        "points": [25.0, 18.0, 6.0, 12.0, 30.0, 11.0, 0.0], "minutes": [30, 28, 20, 25, 33, 22, 0],
-    })  # fmt: skip
+    predictions = pd.DataFrame(
+        [
+            prediction("over_hit", "ma", 20.5, 24.0, "OVER"),
+            prediction("over_miss", "ma", 20.5, 24.0, "OVER"),
+            prediction("under_hit", "ma", 10.5, 7.0, "UNDER"),
+            prediction("push", "ma", 12.0, 15.0, "OVER"),
+            prediction("pass", "ma", 18.5, 19.0, "PASS"),
+            prediction("no_line", "ma", None, 11.0, "NO_LINE"),
+            prediction("dnp", "ma", 9.5, 14.0, "OVER"),
+            prediction("over_hit", "gb", 20.5, 19.0, "UNDER"),
+            prediction("over_hit", "old", 20.5, 30.0, "OVER", active=False),
+        ]
+    )
+    actuals = pd.DataFrame(
+        {
+            "game_date": DAY,
+            "game_id": "0022400555",
+            "player_lookup": ["over_hit", "over_miss", "under_hit", "push", "pass", "no_line", "dnp"],
+            "points": [25.0, 18.0, 6.0, 12.0, 30.0, 11.0, 0.0],
+            "minutes": [30, 28, 20, 25, 33, 22, 0],
+        }
+    )
     results = grade(predictions, actuals)
     assert tuple(results.columns) == RESULT_COLUMNS and len(results) == 8  # the inactive row is not graded
     keys = results["player_lookup"] + "/" + results["system_id"]

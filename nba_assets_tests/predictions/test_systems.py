@@ -81,7 +81,9 @@ def test_gradient_boosting_without_a_model_skips_every_row_with_a_reason(feature
         (system,) = registry.build_systems(["gradient_boosting"], model_dir)
         out = system.predict(rows, SystemContext())
         assert out["predicted_points"].isna().all() and out["confidence"].isna().all()
-        assert (out["skip_reason"] == f"no trained points model in {model_dir or '(no model dir given)'}").all()
+        assert (
+            out["skip_reason"] == f"no trained points model in {model_dir or '(no model dir given)'}"
+        ).all()
 
 
 def test_the_ensemble_blends_within_its_inputs_and_survives_missing_ones(features, model_root, tmp_path):

@@ -34,7 +34,9 @@ def test_a_trained_model_round_trips_with_its_metadata(model_root, model_info, f
 def test_training_is_deterministic_with_a_fixed_seed(features, model_info, tmp_path):
     again = train_points_model(features, TRAIN_BEFORE, tmp_path, rounds=SMALL_ROUNDS, calibrate=False)
     assert again.version == model_info.version  # the version hashes the model text
-    other = train_points_model(features, TRAIN_BEFORE, tmp_path / "seed", rounds=SMALL_ROUNDS, seed=7, calibrate=False)
+    other = train_points_model(
+        features, TRAIN_BEFORE, tmp_path / "seed", rounds=SMALL_ROUNDS, seed=7, calibrate=False
+    )
     assert other.version != model_info.version
 
 
@@ -42,7 +44,9 @@ def test_training_never_sees_games_on_or_after_the_cut_off(features, tmp_path):
     cut = date(2024, 1, 10)
     future = features["game_date"] >= cut
     shuffled = features.copy()
-    shuffled.loc[future, "points"] = np.random.default_rng(0).permutation(shuffled.loc[future, "points"].to_numpy())
+    shuffled.loc[future, "points"] = np.random.default_rng(0).permutation(
+        shuffled.loc[future, "points"].to_numpy()
+    )
     a = train_points_model(features, cut, tmp_path / "a", rounds=SMALL_ROUNDS, calibrate=False)
     b = train_points_model(shuffled, cut, tmp_path / "b", rounds=SMALL_ROUNDS, calibrate=False)
     assert a.version == b.version and a.train_end < str(cut)
@@ -73,7 +77,9 @@ def test_calibration_maps_expected_error_to_an_honest_monotone_probability(featu
     assert abs(confidence.mean() - 100 * within.mean()) < 3  # in-sample, the averages agree
     high, low = confidence >= confidence.quantile(0.75), confidence <= confidence.quantile(0.25)
     assert within[high].mean() > within[low].mean() + 0.15
-    default = calibration.Calibrator().confidence(pd.Series([5.0, 30.0, np.nan]), rows.head(3).reset_index(drop=True))
+    default = calibration.Calibrator().confidence(
+        pd.Series([5.0, 30.0, np.nan]), rows.head(3).reset_index(drop=True)
+    )
     assert default[0] > default[1] and np.isnan(default[2])
 
 

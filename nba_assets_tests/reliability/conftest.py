@@ -39,11 +39,18 @@ def local_env(root: Path) -> dict[str, str]:
 
 def gcp_env(root: Path, firestore, bigquery, dataset: str, gcs, bucket: str, prefix: str) -> dict[str, str]:
     return {
-        "NBA_ASSETS_PROFILE": "gcp", "NBA_ASSETS_GCP_PROJECT": bigquery.project, "NBA_ASSETS_BQ_DATASET": dataset,
-        "NBA_ASSETS_BQ_ENDPOINT": bigquery.endpoint, "NBA_ASSETS_EXPORT_BUCKET": bucket,
-        "NBA_ASSETS_FIRESTORE_PREFIX": prefix, "FIRESTORE_EMULATOR_HOST": firestore.host, **gcs.env,
-        "NBA_ASSETS_HOME": str(root / "out"), **KNOBS, **SECRETS,
-    }  # fmt: skip
+        "NBA_ASSETS_PROFILE": "gcp",
+        "NBA_ASSETS_GCP_PROJECT": bigquery.project,
+        "NBA_ASSETS_BQ_DATASET": dataset,
+        "NBA_ASSETS_BQ_ENDPOINT": bigquery.endpoint,
+        "NBA_ASSETS_EXPORT_BUCKET": bucket,
+        "NBA_ASSETS_FIRESTORE_PREFIX": prefix,
+        "FIRESTORE_EMULATOR_HOST": firestore.host,
+        **gcs.env,
+        "NBA_ASSETS_HOME": str(root / "out"),
+        **KNOBS,
+        **SECRETS,
+    }
 
 
 @dataclass
@@ -139,13 +146,22 @@ def local_day_at(tmp_path, monkeypatch, local_templates) -> Iterator[Callable[[s
 
 
 @pytest.fixture()
-def gcp_day(tmp_path, monkeypatch, firestore_emulator, bigquery_emulator, bigquery_dataset, gcs_emulator) -> Iterator[Day]:
+def gcp_day(
+    tmp_path, monkeypatch, firestore_emulator, bigquery_emulator, bigquery_dataset, gcs_emulator
+) -> Iterator[Day]:
     """The GCP profile on the emulators: fresh Firestore prefix, dataset and bucket."""
     if not firestore_emulator.running:
         firestore_emulator.start()
     prefix = f"rel_{uuid.uuid4().hex[:10]}_"
-    env = gcp_env(tmp_path, firestore_emulator, bigquery_emulator, bigquery_dataset, gcs_emulator,
-                  gcs_emulator.new_bucket(), prefix)  # fmt: skip
+    env = gcp_env(
+        tmp_path,
+        firestore_emulator,
+        bigquery_emulator,
+        bigquery_dataset,
+        gcs_emulator,
+        gcs_emulator.new_bucket(),
+        prefix,
+    )
     day = open_day(tmp_path, env, monkeypatch)
     yield day
     day.close()

@@ -144,11 +144,21 @@ def main(spec: dict) -> int:
         POINTS[spec["point"]](int(spec.get("nth", 1)))
     partition = spec["partition"]
     key = dg.MultiPartitionKey(partition) if isinstance(partition, dict) else partition
-    run_config = {**(spec.get("run_config") or {}), "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    result = definitions().resolve_job_def(spec["job"]).execute_in_process(
-        partition_key=key, run_config=run_config, tags=spec.get("tags") or {},
-        instance=dg.DagsterInstance.get(), raise_on_error=False,
-    )  # fmt: skip
+    run_config = {
+        **(spec.get("run_config") or {}),
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
+    result = (
+        definitions()
+        .resolve_job_def(spec["job"])
+        .execute_in_process(
+            partition_key=key,
+            run_config=run_config,
+            tags=spec.get("tags") or {},
+            instance=dg.DagsterInstance.get(),
+            raise_on_error=False,
+        )
+    )
     return 0 if result.success else 1
 
 

@@ -47,19 +47,27 @@ def definitions() -> dg.Definitions:
         return loaded
     from nba_assets.defs.storage import FirestoreBatchStoreResource
 
-    store = FirestoreBatchStoreResource(project=os.environ["NBA_ASSETS_GCP_PROJECT"],
-                                        collection_prefix=os.environ.get("NBA_ASSETS_FIRESTORE_PREFIX", ""))
+    store = FirestoreBatchStoreResource(
+        project=os.environ["NBA_ASSETS_GCP_PROJECT"],
+        collection_prefix=os.environ.get("NBA_ASSETS_FIRESTORE_PREFIX", ""),
+    )
     return dg.Definitions(
-        assets=loaded.assets, asset_checks=loaded.asset_checks, jobs=loaded.jobs, schedules=loaded.schedules,
-        sensors=loaded.sensors, resources={**loaded.resources, "batch_store": store}, executor=loaded.executor,
-    )  # fmt: skip
+        assets=loaded.assets,
+        asset_checks=loaded.asset_checks,
+        jobs=loaded.jobs,
+        schedules=loaded.schedules,
+        sensors=loaded.sensors,
+        resources={**loaded.resources, "batch_store": store},
+        executor=loaded.executor,
+    )
 
 
 def start_child(spec: dict) -> subprocess.Popen:
     """The job of ``spec`` in a fresh interpreter (see crash_runner), as a run worker gets it."""
     argv = [sys.executable, "-m", "nba_assets_tests.reliability.crash_runner", json.dumps(spec)]
-    return subprocess.Popen(argv, cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    return subprocess.Popen(
+        argv, cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def wait_child(child: subprocess.Popen, timeout: float = 180.0) -> int:
@@ -85,8 +93,14 @@ def shard_spec(request: dg.RunRequest, sensor: str, point: str | None = None, nt
     key = request.partition_key
     partition = dict(key.keys_by_dimension) if isinstance(key, dg.MultiPartitionKey) else key
     tags = {**request.tags, "dagster/run_key": request.run_key, "dagster/sensor_name": sensor}
-    return {"job": request.job_name or "staging_job", "partition": partition, "point": point, "nth": nth,
-            "run_config": request.run_config or {}, "tags": tags}  # fmt: skip
+    return {
+        "job": request.job_name or "staging_job",
+        "partition": partition,
+        "point": point,
+        "nth": nth,
+        "run_config": request.run_config or {},
+        "tags": tags,
+    }
 
 
 @dataclass
@@ -99,8 +113,13 @@ class Daemon:
 
     def tick(self, name: str) -> list[dg.RunRequest]:
         sensor = self.defs.resolve_sensor_def(name)
-        with dg.build_sensor_context(instance=self.instance, definitions=self.defs, cursor=self.cursors.get(name),
-                                     sensor_name=name, resources=self.defs.resources) as context:  # fmt: skip
+        with dg.build_sensor_context(
+            instance=self.instance,
+            definitions=self.defs,
+            cursor=self.cursors.get(name),
+            sensor_name=name,
+            resources=self.defs.resources,
+        ) as context:
             data = sensor.evaluate_tick(context)
         self.cursors[name] = data.cursor
         return [r for r in data.run_requests or [] if not self.launched(name, r.run_key)]
@@ -115,9 +134,12 @@ class Daemon:
             tags.update({"dagster/run_key": request.run_key, "dagster/sensor_name": sensor})
         job = job or request.job_name or self.defs.resolve_sensor_def(sensor).job_name  # a one-job sensor
         result = self.defs.resolve_job_def(job).execute_in_process(
-            partition_key=request.partition_key, run_config={**(request.run_config or {}), **QUIET}, tags=tags,
-            instance=self.instance, raise_on_error=False,
-        )  # fmt: skip
+            partition_key=request.partition_key,
+            run_config={**(request.run_config or {}), **QUIET},
+            tags=tags,
+            instance=self.instance,
+            raise_on_error=False,
+        )
         return result.success
 
     def slate(self, game_date: str) -> str:
@@ -145,7 +167,9 @@ class Daemon:
         """What production's run monitoring does with a run whose worker is gone (an operator's
         force-terminate locally, where the default launcher cannot check workers): mark it failed
         and free the concurrency-pool slot it held (``free_slots_after_run_end_seconds``)."""
-        self.instance.report_run_failed(run, "run worker gone (SIGKILL): marked failed as run monitoring does")
+        self.instance.report_run_failed(
+            run, "run worker gone (SIGKILL): marked failed as run monitoring does"
+        )
         self.instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
 
     def rerun(self, job: str, partition: str) -> bool:
@@ -153,13 +177,19 @@ class Daemon:
         return self.execute(dg.RunRequest(partition_key=partition), None, job)
 
     def runs(self, job: str, status: dg.DagsterRunStatus | None = None) -> list[dg.DagsterRun]:
-        return [r for r in self.instance.get_runs() if r.job_name == job and (status is None or r.status == status)]
+        return [
+            r
+            for r in self.instance.get_runs()
+            if r.job_name == job and (status is None or r.status == status)
+        ]
 
 
 def resources(defs: dg.Definitions, stack: contextlib.ExitStack):
     """The profile's stores, as the pipeline builds them (resources set up until ``stack`` closes)."""
     keys = ("batch_store", "warehouse", "export_sink")
-    return tuple(stack.enter_context(defs.resources[k].process_config_and_initialize_cm()).get() for k in keys)
+    return tuple(
+        stack.enter_context(defs.resources[k].process_config_and_initialize_cm()).get() for k in keys
+    )
 
 
 @dataclass(frozen=True)
@@ -171,7 +201,10 @@ class Snapshot:
 
     @property
     def keys(self) -> list[tuple]:
-        return [(r["game_date"], r["game_id"], r["player_lookup"], r["system_id"], r["line_key"]) for r in self.rows]
+        return [
+            (r["game_date"], r["game_id"], r["player_lookup"], r["system_id"], r["line_key"])
+            for r in self.rows
+        ]
 
     @property
     def players(self) -> set[str]:
@@ -225,4 +258,3 @@ def assert_no_secret(root: Path, instance: dg.DagsterInstance, exports: dict) ->
     assert not instance_records_with_secret(instance)
     assert SECRET not in json.dumps(exports)
     assert not [log for log in CHILD_LOGS if SECRET in log]
-

@@ -25,7 +25,13 @@ from nba_assets_tests.reliability.harness import assert_no_secret, assert_same_d
 
 pytestmark = pytest.mark.timeout(240)
 STAGING_POINTS = ["after_staging_write", "after_completions"]
-CONSOLIDATION_POINTS = ["during_merge", "after_merge", "after_verify", "after_mark_consolidated", "during_export"]
+CONSOLIDATION_POINTS = [
+    "during_merge",
+    "after_merge",
+    "after_verify",
+    "after_mark_consolidated",
+    "during_export",
+]
 SUCCESS, STARTED = dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.STARTED
 NTH = {"after_staging_write": 3, "during_export": 3}  # die at the 3rd call; elsewhere at the first
 
@@ -46,9 +52,9 @@ def crash_in_staging(day, point: str) -> str:
         assert not status.is_complete
     else:  # every completion recorded, yet the run never reported back
         assert status.is_complete
-    assert [r.status for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key] == [
-        STARTED
-    ]
+    assert [
+        r.status for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key
+    ] == [STARTED]
     # the normal mechanism: the completion sensor, whose stall policy re-runs the missing players
     launched = day.daemon.settle(store, batch_id)
     retried = [x for x in launched if x.startswith("staging_job:")]
@@ -62,7 +68,9 @@ def crash_in_consolidation(day, point: str) -> str:
     for request in day.daemon.fan_out():
         assert day.daemon.execute(request, "slate_fanout_sensor")
     (request,) = day.daemon.tick("batch_completion_sensor")
-    assert run_child(shard_spec(request, "batch_completion_sensor", point, NTH.get(point, 1)), timeout=240) == -9
+    assert (
+        run_child(shard_spec(request, "batch_completion_sensor", point, NTH.get(point, 1)), timeout=240) == -9
+    )
     store, warehouse, sink = day.stores
     batch = store.get_batch(batch_id)
     staged = warehouse.staged_rows(batch_id)
@@ -96,7 +104,13 @@ def check_outcome(day, batch_id: str, baseline) -> None:
 
 def on_the_emulators(test):
     """Firestore, BigQuery and GCS emulators for one whole day run."""
-    for mark in (pytest.mark.firestore, pytest.mark.bigquery, pytest.mark.gcs, pytest.mark.slow, pytest.mark.timeout(420)):
+    for mark in (
+        pytest.mark.firestore,
+        pytest.mark.bigquery,
+        pytest.mark.gcs,
+        pytest.mark.slow,
+        pytest.mark.timeout(420),
+    ):
         test = mark(test)
     return test
 

@@ -40,7 +40,11 @@ def test_a_redelivered_shard_run_counts_once_and_consolidates_once(local_day_at,
     assert day.daemon.execute(requests[0], None, "staging_job")
     after = store.status(batch_id)
     assert (after.expected, after.succeeded, after.skipped, after.failed) == (
-        before.expected, before.succeeded, before.skipped, before.failed)  # fmt: skip
+        before.expected,
+        before.succeeded,
+        before.skipped,
+        before.failed,
+    )
     assert len(store.completions(batch_id)) == before.expected == 20
     # the completion sensor evaluated twice before the daemon launched anything: one run key
     first = day.daemon.tick("batch_completion_sensor")
@@ -72,7 +76,9 @@ def test_events_after_consolidation_neither_reopen_nor_change_it(local_day_at, l
     # rejected with a clear message; nothing staged, nothing recorded, the table unchanged
     shard = f"{batch_before.expected_players[player]:02d}"
     late = day.defs.resolve_job_def("staging_job").execute_in_process(
-        partition_key=dg.MultiPartitionKey({"date": DAY, "shard": shard}), instance=day.instance, raise_on_error=False
+        partition_key=dg.MultiPartitionKey({"date": DAY, "shard": shard}),
+        instance=day.instance,
+        raise_on_error=False,
     )
     assert not late.success
     message = failure_message(day.instance, late.run_id)
@@ -88,11 +94,15 @@ def test_a_shard_run_for_players_outside_its_batch_is_refused(local_day_at):
     batch_id = day.daemon.slate(DAY)
     store, warehouse, _ = day.stores
     run = day.defs.resolve_job_def("staging_job").execute_in_process(
-        partition_key=dg.MultiPartitionKey({"date": DAY, "shard": "00"}), instance=day.instance,
-        run_config={"ops": {"staging_predictions": {"config": {"players": ["nobodyatall"]}}}}, raise_on_error=False,
-    )  # fmt: skip
+        partition_key=dg.MultiPartitionKey({"date": DAY, "shard": "00"}),
+        instance=day.instance,
+        run_config={"ops": {"staging_predictions": {"config": {"players": ["nobodyatall"]}}}},
+        raise_on_error=False,
+    )
     assert not run.success
-    assert f"players ['nobodyatall'] are not in batch {batch_id} shard 00" in failure_message(day.instance, run.run_id)
+    assert f"players ['nobodyatall'] are not in batch {batch_id} shard 00" in failure_message(
+        day.instance, run.run_id
+    )
     assert store.completions(batch_id) == [] and warehouse.staged_rows(batch_id) == 0
 
 
@@ -137,8 +147,13 @@ def test_completions_go_to_their_own_batch_whatever_else_is_open(store):
     assert [b.batch_id for b in store.open_batches()] == [b1_new]
 
 
-@pytest.mark.parametrize("error", [BatchStoreError("batch b20250219_00000000 rejected the write"),
-                                   WarehouseError("staging of x: columns do not fit the schema")])  # fmt: skip
+@pytest.mark.parametrize(
+    "error",
+    [
+        BatchStoreError("batch b20250219_00000000 rejected the write"),
+        WarehouseError("staging of x: columns do not fit the schema"),
+    ],
+)
 def test_a_permanent_error_is_not_retried(local_day_at, error):
     """Dagster's RetryPolicy would retry anything: only outages (Retryable*) are worth the backoff."""
     day = local_day_at("slate")

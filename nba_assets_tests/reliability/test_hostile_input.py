@@ -33,12 +33,46 @@ pytestmark = pytest.mark.timeout(300)
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 NASTY = [
-    "Robert'); DROP TABLE player_prop_predictions;--", "`player_prop_predictions`", '"; DELETE FROM batches; --',
-    "a/b", "../..", "__name__", "__.*__", ".", "..", "prediction_batches/x/completions/y", "x\x00y", "line\nbreak",
-    " ", "", "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1", "20.0", "0001-01-01", "9999-12-31",
-    "2025-02-30", "1946-10-31", "2101-01-01", "null", "None", "D'Angelo Russell", "Nikola Jokić", "😀", "\u202e",
-    "O.G. Anunoby", "Karl-Anthony Towns", "=cmd|' /C calc'!A0", "%s%s%n", "{{7*7}}", "$(rm -rf /)",
-]  # fmt: skip
+    "Robert'); DROP TABLE player_prop_predictions;--",
+    "`player_prop_predictions`",
+    '"; DELETE FROM batches; --',
+    "a/b",
+    "../..",
+    "__name__",
+    "__.*__",
+    ".",
+    "..",
+    "prediction_batches/x/completions/y",
+    "x\x00y",
+    "line\nbreak",
+    " ",
+    "",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e309",
+    "-1",
+    "20.0",
+    "0001-01-01",
+    "9999-12-31",
+    "2025-02-30",
+    "1946-10-31",
+    "2101-01-01",
+    "null",
+    "None",
+    "D'Angelo Russell",
+    "Nikola Jokić",
+    "😀",
+    "\u202e",
+    "O.G. Anunoby",
+    "Karl-Anthony Towns",
+    "=cmd|' /C calc'!A0",
+    "%s%s%n",
+    "{{7*7}}",
+    "$(rm -rf /)",
+]
 nasty = st.one_of(st.sampled_from(NASTY), st.text(max_size=30))
 DATES = st.one_of(st.sampled_from(["2025-02-19", "2025-02-12"]), nasty)
 LINES = st.one_of(st.sampled_from(["", "24.5", "20.0", "0.5", "80", "0.3", "81", "24.25"]), nasty)
@@ -48,20 +82,38 @@ def cells(good: list[str]) -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(good), nasty)
 
 
-SLATE_ROW = st.fixed_dictionaries({
-    "game_date": DATES, "player_name": cells(["LeBron James", "Luka Dončić", "LaMelo Ball"]),
-    "team": cells(["LAL", "CHA"]), "opponent": cells(["CHA", "LAL"]), "is_home": cells(["true", "false"]),
-    "line": LINES,
-})  # fmt: skip
-BOX_ROW = st.fixed_dictionaries({
-    "game_date": DATES, "game_id": cells(["0022400524"]), "player_id": cells(["2544", "1629029"]),
-    "player_name": cells(["LeBron James", "Luka Dončić"]), "team": cells(["LAL"]), "opponent": cells(["CHA"]),
-    "is_home": cells(["true", "false"]), "minutes": cells(["34.5", "0"]), "points": cells(["27", "0"]),
-})  # fmt: skip
-LINE_ROW = st.fixed_dictionaries({
-    "game_date": DATES, "player_name": cells(["LeBron James", "LaMelo Ball"]), "line": LINES,
-    "bookmaker": cells(["book", ""]), "over_price": cells(["-110", ""]),
-})  # fmt: skip
+SLATE_ROW = st.fixed_dictionaries(
+    {
+        "game_date": DATES,
+        "player_name": cells(["LeBron James", "Luka Dončić", "LaMelo Ball"]),
+        "team": cells(["LAL", "CHA"]),
+        "opponent": cells(["CHA", "LAL"]),
+        "is_home": cells(["true", "false"]),
+        "line": LINES,
+    }
+)
+BOX_ROW = st.fixed_dictionaries(
+    {
+        "game_date": DATES,
+        "game_id": cells(["0022400524"]),
+        "player_id": cells(["2544", "1629029"]),
+        "player_name": cells(["LeBron James", "Luka Dončić"]),
+        "team": cells(["LAL"]),
+        "opponent": cells(["CHA"]),
+        "is_home": cells(["true", "false"]),
+        "minutes": cells(["34.5", "0"]),
+        "points": cells(["27", "0"]),
+    }
+)
+LINE_ROW = st.fixed_dictionaries(
+    {
+        "game_date": DATES,
+        "player_name": cells(["LeBron James", "LaMelo Ball"]),
+        "line": LINES,
+        "bookmaker": cells(["book", ""]),
+        "over_price": cells(["-110", ""]),
+    }
+)
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -133,8 +185,11 @@ LOADERS = {"slate": load_slate, "box scores": lambda p: load_box_scores([p]), "l
 
 
 @FAST
-@given(data=st.binary(max_size=800), suffix=st.sampled_from([".csv", ".parquet", ".txt"]),
-       loader=st.sampled_from(sorted(LOADERS)))  # fmt: skip
+@given(
+    data=st.binary(max_size=800),
+    suffix=st.sampled_from([".csv", ".parquet", ".txt"]),
+    loader=st.sampled_from(sorted(LOADERS)),
+)
 def test_random_bytes_are_one_clear_problem(tmp_path, data, suffix, loader):
     path = tmp_path / f"input{suffix}"
     path.write_bytes(data)
@@ -147,7 +202,9 @@ def test_random_bytes_are_one_clear_problem(tmp_path, data, suffix, loader):
 
 
 @FAST
-@given(name=st.text(min_size=1, max_size=20), encoding=st.sampled_from(["utf-16", "utf-32", "latin-1", "cp1252"]))
+@given(
+    name=st.text(min_size=1, max_size=20), encoding=st.sampled_from(["utf-16", "utf-32", "latin-1", "cp1252"])
+)
 def test_wrong_encodings_are_named(tmp_path, name, encoding):
     text = f"game_date,player_name,team,opponent,is_home\n2025-02-19,José Calderón {name},DEN,LAL,true\n"
     try:
@@ -164,8 +221,19 @@ def test_wrong_encodings_are_named(tmp_path, name, encoding):
 
 def test_oversized_files_are_refused_before_reading(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 4096)
-    path = write_csv(tmp_path / "slate.csv", [{"game_date": "2025-02-19", "player_name": f"Player {i}", "team": "LAL",
-                                                "opponent": "CHA", "is_home": "true"} for i in range(200)])  # fmt: skip
+    path = write_csv(
+        tmp_path / "slate.csv",
+        [
+            {
+                "game_date": "2025-02-19",
+                "player_name": f"Player {i}",
+                "team": "LAL",
+                "opponent": "CHA",
+                "is_home": "true",
+            }
+            for i in range(200)
+        ],
+    )
     with pytest.raises(InputValidationError, match=r"over the 4,096-byte input limit"):
         load_slate(path)
     out = tmp_path / "predictions.csv"
@@ -175,17 +243,54 @@ def test_oversized_files_are_refused_before_reading(tmp_path, monkeypatch, capsy
 
 
 def test_placeholder_lines_are_refused_when_asked_and_flagged_otherwise(tmp_path, capsys):
-    rows = [{"game_date": "2025-02-19", "player_name": n, "line": "20.0"} for n in (
-        "LeBron James", "Luka Doncic", "LaMelo Ball", "Austin Reaves", "Miles Bridges", "Mark Williams",
-        "Rui Hachimura", "Dalton Knecht", "Josh Green")]  # fmt: skip
+    rows = [
+        {"game_date": "2025-02-19", "player_name": n, "line": "20.0"}
+        for n in (
+            "LeBron James",
+            "Luka Doncic",
+            "LaMelo Ball",
+            "Austin Reaves",
+            "Miles Bridges",
+            "Mark Williams",
+            "Rui Hachimura",
+            "Dalton Knecht",
+            "Josh Green",
+        )
+    ]
     lines = write_csv(tmp_path / "lines.csv", rows)
-    slate = write_csv(tmp_path / "slate.csv", [{"game_date": "2025-02-19", "player_name": "LeBron James", "team": "LAL",
-                                                "opponent": "CHA", "is_home": "true"}])  # fmt: skip
+    slate = write_csv(
+        tmp_path / "slate.csv",
+        [
+            {
+                "game_date": "2025-02-19",
+                "player_name": "LeBron James",
+                "team": "LAL",
+                "opponent": "CHA",
+                "is_home": "true",
+            }
+        ],
+    )
     out = tmp_path / "predictions.csv"
-    code = main(["predict", "--slate", str(slate), "--lines", str(lines), "--out", str(out),
-                 "--suspicious-lines", "reject", "--systems", "moving_average", "-q"])  # fmt: skip
+    code = main(
+        [
+            "predict",
+            "--slate",
+            str(slate),
+            "--lines",
+            str(lines),
+            "--out",
+            str(out),
+            "--suspicious-lines",
+            "reject",
+            "--systems",
+            "moving_average",
+            "-q",
+        ]
+    )
     err = capsys.readouterr().err
-    assert code == 2 and "suspicious constant line" in err and "9 of 9 lines are 20" in err and not out.exists()
+    assert (
+        code == 2 and "suspicious constant line" in err and "9 of 9 lines are 20" in err and not out.exists()
+    )
     with pytest.warns(UserWarning, match="suspicious constant line"):
         load_lines(lines, "warn")
 
@@ -211,12 +316,15 @@ def test_cli_predict_never_shows_a_trace_or_leaves_a_partial_file(tmp_path, caps
     cli_streams_are_clean(code, out, captured.out + captured.err)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["run-day", "2025-02-30"], "date '2025-02-30' is not YYYY-MM-DD"),
-    (["run-day", "1900-01-01"], "Could not find a partition with key `1900-01-01`"),
-    (["run-day", DAY, "--shards", "17"], "--shards 17 must be between 1 and 16"),
-    (["predict", "--slate", "/nonexistent/slate.csv", "--out", "x.csv"], "no such file"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run-day", "2025-02-30"], "date '2025-02-30' is not YYYY-MM-DD"),
+        (["run-day", "1900-01-01"], "Could not find a partition with key `1900-01-01`"),
+        (["run-day", DAY, "--shards", "17"], "--shards 17 must be between 1 and 16"),
+        (["predict", "--slate", "/nonexistent/slate.csv", "--out", "x.csv"], "no such file"),
+    ],
+)
 def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
     for key, value in local_env(tmp_path).items():
         monkeypatch.setenv(key, value)
@@ -231,17 +339,33 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
 
 def test_a_bad_slate_writes_nothing_of_the_day(tmp_path, monkeypatch):
     """The slate run fails on validation: no batch, no staging, no table rows, no export."""
-    bad = write_csv(tmp_path / "slate.csv", [
-        {"game_date": DAY, "player_name": "LeBron James", "team": "LAL", "opponent": "CHA", "is_home": "true",
-         "line": "24.5"},
-        {"game_date": DAY, "player_name": "Robert'); DROP TABLE player_prop_predictions;--", "team": "LAL",
-         "opponent": "LAL", "is_home": "maybe", "line": "inf"},
-    ])  # fmt: skip
+    bad = write_csv(
+        tmp_path / "slate.csv",
+        [
+            {
+                "game_date": DAY,
+                "player_name": "LeBron James",
+                "team": "LAL",
+                "opponent": "CHA",
+                "is_home": "true",
+                "line": "24.5",
+            },
+            {
+                "game_date": DAY,
+                "player_name": "Robert'); DROP TABLE player_prop_predictions;--",
+                "team": "LAL",
+                "opponent": "LAL",
+                "is_home": "maybe",
+                "line": "inf",
+            },
+        ],
+    )
     monkeypatch.setenv("NBA_ASSETS_SLATES", str(bad))
     day = open_day(tmp_path, local_env(tmp_path), monkeypatch)
     try:
         run = day.defs.resolve_job_def("slate_job").execute_in_process(
-            partition_key=DAY, instance=day.instance, raise_on_error=False)
+            partition_key=DAY, instance=day.instance, raise_on_error=False
+        )
         assert not run.success
         failure = next(e for e in run.all_events if e.is_step_failure)
         text = str(failure.step_failure_data.error.to_string())
@@ -250,7 +374,9 @@ def test_a_bad_slate_writes_nothing_of_the_day(tmp_path, monkeypatch):
         assert store.open_batches() == [] and sink.list("v1/") == []
         warehouse.ensure_schema()
         assert warehouse.predictions_for(date.fromisoformat(DAY)).num_rows == 0
-        assert not (tmp_path / "out" / "staging").exists() or not any((tmp_path / "out" / "staging").iterdir())
+        assert not (tmp_path / "out" / "staging").exists() or not any(
+            (tmp_path / "out" / "staging").iterdir()
+        )
         assert not day.instance.fetch_materializations(dg.AssetKey("slate"), limit=1).records
     finally:
         day.close()

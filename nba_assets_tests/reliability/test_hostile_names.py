@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.naming import InvalidIdentifier, batch_id_for, player_lookup, safe_key, staging_name
+from nba_assets.rows import STAGING_SCHEMA
 from nba_assets.warehouse.local import DuckDBWarehouse
-from nba_assets.warehouse.schema import STAGING_SCHEMA
 from nba_assets_tests.reliability.test_hostile_input import FAST, NASTY
 
 pytestmark = pytest.mark.timeout(120)
@@ -42,23 +42,44 @@ def test_every_identifier_from_a_name_is_safe(name):
     key = safe_key(name)
     assert re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*_[0-9a-f]{10}", key) and len(key) <= 51
     table = staging_name(batch_id_for(date(2025, 2, 19), ["x"]), name)
-    assert re.fullmatch(r"_staging_b20250219_[0-9a-f]{8}_[a-z0-9_]+_[0-9a-f]{10}", table) and len(table) <= 1024
+    assert (
+        re.fullmatch(r"_staging_b20250219_[0-9a-f]{8}_[a-z0-9_]+_[0-9a-f]{10}", table) and len(table) <= 1024
+    )
 
 
 def staging_row(batch_id: str, player: str) -> pa.Table:
     row = {
-        "prediction_id": "p1", "batch_id": batch_id, "system_id": "moving_average", "model_version": "ma-1",
-        "game_date": date(2025, 2, 19), "game_id": "0022400524'; DROP TABLE x;--", "player_lookup": player,
-        "player_name": player, "team": "LAL", "opponent": "CHA", "is_home": True, "points_line": 24.5,
-        "line_key": 245, "predicted_points": 25.0, "confidence": 50.0, "recommendation": "OVER", "edge": 0.5,
+        "prediction_id": "p1",
+        "batch_id": batch_id,
+        "system_id": "moving_average",
+        "model_version": "ma-1",
+        "game_date": date(2025, 2, 19),
+        "game_id": "0022400524'; DROP TABLE x;--",
+        "player_lookup": player,
+        "player_name": player,
+        "team": "LAL",
+        "opponent": "CHA",
+        "is_home": True,
+        "points_line": 24.5,
+        "line_key": 245,
+        "predicted_points": 25.0,
+        "confidence": 50.0,
+        "recommendation": "OVER",
+        "edge": 0.5,
         "staged_at": datetime(2025, 2, 19, 12, tzinfo=UTC),
-    }  # fmt: skip
+    }
     return pa.Table.from_pylist([row], schema=STAGING_SCHEMA)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(names=st.lists(st.one_of(st.sampled_from(NASTY[:12]), st.text(min_size=1, max_size=40)), min_size=1,
-                      max_size=4, unique=True))  # fmt: skip
+@given(
+    names=st.lists(
+        st.one_of(st.sampled_from(NASTY[:12]), st.text(min_size=1, max_size=40)),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    )
+)
 def test_hostile_names_round_trip_through_the_store_and_staging(tmp_path_factory, names):
     """Raw names stay values: document ids and staging file names come only from the encoder."""
     root = tmp_path_factory.mktemp("names")

@@ -41,8 +41,17 @@ def roster_slate(box: pd.DataFrame, day: date) -> pd.DataFrame:
         used = season[season["team"] == game.team].groupby(["player_lookup", "player_name"]).size()
         roster = [p for p in used.sort_values(ascending=False).index if p[0] not in taken][:PER_TEAM]
         taken |= {lookup for lookup, _ in roster}
-        rows += [{"game_date": day, "game_id": game.game_id, "player_name": name, "team": game.team,
-                  "opponent": game.opponent, "is_home": game.is_home} for _, name in roster]  # fmt: skip
+        rows += [
+            {
+                "game_date": day,
+                "game_id": game.game_id,
+                "player_name": name,
+                "team": game.team,
+                "opponent": game.opponent,
+                "is_home": game.is_home,
+            }
+            for _, name in roster
+        ]
     return pd.DataFrame(rows)
 
 
@@ -89,7 +98,9 @@ def check_each_day_once(day, batches: dict[str, str]) -> None:
         assert status.state == BatchState.CONSOLIDATED and status.is_complete
         rows = warehouse.predictions_for(date.fromisoformat(game_date))
         predictions = sum(c.predictions for c in store.completions(batch_id))
-        assert rows.num_rows == predictions > 0 and warehouse.duplicate_keys(date.fromisoformat(game_date)) == 0
+        assert (
+            rows.num_rows == predictions > 0 and warehouse.duplicate_keys(date.fromisoformat(game_date)) == 0
+        )
         assert len(set(rows["player_lookup"].to_pylist())) == status.succeeded
         assert warehouse.staged_rows(batch_id) == 0
         assert sink.read(f"v1/predictions/{game_date}.json")
@@ -118,10 +129,14 @@ def test_three_450_player_days_at_once_on_firestore(tmp_path, monkeypatch, slate
     if not firestore_emulator.running:
         firestore_emulator.start()
     env = {
-        **local_env(tmp_path), **LOAD_KNOBS, "NBA_ASSETS_SLATES": str(slates_csv), BATCH_STORE_ENV: "firestore",
-        "NBA_ASSETS_GCP_PROJECT": firestore_emulator.project, "FIRESTORE_EMULATOR_HOST": firestore_emulator.host,
+        **local_env(tmp_path),
+        **LOAD_KNOBS,
+        "NBA_ASSETS_SLATES": str(slates_csv),
+        BATCH_STORE_ENV: "firestore",
+        "NBA_ASSETS_GCP_PROJECT": firestore_emulator.project,
+        "FIRESTORE_EMULATOR_HOST": firestore_emulator.host,
         "NBA_ASSETS_FIRESTORE_PREFIX": f"load_{uuid.uuid4().hex[:8]}_",
-    }  # fmt: skip
+    }
     day = open_day(tmp_path, env, monkeypatch)
     try:
         assert type(day.stores[0]).__name__ == "FirestoreBatchStore"

@@ -25,7 +25,13 @@ from nba_assets.warehouse.gcp import BigQueryWarehouse
 from nba_assets_tests.reliability.conftest import DAY
 from nba_assets_tests.reliability.harness import assert_same_day
 
-pytestmark = [pytest.mark.firestore, pytest.mark.bigquery, pytest.mark.gcs, pytest.mark.slow, pytest.mark.timeout(420)]
+pytestmark = [
+    pytest.mark.firestore,
+    pytest.mark.bigquery,
+    pytest.mark.gcs,
+    pytest.mark.slow,
+    pytest.mark.timeout(420),
+]
 
 
 @contextlib.contextmanager
@@ -84,8 +90,12 @@ def test_firestore_outage_mid_shard_fails_the_attempt_naming_firestore_and_the_s
             time.sleep(0.5)
     (run,) = [r for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key]
     step_retries = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_UP_FOR_RETRY)
-    assert step_retries and all(f"Firestore unavailable at {firestore_emulator.host}" in m for m in step_retries)
-    store_retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Firestore record_completion")]
+    assert step_retries and all(
+        f"Firestore unavailable at {firestore_emulator.host}" in m for m in step_retries
+    )
+    store_retries = [
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("Firestore record_completion")
+    ]
     assert store_retries and all(m.endswith("retrying") for m in store_retries)  # backoff inside the deadline
     store, _, _ = day.stores
     assert store.status(batch_id).is_complete  # every player reported once the service was back
@@ -121,14 +131,18 @@ def test_bigquery_down_fails_the_shard_run_naming_bigquery_then_a_rerun_loses_no
     assert_same_day(day.snapshot(), local_baseline)
 
 
-def test_gcs_down_fails_the_exports_naming_gcs_then_a_rerun_publishes(gcp_day, local_baseline, gcs_emulator,
-                                                                       monkeypatch):  # fmt: skip
+def test_gcs_down_fails_the_exports_naming_gcs_then_a_rerun_publishes(
+    gcp_day, local_baseline, gcs_emulator, monkeypatch
+):
     """The sink's retry deadline is cut from 30 s to 5 s here (the time only; the contract suite
     measures the 30 s one): the run fails naming GCS, the merge stays done, the re-run publishes."""
     day = gcp_day
     real_get = GcsExportSinkResource.get
-    monkeypatch.setattr(GcsExportSinkResource, "get", lambda self: GcsSink(
-        real_get(self).client, self.bucket, self.prefix, deadline_s=5.0))  # fmt: skip
+    monkeypatch.setattr(
+        GcsExportSinkResource,
+        "get",
+        lambda self: GcsSink(real_get(self).client, self.bucket, self.prefix, deadline_s=5.0),
+    )
     batch_id = day.daemon.slate(DAY)
     for request in day.daemon.fan_out():
         assert day.daemon.execute(request, "slate_fanout_sensor")

@@ -40,7 +40,9 @@ def test_no_secret_in_the_instance_logs_metadata_or_exports(local_templates, mon
 
 def sql_interpolations() -> list[tuple[str, str]]:
     """(file, expression) of each ``{...}`` in an f-string that is a SQL statement."""
-    statement = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|MERGE INTO|CREATE|DROP|WITH)\b|\bFROM\b.*\bWHERE\b", re.S)
+    statement = re.compile(
+        r"^\s*(SELECT|INSERT|UPDATE|DELETE|MERGE INTO|CREATE|DROP|WITH)\b|\bFROM\b.*\bWHERE\b", re.S
+    )
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         source = path.read_text()
@@ -49,8 +51,11 @@ def sql_interpolations() -> list[tuple[str, str]]:
                 continue
             text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
             if statement.search(text):
-                found += [(path.relative_to(PACKAGE).as_posix(), ast.get_source_segment(source, v.value))
-                          for v in node.values if isinstance(v, ast.FormattedValue)]  # fmt: skip
+                found += [
+                    (path.relative_to(PACKAGE).as_posix(), ast.get_source_segment(source, v.value))
+                    for v in node.values
+                    if isinstance(v, ast.FormattedValue)
+                ]
     return found
 
 
@@ -87,7 +92,9 @@ VETTED = {
     ("warehouse/sql.py", '_on("t", "s", RESULTS_KEY, p)'),
 }
 VALUES = re.compile(r"game_date|batch_id|player|lookup|line|reason|now|status|value")
-ENCODED = re.compile(r"^(self\._wildcard|self\._ref|staging_name|safe_key|check_sql_identifier|check_batch_id)\(")
+ENCODED = re.compile(
+    r"^(self\._wildcard|self\._ref|staging_name|safe_key|check_sql_identifier|check_batch_id)\("
+)
 
 
 def test_sql_interpolates_only_vetted_identifiers_never_values():
@@ -100,22 +107,35 @@ def test_sql_interpolates_only_vetted_identifiers_never_values():
 
 
 DOCUMENT_PATHS = {
-    'f"{collection_prefix}prediction_batches"', 'f"{collection_prefix}consolidation_locks"', '"completions"',
-    "c.check_id(batch_id)", "game_date.isoformat()", "key",  # key = c.doc_id(player) = safe_key(player)
+    'f"{collection_prefix}prediction_batches"',
+    'f"{collection_prefix}consolidation_locks"',
+    '"completions"',
+    "c.check_id(batch_id)",
+    "game_date.isoformat()",
+    "key",  # key = c.doc_id(player) = safe_key(player)
     "batch_id",  # only after check_open / check_id in the same method (open_batch, _completions callers)
-}  # fmt: skip
+}
 
 
 def test_document_paths_come_only_from_validated_parts():
     source = (PACKAGE / "batch_state" / "gcp.py").read_text()
     parts = set()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-            "document", "collection"):  # fmt: skip
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("document", "collection")
+        ):
             parts |= {ast.get_source_segment(source, a) for a in node.args}
     assert parts and parts <= DOCUMENT_PATHS, sorted(parts - DOCUMENT_PATHS)
-    keys = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Assign) and "key" in ast.unparse(n.targets[0])]
-    assert keys and all("c.doc_id(player_lookup)" in ast.unparse(n.value) for n in keys)  # key = safe_key(player)
+    keys = [
+        n
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Assign) and "key" in ast.unparse(n.targets[0])
+    ]
+    assert keys and all(
+        "c.doc_id(player_lookup)" in ast.unparse(n.value) for n in keys
+    )  # key = safe_key(player)
 
 
 @pytest.mark.parametrize("prefix", ["a/b_", "../", "x.y", "__x__", "UPPER_"])

@@ -10,25 +10,35 @@ import pytest
 
 from nba_assets.cli import main
 from nba_assets.reports.season import season_window, weekly_summary
+from nba_assets.rows import RESULTS_SCHEMA, line_key
 from nba_assets.warehouse.local import DuckDBWarehouse
-from nba_assets.warehouse.schema import RESULTS_SCHEMA, line_key
 
 SAT, SUN, MON = date(2025, 2, 8), date(2025, 2, 9), date(2025, 2, 10)  # all game days; two weeks
 
 
 def row(day, player, system, line, predicted, actual, hit, recommendation="OVER"):
     return {
-        "game_date": day, "game_id": f"g{day:%m%d}", "player_lookup": player, "player_name": player.title(),
-        "system_id": system, "line_key": line_key(line), "points_line": line, "predicted_points": predicted,
-        "confidence": 60.0, "recommendation": recommendation if line is not None else "NO_LINE",
-        "actual_points": actual, "abs_error": abs(predicted - actual), "hit": hit,
-    }  # fmt: skip
+        "game_date": day,
+        "game_id": f"g{day:%m%d}",
+        "player_lookup": player,
+        "player_name": player.title(),
+        "system_id": system,
+        "line_key": line_key(line),
+        "points_line": line,
+        "predicted_points": predicted,
+        "confidence": 60.0,
+        "recommendation": recommendation if line is not None else "NO_LINE",
+        "actual_points": actual,
+        "abs_error": abs(predicted - actual),
+        "hit": hit,
+    }
 
 
 GRADED = {
     SAT: [
         # p1/A has two lines: two bets (one hit), but one player-game error of 3
-        row(SAT, "p1", "A", 20.5, 23.0, 20.0, True), row(SAT, "p1", "A", 22.5, 23.0, 20.0, False),
+        row(SAT, "p1", "A", 20.5, 23.0, 20.0, True),
+        row(SAT, "p1", "A", 22.5, 23.0, 20.0, False),
         row(SAT, "p1", "B", 20.5, 21.0, 20.0, None, "PASS"),  # a PASS is not a bet
         row(SAT, "p2", "A", None, 15.0, 10.0, None),  # no line: error counts, no bet
         row(SAT, "p2", "B", 10.5, 12.0, 10.0, True),
@@ -53,11 +63,29 @@ def test_report_on_a_three_day_window(warehouse, tmp_path, capsys):
     assert main(["report", "--from", SAT.isoformat(), "--to", MON.isoformat(), "--out", str(out)]) == 0
     name = f"report_{SAT}_{MON}"
     weekly = pd.read_csv(out / f"{name}_weekly.csv")
-    assert list(weekly.columns) == ["week_start", "system_id", "days", "player_games", "mae", "decided", "hits",
-                                    "hit_rate"]  # fmt: skip
+    assert list(weekly.columns) == [
+        "week_start",
+        "system_id",
+        "days",
+        "player_games",
+        "mae",
+        "decided",
+        "hits",
+        "hit_rate",
+    ]
     by_key = weekly.set_index(["week_start", "system_id"])
-    assert by_key.loc[("2025-02-03", "A"), ["player_games", "mae", "decided", "hits"]].tolist() == [2, 4.0, 2, 1]
-    assert by_key.loc[("2025-02-03", "B"), ["player_games", "mae", "decided", "hits"]].tolist() == [2, 1.5, 1, 1]
+    assert by_key.loc[("2025-02-03", "A"), ["player_games", "mae", "decided", "hits"]].tolist() == [
+        2,
+        4.0,
+        2,
+        1,
+    ]
+    assert by_key.loc[("2025-02-03", "B"), ["player_games", "mae", "decided", "hits"]].tolist() == [
+        2,
+        1.5,
+        1,
+        1,
+    ]
     assert by_key.loc[("2025-02-10", "B"), ["mae", "hit_rate"]].tolist() == [3.0, 0.0]
     markdown = (out / f"{name}.md").read_text()
     # whole window: A 3 player-games, MAE (3+5+1)/3, 2 of 3 bets; B MAE (1+2+3)/3, 1 of 2 bets
@@ -73,7 +101,10 @@ def test_report_on_a_three_day_window(warehouse, tmp_path, capsys):
 
 def test_report_without_results_says_so(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NBA_ASSETS_HOME", str(tmp_path / "empty"))
-    assert main(["report", "--from", SAT.isoformat(), "--to", SUN.isoformat(), "--out", str(tmp_path), "-q"]) == 1
+    assert (
+        main(["report", "--from", SAT.isoformat(), "--to", SUN.isoformat(), "--out", str(tmp_path), "-q"])
+        == 1
+    )
     assert "2 game days have no graded results" in (tmp_path / f"report_{SAT}_{SUN}.md").read_text()
 
 

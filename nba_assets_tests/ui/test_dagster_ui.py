@@ -23,9 +23,22 @@ from nba_assets_tests.waiting import wait_for
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 DAY, UI_DAY = "2025-02-19", "2025-01-26"  # two one-game days (20 players each)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-ERROR_TEXT = ("Unexpected GraphQL error", "PythonError", "Traceback (most recent call last)", "Something went wrong")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ERROR_TEXT = (
+    "Unexpected GraphQL error",
+    "PythonError",
+    "Traceback (most recent call last)",
+    "Something went wrong",
+)
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
@@ -42,8 +55,12 @@ def ui(tmp_path_factory):
         unavailable("Debian's chromium is not installed (scripts/install-browser)")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     tmp = tmp_path_factory.mktemp("ui")
-    env = {"NBA_ASSETS_PROFILE": "local", "NBA_ASSETS_HOME": str(tmp / "out"), "NBA_ASSETS_SHARDS": "2",
-           "DAGSTER_HOME": str(tmp / "dagster_home")}  # fmt: skip
+    env = {
+        "NBA_ASSETS_PROFILE": "local",
+        "NBA_ASSETS_HOME": str(tmp / "out"),
+        "NBA_ASSETS_SHARDS": "2",
+        "DAGSTER_HOME": str(tmp / "dagster_home"),
+    }
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
@@ -55,9 +72,14 @@ def ui(tmp_path_factory):
         port = free_port()
         dagster = str(Path(sys.executable).with_name("dagster"))
         server = ManagedProcess(
-            "dagster-dev", [dagster, "dev", "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-            port, env=env, log_path=tmp / "dagster-dev.log", ready=lambda: _server_up(port), timeout=150,
-        )  # fmt: skip
+            "dagster-dev",
+            [dagster, "dev", "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+            port,
+            env=env,
+            log_path=tmp / "dagster-dev.log",
+            ready=lambda: _server_up(port),
+            timeout=150,
+        )
         server.start()
         try:
             yield f"http://127.0.0.1:{port}", instance
@@ -72,7 +94,9 @@ def page(ui):
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True
+        )
         context = browser.new_context(viewport={"width": 1440, "height": 860})
         # the one-time "join the community" dialog, as a returning user has dismissed it
         context.add_init_script("window.localStorage.setItem('communityNux', '\"1\"')")
@@ -110,7 +134,9 @@ def visit(page, url: str, shot: str, expect: list[str]) -> str:
 
 def test_asset_graph_renders_every_group(ui, page):
     base, _ = ui
-    visit(page, f"{base}/asset-groups", "lineage_groups", ["slate", "predictions", "consolidation", "grading"])
+    visit(
+        page, f"{base}/asset-groups", "lineage_groups", ["slate", "predictions", "consolidation", "grading"]
+    )
     page.get_by_text("Global asset lineage").first.click()  # focus the page, not the search box
     page.keyboard.press("Alt+KeyE")  # the graph's "Expand all groups" (its settings menu shows the shortcut)
     for name in ("box_scores", "prop_lines", "graded_results", "points_model"):
@@ -125,15 +151,23 @@ def test_asset_graph_renders_every_group(ui, page):
 
 def test_staging_predictions_partitions_show_the_day(ui, page):
     base, _ = ui
-    body = visit(page, f"{base}/assets/staging_predictions?view=partitions", "staging_predictions_partitions",
-                 ["Materialized (2)", "Failed (0)"])  # fmt: skip
+    body = visit(
+        page,
+        f"{base}/assets/staging_predictions?view=partitions",
+        "staging_predictions_partitions",
+        ["Materialized (2)", "Failed (0)"],
+    )
     assert "Partitions" in body and "00" in body and "01" in body  # the shard dimension
 
 
 def test_sensors_and_schedule_pages(ui, page):
     base, _ = ui
-    visit(page, f"{base}/automation", "automation",
-          ["batch_completion_sensor", "slate_fanout_sensor", "daily_slate_schedule"])  # fmt: skip
+    visit(
+        page,
+        f"{base}/automation",
+        "automation",
+        ["batch_completion_sensor", "slate_fanout_sensor", "daily_slate_schedule"],
+    )
     sensor = page.locator("a", has_text="batch_completion_sensor").first.get_attribute("href")
     schedule = page.locator("a", has_text="daily_slate_schedule").first.get_attribute("href")
     body = visit(page, base + sensor, "batch_completion_sensor", ["consolidation_job", "Running"])
@@ -145,7 +179,9 @@ def test_sensors_and_schedule_pages(ui, page):
 def test_launch_a_slate_run_from_the_launchpad(ui, page):
     base, instance = ui
     visit(page, f"{base}/automation", "automation_before_launch", ["daily_slate_schedule"])
-    location = page.locator("a", has_text="daily_slate_schedule").first.get_attribute("href").split("/schedules/")[0]
+    location = (
+        page.locator("a", has_text="daily_slate_schedule").first.get_attribute("href").split("/schedules/")[0]
+    )
     visit(page, f"{base}{location}/jobs/slate_job/playground", "slate_job_launchpad", ["Launch Run"])
     partition = page.get_by_placeholder("Partition")
     partition.click()
@@ -155,7 +191,9 @@ def test_launch_a_slate_run_from_the_launchpad(ui, page):
     page.get_by_role("button", name="Launch Run").click()
     page.wait_for_url("**/runs/**")
     run_id = page.url.rstrip("/").split("/runs/")[1].split("?")[0]
-    run = wait_for(lambda: (r := instance.get_run_by_id(run_id)) and r.is_finished and r, 120, f"run {run_id}")
+    run = wait_for(
+        lambda: (r := instance.get_run_by_id(run_id)) and r.is_finished and r, 120, f"run {run_id}"
+    )
     assert run is not None and run.status == dg.DagsterRunStatus.SUCCESS, run and run.status
     assert run.job_name == "slate_job" and run.tags.get("dagster/partition") == UI_DAY
     visit(page, f"{base}/runs/{run_id}", "slate_run_from_ui", ["Success"])

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 
 from nba_assets.naming import batch_id_for, staging_name
+from nba_assets.rows import RESULTS_TABLE, TABLE
 from nba_assets.warehouse.base import RetryableWarehouseError
 from nba_assets.warehouse.gcp import BigQueryWarehouse, bigquery_client
-from nba_assets.warehouse.rows import utc_now
-from nba_assets.warehouse.schema import RESULTS_TABLE, TABLE
+from nba_assets.warehouse.row_checks import utc_now
 from nba_assets_tests.warehouse.factory import player_staging
 
 pytestmark = pytest.mark.bigquery
@@ -38,7 +38,9 @@ def test_tables_are_partitioned_by_day_and_clustered(bigquery_emulator, bigquery
     assert wh.client.get_table(wh._table_id(RESULTS_TABLE)).time_partitioning.field == "game_date"
 
 
-def test_staging_is_load_jobs_only_and_the_batch_is_one_merge(bigquery_emulator, bigquery_dataset, monkeypatch):
+def test_staging_is_load_jobs_only_and_the_batch_is_one_merge(
+    bigquery_emulator, bigquery_dataset, monkeypatch
+):
     # a project of its own, so that its job list holds this test's jobs only
     client = bigquery_client(f"jobs-{uuid.uuid4().hex[:12]}", bigquery_emulator.endpoint)
     wh = BigQueryWarehouse(client, bigquery_dataset, staging_expiration=timedelta(hours=6))
@@ -48,9 +50,13 @@ def test_staging_is_load_jobs_only_and_the_batch_is_one_merge(bigquery_emulator,
     b = batch_id_for(D, players)
     patched = []
     update_table = wh.client.update_table
-    monkeypatch.setattr(wh.client, "update_table",
-                        lambda table, fields, **kw: patched.append((table.expires, fields)) or update_table(
-                            table, fields, **kw))
+    monkeypatch.setattr(
+        wh.client,
+        "update_table",
+        lambda table, fields, **kw: (
+            patched.append((table.expires, fields)) or update_table(table, fields, **kw)
+        ),
+    )
     for player in players + ["ja"]:  # ja twice: WRITE_TRUNCATE of the same table
         wh.write_staging(b, player, player_staging(b, D, player, [24.5]))
     names = sorted(t.table_id for t in wh.client.list_tables(f"{wh.project}.{bigquery_dataset}"))

@@ -48,7 +48,9 @@ time.sleep(float(sys.argv[2]))
 
 def hold_lock(path, seconds: float) -> subprocess.Popen:
     """Another process (a second Dagster run worker) holding the DuckDB file open."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "locked"
     return proc
 

@@ -1,6 +1,5 @@
 """consolidated_predictions (daily): one MERGE of the batch's staging, verified before clean-up."""
 
-
 import time
 from datetime import date, timedelta
 
@@ -15,8 +14,12 @@ from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 
 CHECKS = [
-    dg.AssetCheckSpec("consolidated_predictions_no_duplicate_keys", asset="consolidated_predictions", blocking=True),
-    dg.AssetCheckSpec("consolidated_predictions_merged_equals_staged", asset="consolidated_predictions", blocking=True),
+    dg.AssetCheckSpec(
+        "consolidated_predictions_no_duplicate_keys", asset="consolidated_predictions", blocking=True
+    ),
+    dg.AssetCheckSpec(
+        "consolidated_predictions_merged_equals_staged", asset="consolidated_predictions", blocking=True
+    ),
     dg.AssetCheckSpec("consolidated_predictions_batch_complete", asset="consolidated_predictions"),
     dg.AssetCheckSpec("consolidated_predictions_sane_values", asset="consolidated_predictions"),
 ]
@@ -59,7 +62,9 @@ def consolidated_predictions(
         # merged and recorded by a run that died or failed after it: finish that run's clean-up
         with retry_only_outages():
             outcome = finish_recorded(context.log, warehouse.get(), store, status, game_date)
-        return dg.MaterializeResult(metadata={**outcome.metadata, "batch_id": batch_id}, check_results=outcome.checks)
+        return dg.MaterializeResult(
+            metadata={**outcome.metadata, "batch_id": batch_id}, check_results=outcome.checks
+        )
     if not status.is_complete and not forced:
         raise dg.Failure(
             f"batch {batch_id} incomplete: {status.done}/{status.expected} done, {status.failed} failed, "
@@ -73,7 +78,8 @@ def consolidated_predictions(
         lease = store.claim_consolidation(game_date, batch_id, context.run_id, length)
     if lease is None:
         raise dg.Failure(
-            f"another run holds the consolidation lease of {game_date}; not merging twice (L9)", allow_retries=False
+            f"another run holds the consolidation lease of {game_date}; not merging twice (L9)",
+            allow_retries=False,
         )
     started = time.perf_counter()
     try:
@@ -82,7 +88,11 @@ def consolidated_predictions(
     finally:
         store.release_consolidation(game_date, context.run_id)
     return dg.MaterializeResult(
-        metadata={**outcome.metadata, "batch_id": batch_id, "forced_partial": forced,
-                  "seconds": round(time.perf_counter() - started, 2)},  # fmt: skip
+        metadata={
+            **outcome.metadata,
+            "batch_id": batch_id,
+            "forced_partial": forced,
+            "seconds": round(time.perf_counter() - started, 2),
+        },
         check_results=outcome.checks,
     )

@@ -18,22 +18,35 @@ class Decision:
     retry_players: dict[int, list[str]] = field(default_factory=dict)  # shard -> players to re-run
 
 
-def decide(status: BatchStatus, store: BatchStore, now: datetime, idle: timedelta, deadline: timedelta) -> Decision:
+def decide(
+    status: BatchStatus, store: BatchStore, now: datetime, idle: timedelta, deadline: timedelta
+) -> Decision:
     """complete -> consolidate; stalled -> re-run unfinished players once; then, past the deadline,
     a forced partial consolidation (L5, L6, L7)."""
-    date, progress = status.game_date.isoformat(), f"{status.done}/{status.expected} done, {status.failed} failed"
+    date, progress = (
+        status.game_date.isoformat(),
+        f"{status.done}/{status.expected} done, {status.failed} failed",
+    )
     if status.is_complete:
         return Decision(status.batch_id, date, "consolidate", f"complete: {progress}")
     quiet_for = now - status.last_activity
     if status.stall_retries == 0 and quiet_for >= idle:
         batch = store.get_batch(status.batch_id)
-        failed = {c.player_lookup for c in store.completions(status.batch_id) if c.status == CompletionStatus.FAILED}
+        failed = {
+            c.player_lookup for c in store.completions(status.batch_id) if c.status == CompletionStatus.FAILED
+        }
         by_shard: dict[int, list[str]] = defaultdict(list)
         for player in sorted(set(status.missing) | failed):
             by_shard[batch.expected_players[player]].append(player)
-        return Decision(status.batch_id, date, "retry_missing",
-                        f"stalled {quiet_for} with {progress}: re-running {sum(map(len, by_shard.values()))} players",
-                        dict(by_shard))  # fmt: skip
+        return Decision(
+            status.batch_id,
+            date,
+            "retry_missing",
+            f"stalled {quiet_for} with {progress}: re-running {sum(map(len, by_shard.values()))} players",
+            dict(by_shard),
+        )
     if status.stall_retries > 0 and quiet_for >= deadline:
-        return Decision(status.batch_id, date, "force_partial", f"still {progress} {quiet_for} after the re-run")
+        return Decision(
+            status.batch_id, date, "force_partial", f"still {progress} {quiet_for} after the re-run"
+        )
     return Decision(status.batch_id, date, "wait", f"{progress}, quiet for {quiet_for}")

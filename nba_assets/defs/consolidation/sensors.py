@@ -1,6 +1,5 @@
 """batch_completion_sensor: reads open batches from the batch store each tick (DESIGN §3)."""
 
-
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -20,11 +19,23 @@ def _requests(decision, store) -> list[dg.RunRequest]:
     tags = {BATCH_TAG: decision.batch_id}
     if decision.action == "consolidate":
         # run_key = batch id: Dagster never launches a second consolidation of the batch (L9)
-        return [dg.RunRequest(run_key=decision.batch_id, partition_key=decision.game_date,
-                              job_name="consolidation_job", tags=tags)]  # fmt: skip
+        return [
+            dg.RunRequest(
+                run_key=decision.batch_id,
+                partition_key=decision.game_date,
+                job_name="consolidation_job",
+                tags=tags,
+            )
+        ]
     if decision.action == "force_partial":
-        return [dg.RunRequest(run_key=f"{decision.batch_id}:partial", partition_key=decision.game_date,
-                              job_name="consolidation_job", tags={**tags, FORCED_PARTIAL_TAG: "true"})]  # fmt: skip
+        return [
+            dg.RunRequest(
+                run_key=f"{decision.batch_id}:partial",
+                partition_key=decision.game_date,
+                job_name="consolidation_job",
+                tags={**tags, FORCED_PARTIAL_TAG: "true"},
+            )
+        ]
     if decision.action == "retry_missing":
         store.note_stall_retry(decision.batch_id)
         return [
@@ -41,9 +52,10 @@ def _requests(decision, store) -> list[dg.RunRequest]:
 
 
 @dg.sensor(
-    jobs=[consolidation_job, staging_job], minimum_interval_seconds=30,
+    jobs=[consolidation_job, staging_job],
+    minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-)  # fmt: skip
+)
 def batch_completion_sensor(
     context: dg.SensorEvaluationContext, batch_store: BatchStoreResource, settings: PipelineSettings
 ) -> dg.SensorResult | dg.SkipReason:

@@ -15,29 +15,44 @@ from nba_assets.exports.results import build_results_export
 
 
 def _gates(settings: PipelineSettings) -> GateConfig:
-    return GateConfig(min_players_per_game=settings.min_players_per_game, min_published_ratio=settings.regression_share)
+    return GateConfig(
+        min_players_per_game=settings.min_players_per_game, min_published_ratio=settings.regression_share
+    )
 
 
 def _outcome(report: PublishReport, check_name: str, asset: str):
     """The gate verdict as a blocking check; a refused export fails the step with nothing written (L13)."""
     metadata = report.metadata()
     yield dg.AssetCheckResult(
-        check_name=check_name, asset_key=asset, passed=report.ok, severity=dg.AssetCheckSeverity.ERROR,
+        check_name=check_name,
+        asset_key=asset,
+        passed=report.ok,
+        severity=dg.AssetCheckSeverity.ERROR,
         description="schema, finite numbers, every game, players per game, totals, no regression vs the live file",
-        metadata={"findings": "; ".join(metadata["findings"][:20]) or "none", "files_checked": report.checked_files},
-    )  # fmt: skip
+        metadata={
+            "findings": "; ".join(metadata["findings"][:20]) or "none",
+            "files_checked": report.checked_files,
+        },
+    )
     if not report.ok:
         raise dg.Failure(
             f"export refused, nothing written: {len(report.findings)} finding(s), e.g. {report.findings[0]}",
             allow_retries=False,
         )
-    yield dg.MaterializeResult(asset_key=asset, metadata={k: v for k, v in metadata.items() if k != "findings"})
+    yield dg.MaterializeResult(
+        asset_key=asset, metadata={k: v for k, v in metadata.items() if k != "findings"}
+    )
 
 
 @dg.asset(
-    partitions_def=game_days, group_name="exports", kinds={"json"}, deps=["consolidated_predictions"],
-    check_specs=[dg.AssetCheckSpec("front_end_exports_quality_gates", asset="front_end_exports", blocking=True)],
-)  # fmt: skip
+    partitions_def=game_days,
+    group_name="exports",
+    kinds={"json"},
+    deps=["consolidated_predictions"],
+    check_specs=[
+        dg.AssetCheckSpec("front_end_exports_quality_gates", asset="front_end_exports", blocking=True)
+    ],
+)
 def front_end_exports(
     context: dg.AssetExecutionContext,
     nba_inputs: NbaInputsResource,
@@ -49,9 +64,14 @@ def front_end_exports(
     game_date = date.fromisoformat(context.partition_key)
     day = nba_inputs.day(game_date)
     files = build_day_exports(
-        game_date, warehouse.get().predictions_for(game_date), day.slate, day.lines, day.history,
-        generated_at=datetime.now(UTC), default_system=settings.headline_system(),
-    )  # fmt: skip
+        game_date,
+        warehouse.get().predictions_for(game_date),
+        day.slate,
+        day.lines,
+        day.history,
+        generated_at=datetime.now(UTC),
+        default_system=settings.headline_system(),
+    )
     gates = _gates(settings).for_slate(frames.slate_games(day.slate, game_date))
     report = publish(files, export_sink.get(), gates)
     context.log.info(f"exports of {game_date}: {len(report.written)} files, {report.total_bytes:,} bytes")
@@ -59,10 +79,13 @@ def front_end_exports(
 
 
 @dg.asset(
-    partitions_def=game_days, group_name="exports", kinds={"json"}, deps=["graded_results"],
+    partitions_def=game_days,
+    group_name="exports",
+    kinds={"json"},
+    deps=["graded_results"],
     check_specs=[dg.AssetCheckSpec("results_export_quality_gates", asset="results_export", blocking=True)],
     backfill_policy=dg.BackfillPolicy.single_run(),  # graded a range at a time, published the same way
-)  # fmt: skip
+)
 def results_export(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
@@ -77,9 +100,13 @@ def results_export(
         results = wh.results_for(game_date)
         if len(keys) > 1 and results.num_rows == 0:
             continue  # a day of the range without games: graded_results skipped it too
-        report = publish(build_results_export(game_date, results, generated_at=datetime.now(UTC)), sink, _gates(settings))
+        report = publish(
+            build_results_export(game_date, results, generated_at=datetime.now(UTC)), sink, _gates(settings)
+        )
         if not report.ok:
             break  # the days before stay published; this one is refused below
     if report is None:
-        raise dg.Failure(f"no graded results in {keys[0]}..{keys[-1]}: grade before publishing", allow_retries=False)
+        raise dg.Failure(
+            f"no graded results in {keys[0]}..{keys[-1]}: grade before publishing", allow_retries=False
+        )
     yield from _outcome(report, "results_export_quality_gates", "results_export")

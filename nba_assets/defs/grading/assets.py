@@ -12,13 +12,16 @@ import pyarrow as pa
 from nba_assets.defs.partitions import game_days
 from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import WarehouseResource
-from nba_assets.warehouse.schema import RESULTS_SCHEMA
+from nba_assets.rows import RESULTS_SCHEMA
 
 
 @dg.asset(
-    partitions_def=game_days, group_name="grading", kinds={"python"},
-    deps=["consolidated_predictions", "box_scores"], backfill_policy=dg.BackfillPolicy.single_run(),
-)  # fmt: skip
+    partitions_def=game_days,
+    group_name="grading",
+    kinds={"python"},
+    deps=["consolidated_predictions", "box_scores"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
 def graded_results(
     context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -32,7 +35,9 @@ def graded_results(
     ranged = len(context.partition_keys) > 1
     # a range may hold calendar days without games; only a range needs to tell them apart
     consolidated = (
-        set(context.instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions"))) if ranged else set()
+        set(context.instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions")))
+        if ranged
+        else set()
     )
     graded, problems = [], []
     for key in context.partition_keys:
@@ -48,7 +53,9 @@ def graded_results(
             problems.append(f"no consolidated predictions for {game_date}: consolidate before grading")
             continue
         results = grade(predictions, actuals)
-        written = wh.write_results(game_date, pa.Table.from_pandas(results, schema=RESULTS_SCHEMA, preserve_index=False))
+        written = wh.write_results(
+            game_date, pa.Table.from_pandas(results, schema=RESULTS_SCHEMA, preserve_index=False)
+        )
         context.log.info(f"graded {written} predictions of {game_date}")
         graded.append(results)
     if problems:

@@ -10,9 +10,11 @@ from nba_assets.defs.settings import NbaInputsResource
 
 
 @dg.schedule(
-    cron_schedule="0 6 * * *", execution_timezone=TIMEZONE, job=grading_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone=TIMEZONE,
+    job=grading_job,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-)  # fmt: skip
+)
 def grading_daily_schedule(context: dg.ScheduleEvaluationContext, nba_inputs: NbaInputsResource):
     """Yesterday's partition of graded_results (and results_export); skips with the reason otherwise."""
     game_date = context.scheduled_execution_time.date() - timedelta(days=1)

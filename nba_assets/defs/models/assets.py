@@ -1,6 +1,5 @@
 """points_model: the gradient-boosting system's trained model, re-trained weekly and versioned."""
 
-
 import time
 from datetime import date
 
@@ -21,7 +20,10 @@ class TrainConfig(dg.Config):
 
 @dg.asset(group_name="models", kinds={"lightgbm"})
 def points_model(
-    context: dg.AssetExecutionContext, config: TrainConfig, nba_inputs: NbaInputsResource, settings: PipelineSettings
+    context: dg.AssetExecutionContext,
+    config: TrainConfig,
+    nba_inputs: NbaInputsResource,
+    settings: PipelineSettings,
 ) -> dg.MaterializeResult:
     """The LightGBM points model the gradient_boosting system loads, saved with its version."""
     from nba_assets.features import build_features
@@ -30,7 +32,9 @@ def points_model(
     before = date.fromisoformat(config.train_before) if config.train_before else date.today()
     history = nba_inputs.history()
     started = time.perf_counter()
-    info = train_points_model(build_features(history[history["game_date"] < before]), before, settings.models_path())
+    info = train_points_model(
+        build_features(history[history["game_date"] < before]), before, settings.models_path()
+    )
     context.log.info(f"trained points model {info.version} on games before {before}")
     return dg.MaterializeResult(
         metadata={

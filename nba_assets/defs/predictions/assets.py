@@ -1,6 +1,5 @@
 """staging_predictions (date x shard): every system for each player, staged, then its completion."""
 
-
 import time
 from datetime import date
 
@@ -47,24 +46,35 @@ def staging_predictions(
         batch = store.get_batch(current_batch_id(context.instance, game_date))
     if batch.status in (BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED):
         # a late run (a run retry, a queued stall re-run): its staging would never be merged
-        raise dg.Failure(f"batch {batch.batch_id} is already {batch.status}: late staging run rejected, "
-                         "nothing staged or recorded", allow_retries=False)  # fmt: skip
+        raise dg.Failure(
+            f"batch {batch.batch_id} is already {batch.status}: late staging run rejected, "
+            "nothing staged or recorded",
+            allow_retries=False,
+        )
     players = sorted(p for p, s in batch.expected_players.items() if shard_key(s) == shard)
     if config.players:
         unknown = sorted(set(config.players) - set(players))
         if unknown:
             # a wrong run config: retrying it with backoff cannot help
-            raise dg.Failure(f"players {unknown} are not in batch {batch.batch_id} shard {shard}",
-                             allow_retries=False)  # fmt: skip
+            raise dg.Failure(
+                f"players {unknown} are not in batch {batch.batch_id} shard {shard}", allow_retries=False
+            )
         players = sorted(config.players)
     started = time.perf_counter()
     systems = settings.build_systems(game_date)  # built once: the points model is loaded from disk
     systems_need_history = any(getattr(s, "needs_history", False) for s in systems)
     with retry_only_outages():
         outcomes = run_shard(
-            context.log, nba_inputs.day(game_date), players, systems, store, warehouse.get(), batch.batch_id,
-            context.run_id, history=nba_inputs.learned_history(game_date) if systems_need_history else None,
-        )  # fmt: skip
+            context.log,
+            nba_inputs.day(game_date),
+            players,
+            systems,
+            store,
+            warehouse.get(),
+            batch.batch_id,
+            context.run_id,
+            history=nba_inputs.learned_history(game_date) if systems_need_history else None,
+        )
     failed = [o for o in outcomes if o.status == CompletionStatus.FAILED]
     counts = pd.Series([str(o.status) for o in outcomes]).value_counts().to_dict() if outcomes else {}
     return dg.MaterializeResult(

@@ -13,8 +13,8 @@ import pyarrow as pa
 from nba_assets.batch_state.base import BatchStore, CompletionStatus, RetryableStoreError
 from nba_assets.defs.settings import DayInputs
 from nba_assets.predictions.runner import expand_lines, outcomes, run_systems, stamp
+from nba_assets.rows import STAGING_SCHEMA
 from nba_assets.warehouse.base import RetryableWarehouseError, Warehouse
-from nba_assets.warehouse.schema import STAGING_SCHEMA
 
 # Backend outages fail the run (Dagster retries it); anything else fails only that player.
 RETRYABLE = (RetryableStoreError, RetryableWarehouseError)
@@ -56,14 +56,18 @@ def run_shard(
         reason = planned.reason
         try:
             # Staging first, completion second: a completion always has its rows behind it.
-            warehouse.write_staging(batch_id, planned.player_lookup, staging_table(player_rows, batch_id, staged_at))
+            warehouse.write_staging(
+                batch_id, planned.player_lookup, staging_table(player_rows, batch_id, staged_at)
+            )
         except RETRYABLE:
             raise
         except Exception as exc:  # a bad row fails this player only, with the error kept
             status, reason = CompletionStatus.FAILED, f"staging write failed: {type(exc).__name__}: {exc}"
             log.error(f"{planned.player_lookup}: {reason}")
         count = len(player_rows) if status == CompletionStatus.SUCCEEDED else 0
-        store.record_completion(batch_id, planned.player_lookup, status, predictions=count, reason=reason, run_id=run_id)
+        store.record_completion(
+            batch_id, planned.player_lookup, status, predictions=count, reason=reason, run_id=run_id
+        )
         results.append(ShardOutcome(planned.player_lookup, status, count, reason))
     for player in sorted(set(players) - set(features["player_lookup"])):
         reason = "player is in the batch but not in the day's inputs"
@@ -83,8 +87,14 @@ def outcome_table(results: list[ShardOutcome]) -> dg.MetadataValue:
         ]
     )
     records = [
-        dg.TableRecord({"player_lookup": r.player_lookup, "status": str(r.status), "predictions": r.predictions,
-                        "reason": r.reason[:200]})  # fmt: skip
+        dg.TableRecord(
+            {
+                "player_lookup": r.player_lookup,
+                "status": str(r.status),
+                "predictions": r.predictions,
+                "reason": r.reason[:200],
+            }
+        )
         for r in results
     ]
     return dg.MetadataValue.table(records=records, schema=schema)

@@ -1,6 +1,5 @@
 """box_scores, prop_lines and slate: the day's validated inputs, and the batch they open."""
 
-
 from datetime import date
 
 import dagster as dg
@@ -50,9 +49,12 @@ def prop_lines(context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource)
 
 
 @dg.asset(
-    partitions_def=game_days, group_name="slate", kinds={"python"}, deps=[box_scores, prop_lines],
+    partitions_def=game_days,
+    group_name="slate",
+    kinds={"python"},
+    deps=[box_scores, prop_lines],
     backfill_policy=one_date_per_run,
-)  # fmt: skip
+)
 def slate(
     context: dg.AssetExecutionContext,
     nba_inputs: NbaInputsResource,
@@ -70,7 +72,9 @@ def slate(
     warehouse.get().ensure_schema()  # the dataset and table exist before any shard stages rows
     batch = batch_store.get().open_batch(batch_id, game_date, players, correlation_id=context.run_id)
     shard_counts = {shard_key(s): list(players.values()).count(s) for s in sorted(set(players.values()))}
-    context.log.info(f"batch {batch_id}: {len(players)} players in {len(shard_counts)} shards, state {batch.status}")
+    context.log.info(
+        f"batch {batch_id}: {len(players)} players in {len(shard_counts)} shards, state {batch.status}"
+    )
     return dg.MaterializeResult(
         metadata={
             "batch_id": batch_id,

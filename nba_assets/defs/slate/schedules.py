@@ -1,6 +1,5 @@
 """daily_slate_schedule: 07:00 New York, today's slate; skips with a reason on days without games."""
 
-
 import dagster as dg
 
 from nba_assets.defs.jobs import slate_job
@@ -9,7 +8,10 @@ from nba_assets.defs.settings import NbaInputsResource
 
 
 @dg.schedule(
-    cron_schedule="0 7 * * *", execution_timezone=TIMEZONE, job=slate_job, default_status=dg.DefaultScheduleStatus.RUNNING
+    cron_schedule="0 7 * * *",
+    execution_timezone=TIMEZONE,
+    job=slate_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def daily_slate_schedule(context: dg.ScheduleEvaluationContext, nba_inputs: NbaInputsResource):
     """Materializes box_scores, prop_lines and slate for the game day starting at this tick."""

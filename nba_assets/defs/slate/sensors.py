@@ -45,6 +45,8 @@ def slate_fanout_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult 
             continue
         metadata = {k: v.value for k, v in materialization.metadata.items()}
         shard_requests = fanout_requests(record.partition_key, metadata)
-        context.log.info(f"slate {record.partition_key} batch {metadata.get('batch_id')}: {len(shard_requests)} shard runs")
+        context.log.info(
+            f"slate {record.partition_key} batch {metadata.get('batch_id')}: {len(shard_requests)} shard runs"
+        )
         requests += shard_requests
     return dg.SensorResult(run_requests=requests, cursor=json.dumps({"storage_id": records[-1].storage_id}))

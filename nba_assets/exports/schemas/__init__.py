@@ -57,7 +57,9 @@ def validator(kind: str) -> Draft202012Validator:
         raise KeyError(f"no schema for export kind {kind!r}; known: {', '.join(SCHEMA_FILES)}")
     schema = load(SCHEMA_FILES[kind])
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def schema_errors(kind: str, payload: dict[str, Any], limit: int = 5) -> list[str]:
@@ -67,7 +69,9 @@ def schema_errors(kind: str, payload: dict[str, Any], limit: int = 5) -> list[st
     """
     if is_valid(kind, payload):
         return []
-    errors = [f"at {e.json_path}: {_short(e.message)}" for e in islice(validator(kind).iter_errors(payload), limit)]
+    errors = [
+        f"at {e.json_path}: {_short(e.message)}" for e in islice(validator(kind).iter_errors(payload), limit)
+    ]
     return errors or ["jsonschema-rs and jsonschema disagree; treating the file as invalid"]
 
 

@@ -13,8 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_assets.naming import check_batch_id
-from nba_assets.warehouse.base import WarehouseError
-from nba_assets.warehouse.schema import (
+from nba_assets.rows import (
     MERGE_KEY,
     RECOMMENDATIONS,
     RESULTS_SCHEMA,
@@ -23,6 +22,7 @@ from nba_assets.warehouse.schema import (
     TABLE_COLUMNS,
     line_key,
 )
+from nba_assets.warehouse.base import WarehouseError
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 TABLE_SCHEMA = pa.schema(
@@ -72,8 +72,9 @@ def _check_line_keys(table: pa.Table, what: str) -> None:
     lines, keys = table["points_line"].to_pylist(), table["line_key"].to_pylist()
     for i, (line, key) in enumerate(zip(lines, keys, strict=True)):
         if line_key(line) != key:
-            raise WarehouseError(f"{what}: row {i} has points_line={line!r} but line_key={key} "
-                                 f"(expected {line_key(line)})")
+            raise WarehouseError(
+                f"{what}: row {i} has points_line={line!r} but line_key={key} (expected {line_key(line)})"
+            )
 
 
 def _duplicates(table: pa.Table, columns: tuple[str, ...]) -> int:

@@ -1,4 +1,8 @@
-"""The predictions table contract (DESIGN §4): columns, merge key, deterministic ids (L10, L11)."""
+"""The row contract (DESIGN §4): predictions and results columns, merge key, deterministic ids (L10, L11).
+
+A neutral module: the prediction core, the warehouse, the exports and the reports all import it, so
+the contract lives in none of them.
+"""
 
 from __future__ import annotations
 
@@ -55,10 +59,13 @@ def line_key(line: float | None) -> int:
     return int(round(float(line) * 10))
 
 
-def prediction_id(game_date: date, game_id: str, player_lookup: str, system_id: str, line: float | None) -> str:
+def prediction_id(
+    game_date: date, game_id: str, player_lookup: str, system_id: str, line: float | None
+) -> str:
     """uuid5 of the merge key: a re-run of a day produces the same id (L11)."""
     key = "|".join((game_date.isoformat(), game_id, player_lookup, system_id, str(line_key(line))))
     return str(uuid.uuid5(_ID_NAMESPACE, key))
+
 
 RESULTS_TABLE = "prediction_results"
 # One graded row per active prediction of a played game (the graded_results asset).

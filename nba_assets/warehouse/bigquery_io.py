@@ -1,6 +1,7 @@
 """BigQuery plumbing for the warehouse: clients, schemas, parameters, and bounded retries.
 
-Transport failures (connection refused, 5xx, backend errors) are retried a bounded number of
+Transport failures (connection refused, 5xx, backend errors) are retried by the client library's own
+``google.api_core.retry.Retry`` (as Firestore and GCS are) a bounded number of
 times with exponential backoff, then surface as RetryableWarehouseError naming BigQuery, so a
 Dagster retry policy can act on them. Every retried operation is idempotent: a load job
 WRITE_TRUNCATEs one table, and the MERGE re-run with the same ``now`` gives the same table.
@@ -9,9 +10,7 @@ WRITE_TRUNCATEs one table, and the MERGE re-run with the same ``now`` gives the 
 from __future__ import annotations
 
 import logging
-import random
 import re
-import time
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
@@ -20,6 +19,7 @@ import google.api_core.exceptions as gexc
 import pyarrow as pa
 import requests
 from google.api_core.client_options import ClientOptions
+from google.api_core.retry import Retry
 from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import TransportError
 from google.cloud import bigquery
@@ -108,27 +108,40 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def with_retries(what: str, fn: Callable[[], T], *, attempts: int, backoff: float) -> T:
-    """``fn()``, re-run after transient failures (backoff, x2 each time, with jitter), then give up."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return fn()
-        except Exception as exc:
-            if not is_transient(exc):
-                raise
-            if attempt == attempts:
-                raise RetryableWarehouseError(
-                    f"BigQuery unavailable: {what} failed {attempts} times; last error: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-            delay = backoff * 2 ** (attempt - 1) * (1 + random.random() / 4)
-            log.warning(
-                "BigQuery %s failed (%s: %s); attempt %d/%d, retrying in %.1fs",
-                what,
-                type(exc).__name__,
-                exc,
-                attempt,
-                attempts,
-                delay,
-            )
-            time.sleep(delay)
-    raise AssertionError("unreachable")
+    """``fn()`` under the client library's own ``Retry`` (exponential backoff with jitter), re-run
+    after transient failures at most ``attempts`` times in all, then a RetryableWarehouseError.
+
+    ``Retry`` bounds by time; the predicate bounds it by attempts too, so an outage costs a known
+    number of calls whatever the machine's speed (the outage tests count them).
+    """
+    failures = 0
+
+    def retryable(exc: Exception) -> bool:
+        nonlocal failures
+        if not is_transient(exc):
+            return False
+        failures += 1
+        return failures < attempts
+
+    def warn(exc: Exception) -> None:
+        log.warning(
+            "BigQuery %s failed (%s: %s); attempt %d/%d, retrying",
+            what,
+            type(exc).__name__,
+            exc,
+            failures,
+            attempts,
+        )
+
+    retry = Retry(
+        predicate=retryable, initial=backoff, multiplier=2.0, maximum=30.0, timeout=None, on_error=warn
+    )
+    try:
+        return retry(fn)()
+    except Exception as exc:
+        if failures >= attempts and is_transient(exc):
+            raise RetryableWarehouseError(
+                f"BigQuery unavailable: {what} failed {attempts} times; last error: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        raise

@@ -62,6 +62,7 @@ def to_batch(data: dict[str, Any]) -> Batch:
         dataset_prefix=data.get("dataset_prefix", ""),
         stall_retries=int(data.get("stall_retries", 0)),
         consolidation=dict(data.get("consolidation") or {}),
+        expire_at=c.as_utc(data["expire_at"]) if data.get("expire_at") else None,
     )
 
 

@@ -190,7 +190,7 @@ def test_stall_policy_runs_alert_once_per_batch_and_step(definitions, instance, 
         by_shard.setdefault(shard, []).append(player)
     # what batch_completion_sensor launches when the policy fires: re-runs per shard, then a partial
     job = definitions.resolve_job_def("staging_job")
-    for shard, players in sorted(by_shard.items())[:2]:
+    for _shard, players in sorted(by_shard.items())[:2]:
         instance.create_run_for_job(
             job,
             run_config={"ops": {"staging_predictions": {"config": {"players": players[:2]}}}},

@@ -68,6 +68,10 @@ class FirestoreBatchStore:
     def _now(self) -> datetime:
         return c.as_utc(self._clock())
 
+    def _ttl(self, closed_at: datetime) -> datetime:
+        """The stored TTL field of a batch closed at ``closed_at`` (see ``TTL_GRACE``)."""
+        return closed_at + self.retention + d.TTL_GRACE
+
     def _completions(self, batch_id: str) -> firestore.CollectionReference:
         return self._batches.document(batch_id).collection("completions")
 
@@ -133,7 +137,7 @@ class FirestoreBatchStore:
                 return None, None
             now = self._now()
             fields = {"status": BatchState.SUPERSEDED.value, "updated_at": now}
-            return {**fields, "expire_at": now + self.retention}, now + self.retention
+            return {**fields, "expire_at": self._ttl(now)}, self._ttl(now)
 
         for snap in query.stream(**self._rpc):
             if snap.id != batch_id:
@@ -264,7 +268,7 @@ class FirestoreBatchStore:
             "status": state.value,
             "consolidation": c.check_json(result),
             "updated_at": now,
-            "expire_at": now + self.retention,  # Firestore's TTL policy deletes it then
+            "expire_at": self._ttl(now),  # Firestore's TTL policy deletes it then
         }
         ref = self._batches.document(c.check_id(batch_id))
 
@@ -288,7 +292,8 @@ class FirestoreBatchStore:
 
     def expired_batches(self, now: datetime | None = None) -> list[Batch]:
         # expire_at exists only on closed batches: a single-field query, no composite index
-        query = self._batches.where(filter=FieldFilter("expire_at", "<=", c.as_utc(now or self._now())))
+        cutoff = c.as_utc(now or self._now()) + d.TTL_GRACE
+        query = self._batches.where(filter=FieldFilter("expire_at", "<=", cutoff))
 
         def op() -> list[Batch]:
             batches = [d.to_batch(s.to_dict()) for s in query.stream(**self._rpc)]

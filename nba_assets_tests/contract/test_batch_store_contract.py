@@ -262,9 +262,10 @@ def test_retention_deletes_old_closed_batches_and_never_an_open_one(store, clock
     assert store.get_batch(newer.batch_id).expire_at is None
     old_open = open_day(store, ["e"], day=date(2025, 1, 10))
     store.record_completion(old_open.batch_id, "e", FAIL)
-    if isinstance(store, FirestoreBatchStore):  # the TTL field is on every completion too
-        assert stored_expiry(store, done.batch_id) == {clock.now + week}
-        assert stored_expiry(store, replaced.batch_id) == {clock.now + week}
+    if isinstance(store, FirestoreBatchStore):  # the TTL field, a day later, is on every completion too
+        ttl = clock.now + week + timedelta(days=1)
+        assert stored_expiry(store, done.batch_id) == {ttl}
+        assert stored_expiry(store, replaced.batch_id) == {ttl}
         assert stored_expiry(store, old_open.batch_id) == {None}
     clock.advance(days=6)
     recent = open_day(store, ["f"], day=date(2025, 1, 20))

@@ -7,6 +7,7 @@ for the stall policy a cursor of the runs already alerted. Nothing here reads lo
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -44,6 +45,11 @@ def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetChe
     return [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
 
 
+def _plain(message: str) -> str:
+    """``dagster._core.definitions.events.Failure: why`` -> ``why``: the class path helps nobody."""
+    return re.sub(r"^[A-Za-z_][\w.]*(Error|Failure|Exception): ", "", message.strip())
+
+
 def _name(evaluation: dg.AssetCheckEvaluation) -> str:
     return evaluation.check_name
 
@@ -54,7 +60,9 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: Alerts
     run = context.dagster_run
     if not watched(run):
         return dg.SkipReason(f"run {run.run_id} of {run.job_name} is not alerted on")
-    steps = [clip(e.event_specific_data.error.message, 300) for e in context.get_step_failure_events()]
+    steps = [
+        clip(_plain(e.event_specific_data.error.message), 300) for e in context.get_step_failure_events()
+    ]
     checks = [_name(c) for c in failed_checks(context.instance, run.run_id)]
     day = date_of(run)
     text = [f"job {run.job_name}" + (f", date {day}" if day else "") + f", run {run.run_id}"]

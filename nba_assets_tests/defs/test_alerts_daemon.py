@@ -171,3 +171,35 @@ def test_the_stall_policy_alerts_its_re_run_and_its_forced_partial_once_each(
     status = SqliteBatchStore(tmp_path / "out" / "batch_state.sqlite").status(batch_id)
     assert status.state.value == "partial" and partial["details"]["missing"] == list(status.missing)
     assert rerun["batch_id"] == partial["batch_id"] == batch_id and rerun["details"]["players"]
+
+
+def test_a_game_day_with_no_run_trips_the_freshness_check_and_alerts_once(tmp_path, monkeypatch, httpserver):
+    """The bundled slate's 2025-02-12 is a game day nobody ran; its 09:00 deadline passed long ago,
+    so the daemon's first morning_deadline_sensor tick judges it (time comes from the date chosen,
+    never from sleeping): one morning summary, one freshness run, one missed-deadline alert."""
+    import nba_assets
+
+    hook = Webhook(httpserver)
+    slate = Path(nba_assets.__file__).parent / "data" / "slate_2025-02-12.csv"
+    env, instance, _ = setup_day(
+        tmp_path,
+        monkeypatch,
+        httpserver,
+        NBA_ASSETS_SLATES=str(slate),
+        NBA_ASSETS_FRESHNESS_START="2025-02-12",
+    )
+    process = daemon(tmp_path, env)
+    process.start()
+    try:
+        wait_for(lambda: "missed_deadline" in hook.kinds(), 300, "the missed deadline alert")
+        time.sleep(QUIET)
+    finally:
+        process.stop()
+    log = (tmp_path / "daemon.log").read_text()[-3000:]
+    assert hook.kinds() == ["morning_summary", "missed_deadline"], (hook.bodies, log)
+    summary, missed = hook.bodies
+    print("daemon morning alerts:", json.dumps(hook.bodies, indent=2))  # noqa: T201 (payload shown with -s)
+    assert summary["game_date"] == missed["game_date"] == "2025-02-12"
+    (run,) = [r for r in instance.get_runs() if r.job_name == "freshness_job"]
+    assert run.status == dg.DagsterRunStatus.SUCCESS and run.tags["dagster/run_key"] == "freshness:2025-02-12"
+    assert missed["run_id"] == run.run_id

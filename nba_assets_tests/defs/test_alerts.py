@@ -248,3 +248,27 @@ def test_a_missed_morning_alerts_from_the_successful_check_run(definitions, inst
         "consolidated_predictions_morning_deadline",
         "front_end_exports_morning_deadline",
     ]
+
+
+@pytest.mark.parametrize("profile", ["local", "gcp"])
+def test_operations_definitions_resolve_on_both_profiles(profile, monkeypatch, tmp_path):
+    monkeypatch.setenv("NBA_ASSETS_PROFILE", profile)
+    monkeypatch.setenv("NBA_ASSETS_HOME", str(tmp_path))
+    from nba_assets.definitions import defs
+
+    definitions = defs()
+    repo = definitions.get_repository_def()
+    assert {
+        "run_failure_alert_sensor",
+        "check_failure_alert_sensor",
+        "stall_policy_alert_sensor",
+        "morning_deadline_sensor",
+    } <= {s.name for s in repo.sensor_defs}
+    assert {"freshness_job", "maintenance_job"} <= set(repo.job_names)
+    assert definitions.resolve_schedule_def("maintenance_daily_schedule").cron_schedule == "30 4 * * *"
+    checks = {k.name for k in definitions.resolve_asset_graph().asset_check_keys}
+    assert {"consolidated_predictions_morning_deadline", "front_end_exports_morning_deadline"} <= checks
+    assert (
+        definitions.resources["alerts"].route() == "none"
+        and definitions.resources["batch_store"].retention_days == 7
+    )

@@ -24,7 +24,7 @@ def test_a_date_is_due_exactly_at_its_new_york_deadline():
     assert deadline_of(date(2025, 7, 1), "08:30").isoformat() == "2025-07-01T08:30:00-04:00"  # EDT
     assert due_dates(day, datetime(2025, 2, 12, 8, 59, tzinfo=NEW_YORK), "09:00") == []
     assert due_dates(day, datetime(2025, 2, 12, 9, 0, tzinfo=NEW_YORK), "09:00") == [day]
-    assert len(due_dates(day, datetime(2025, 3, 30, 12, tzinfo=NEW_YORK), "09:00")) == 31  # a month a tick
+    assert len(due_dates(day, datetime(2025, 3, 30, 12, tzinfo=NEW_YORK), "09:00")) == 7  # a week a tick
     with pytest.raises(ValueError, match="NBA_ASSETS_FRESHNESS_DEADLINE"):
         deadline_of(day, "9am")
 
@@ -67,9 +67,9 @@ def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(watched_defs, in
         instance=instance, definitions=watched_defs, resources=watched_defs.resources
     ) as context:
         result = sensor.evaluate_tick(context)
-    (request,) = result.run_requests  # the other 30 dates of the tick have no games
+    (request,) = result.run_requests  # the other 6 dates of the tick have no games
     assert request.run_key == "freshness:2025-02-12" and request.job_name == "freshness_job"
-    assert json.loads(result.cursor) == {"next": "2025-03-15"}
+    assert json.loads(result.cursor) == {"next": "2025-02-19"}
     (summary,) = posted
     print("morning summary webhook body:", json.dumps(summary, indent=2))  # noqa: T201 (payload shown with -s)
     assert summary["kind"] == "morning_summary" and summary["game_date"] == "2025-02-12"
@@ -82,7 +82,7 @@ def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(watched_defs, in
     assert not missed.passed and missed.severity == dg.AssetCheckSeverity.ERROR
     assert missed.metadata["verdict"].value == "missing"
     assert not evaluations["front_end_exports_morning_deadline"].passed
-    # the next tick starts after the month it walked: nothing is requested twice
+    # the next tick starts after the week it walked: nothing is requested twice
     with dg.build_sensor_context(
         instance=instance, definitions=watched_defs, resources=watched_defs.resources, cursor=result.cursor
     ) as context:

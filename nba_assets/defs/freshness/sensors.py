@@ -21,7 +21,7 @@ from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import BatchStoreResource, ExportSinkResource
 from nba_assets.status.report import DATE_TAG, day_report
 
-DAYS_PER_TICK = 31  # a catch-up after downtime proceeds a month per tick
+DAYS_PER_TICK = 7  # deciding a game day costs ~1 s (the inputs): a catch-up goes a week per tick
 
 
 def due_dates(start: date, now: datetime, deadline: str, limit: int = DAYS_PER_TICK) -> list[date]:

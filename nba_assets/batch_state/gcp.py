@@ -23,6 +23,7 @@ from google.cloud.firestore_v1.field_path import FieldPath
 from nba_assets.batch_state import _common as c
 from nba_assets.batch_state import _firestore as f
 from nba_assets.batch_state import _firestore_docs as d
+from nba_assets.batch_state import _firestore_expiry as x
 from nba_assets.batch_state.base import (
     DEFAULT_RETENTION,
     Batch,
@@ -147,11 +148,7 @@ class FirestoreBatchStore:
                 log.info("batch %s superseded by %s", snap.id, batch_id)
 
     def _stamp_completions(self, batch_id: str, expire_at: Any) -> None:
-        """Copy the batch's ``expire_at`` (or its deletion) onto every completion: Firestore's TTL
-        deletes documents one by one and never a subcollection with its parent. Written once, when
-        the batch closes, never during fan-out (L2)."""
-        refs = [s.reference for s in self._completions(batch_id).select([]).stream(**self._rpc)]
-        f.update_all(self.client, refs, {"expire_at": expire_at}, self._rpc)
+        x.stamp(self.client, self._completions(batch_id), expire_at, self._rpc)
 
     def get_batch(self, batch_id: str) -> Batch:
         return self._calls.run(
@@ -291,43 +288,15 @@ class FirestoreBatchStore:
         self._calls.run(f"delete_batch {batch_id}", op)
 
     def expired_batches(self, now: datetime | None = None) -> list[Batch]:
-        # expire_at exists only on closed batches: a single-field query, no composite index
-        cutoff = c.as_utc(now or self._now()) + d.TTL_GRACE
-        query = self._batches.where(filter=FieldFilter("expire_at", "<=", cutoff))
-
-        def op() -> list[Batch]:
-            batches = [d.to_batch(s.to_dict()) for s in query.stream(**self._rpc)]
-            return sorted(batches, key=lambda b: (b.expire_at, b.batch_id))
-
-        return self._calls.run("expired_batches", op)
+        cutoff = c.as_utc(now or self._now())
+        return self._calls.run("expired_batches", lambda: x.expired(self._batches, cutoff, self._rpc))
 
     def delete_expired(self, batch_id: str, now: datetime | None = None) -> bool:
-        ref = self._batches.document(c.check_id(batch_id))
-
-        def op() -> bool:
-            snap = ref.get(**self._rpc)
-            if not snap.exists:
-                gone = False
-            else:
-                batch = d.to_batch(snap.to_dict())
-                if (
-                    not batch.is_closed
-                    or batch.expire_at is None
-                    or batch.expire_at > c.as_utc(now or self._now())
-                ):
-                    return False
-                try:  # only if unchanged since the read: a batch re-opened meanwhile stays
-                    option = firestore.Client.write_option(last_update_time=snap.update_time)
-                    ref.delete(option=option, **self._rpc)
-                except gexc.FailedPrecondition:
-                    return False
-                gone = True
-            # the batch document first, then its completions (a re-run finishes orphans too)
-            completions = self._completions(batch_id).select([]).stream(**self._rpc)
-            f.delete_all(self.client, [s.reference for s in completions], self._rpc)
-            return gone
-
-        gone = self._calls.run(f"delete_expired {batch_id}", op)
+        ref, cutoff = self._batches.document(c.check_id(batch_id)), c.as_utc(now or self._now())
+        gone = self._calls.run(
+            f"delete_expired {batch_id}",
+            lambda: x.delete_if_expired(self.client, ref, self._completions(batch_id), cutoff, self._rpc),
+        )
         if gone:
             log.info("deleted expired batch %s and its completions", batch_id)
         return gone

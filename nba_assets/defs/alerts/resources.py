@@ -46,12 +46,15 @@ class AlertsResource(dg.ConfigurableResource):
             )
             if env.get(name)
         }
-        return cls(
+        resource = cls(
             **secret,
             slack_channel=env.get("NBA_ASSETS_SLACK_CHANNEL", ""),
             slack_api_url=env.get("NBA_ASSETS_SLACK_API_URL", ""),
             webserver_url=env.get("NBA_ASSETS_WEBSERVER_URL", ""),
         )
+        if resource.route() == "none":
+            _say_nowhere()  # at load, so a deployment without routing hears it before any incident
+        return resource
 
     def route(self) -> str:
         if self.slack_token and self.slack_channel:
@@ -65,12 +68,8 @@ class AlertsResource(dg.ConfigurableResource):
             self._slack(alert)
         elif route == "webhook":
             self._webhook(alert)
-        elif not _nowhere_said.is_set():
-            _nowhere_said.set()
-            log.warning(
-                "alerts go nowhere: set NBA_ASSETS_SLACK_TOKEN and NBA_ASSETS_SLACK_CHANNEL, or "
-                "NBA_ASSETS_ALERT_WEBHOOK_URL (this is said once per process)"
-            )
+        else:
+            _say_nowhere()
         log.info("alert %s (%s) via %s: %s", alert.kind.value, alert.severity, route, alert.title)
         return route
 
@@ -101,6 +100,15 @@ class AlertsResource(dg.ConfigurableResource):
         if response.status_code >= 300:
             # the URL may embed a secret: name the status, never the URL
             raise AlertDeliveryError(f"alert webhook answered HTTP {response.status_code}")
+
+
+def _say_nowhere() -> None:
+    if not _nowhere_said.is_set():
+        _nowhere_said.set()
+        log.warning(
+            "alerts go nowhere: set NBA_ASSETS_SLACK_TOKEN and NBA_ASSETS_SLACK_CHANNEL, or "
+            "NBA_ASSETS_ALERT_WEBHOOK_URL (this is said once per process)"
+        )
 
 
 def _reason(exc: Exception) -> str:

@@ -19,6 +19,7 @@ from nba_assets.defs.freshness.rules import NEW_YORK, deadline_of
 from nba_assets.defs.operations import OperationsSettings
 from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import BatchStoreResource, ExportSinkResource
+from nba_assets.environment import profile
 from nba_assets.status.report import DATE_TAG, day_report
 
 DAYS_PER_TICK = 7  # deciding a game day costs ~1 s (the inputs): a catch-up goes a week per tick
@@ -77,6 +78,7 @@ def morning_deadline_sensor(
             game_day=True,
             now=now,
             deadline=operations.freshness_deadline,
+            profile=profile(),
         )
         alerts.send(summary_alert(report))
     cursor = json.dumps({"next": (due[-1] + timedelta(days=1)).isoformat()})

@@ -123,3 +123,25 @@ def test_the_schema_rejects_a_malformed_report():
     with pytest.raises(jsonschema.ValidationError):
         validate(bad)
     assert schema()["properties"]["freshness"]["required"][1] == "verdict"
+
+
+def test_morning_summary_of_a_finished_day(definitions, day_instance, local_home):
+    from nba_assets.defs.alerts.summary import summary_alert
+    from nba_assets.exports.local import DirectorySink
+    from nba_assets.status.report import day_report
+
+    result = run_day(definitions, day_instance, DAY)
+    store = SqliteBatchStore(local_home / "batch_state.sqlite")
+    report = day_report(day_instance, store, DirectorySink(local_home / "exports"), SMALL_DATE, game_day=True)
+    alert = summary_alert(report)
+    payload = alert.payload()
+    print("morning summary of a finished day:", json.dumps(payload, indent=2))  # noqa: T201 (shown with -s)
+    details = payload["details"]
+    assert payload["kind"] == "morning_summary" and payload["batch_id"] == result.batch_id
+    assert (details["players"], details["batch_state"], details["tonight_pointer"]) == (
+        20,
+        "consolidated",
+        DAY,
+    )
+    assert details["predictions"] > 0 and details["best_bets"] is not None
+    assert details["succeeded"] + details["skipped"] == 20 and details["freshness"] == "late"

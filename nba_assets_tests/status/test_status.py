@@ -101,8 +101,9 @@ def test_status_of_a_stalled_batch(definitions, day_instance, local_home, capsys
     assert report["exports"]["predictions_file"]["present"] is False
 
 
-def test_status_of_a_date_without_a_batch(definitions, day_instance, capsys):
+def test_status_of_a_date_without_a_batch(definitions, day_instance, local_home, capsys):
     code, report = status_json(capsys, "2025-07-04")  # the off-season: no games, no batch
+    assert not (local_home / "batch_state.sqlite").exists()  # read-only: no empty store created
     assert code == 0
     assert report["batches"] == [] and report["runs"] == [] and report["checks"] == []
     assert report["game_day"] is False and report["freshness"]["verdict"] == "no_games"

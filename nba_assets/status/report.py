@@ -18,7 +18,8 @@ from nba_assets.exports.files import all_players_path, best_bets_path, predictio
 from nba_assets.exports.sink import ExportSink
 
 DATE_TAG = "nba_assets/game_date"  # set on runs that are about a date without being partitioned by it
-PARTITION_TAGS = ("dagster/partition", "dagster/partition/date", DATE_TAG)
+# the date dimension first: a (date, shard) run's dagster/partition is "2025-02-19|02"
+PARTITION_TAGS = ("dagster/partition/date", "dagster/partition", DATE_TAG)
 SCHEMA_VERSION = 1
 
 

@@ -190,13 +190,14 @@ def test_stall_policy_runs_alert_once_per_batch_and_step(definitions, instance, 
         by_shard.setdefault(shard, []).append(player)
     # what batch_completion_sensor launches when the policy fires: re-runs per shard, then a partial
     job = definitions.resolve_job_def("staging_job")
-    for _shard, players in sorted(by_shard.items())[:2]:
+    for shard, players in sorted(by_shard.items())[:2]:
         instance.create_run_for_job(
             job,
             run_config={"ops": {"staging_predictions": {"config": {"players": players[:2]}}}},
             tags={
                 "nba_assets/batch_id": batch_id,
                 "nba_assets/stall_retry": "1",
+                "dagster/partition": f"{DAY}|{shard:02d}",
                 "dagster/partition/date": DAY,
             },
         )
@@ -205,6 +206,7 @@ def test_stall_policy_runs_alert_once_per_batch_and_step(definitions, instance, 
         first = stall_policy_alert_sensor(context)
     assert [b["kind"] for b in posted.bodies] == ["stall_rerun"]
     assert posted.bodies[0]["batch_id"] == batch_id and len(posted.bodies[0]["details"]["players"]) == 4
+    assert posted.bodies[0]["game_date"] == DAY
     consolidation = definitions.resolve_job_def("consolidation_job")
     instance.create_run_for_job(
         consolidation,

@@ -171,6 +171,7 @@ def test_the_stall_policy_alerts_its_re_run_and_its_forced_partial_once_each(
     status = SqliteBatchStore(tmp_path / "out" / "batch_state.sqlite").status(batch_id)
     assert status.state.value == "partial" and partial["details"]["missing"] == list(status.missing)
     assert rerun["batch_id"] == partial["batch_id"] == batch_id and rerun["details"]["players"]
+    assert rerun["game_date"] == partial["game_date"] == DAY
 
 
 def test_a_game_day_with_no_run_trips_the_freshness_check_and_alerts_once(tmp_path, monkeypatch, httpserver):

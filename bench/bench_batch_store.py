@@ -174,7 +174,6 @@ def latency(backend: str, store) -> list[tuple[str, str, float, float, int]]:
     rows = [
         ("status(batch)", status),
         ("open_batches()", timed(store.open_batches, 10)),
-        ("stalled(1 h)", timed(lambda: store.stalled(timedelta(hours=1)), 5)),
         (
             "sensor tick: open_batches + 30 x status, serial",
             timed(lambda: [store.status(b.batch_id) for b in store.open_batches()], 3),

@@ -131,6 +131,12 @@ def check_lease(lease: timedelta) -> timedelta:
     return lease
 
 
+def check_retention(retention: timedelta) -> timedelta:
+    if retention <= timedelta(0):
+        raise BatchStoreError(f"retention must be positive, got {retention}")
+    return retention
+
+
 def split_counts(total: int, failed: int, skipped: int) -> tuple[int, int, int]:
     """(succeeded, skipped, failed) from three counts that may be read at slightly different times.
 

@@ -138,6 +138,17 @@ def delete_all(client: firestore.Client, refs: list[firestore.DocumentReference]
         writes.commit(**rpc)
 
 
+def update_all(
+    client: firestore.Client, refs: list[firestore.DocumentReference], fields: dict[str, Any], rpc: dict
+) -> None:
+    """Update documents in write batches (at most 500 writes each)."""
+    for start in range(0, len(refs), 400):
+        writes = client.batch()
+        for ref in refs[start : start + 400]:
+            writes.update(ref, fields)
+        writes.commit(**rpc)
+
+
 def claim(ref: firestore.DocumentReference, lease: Lease, now: datetime, rpc: dict) -> Lease | None:
     """Take ``consolidation_locks/{date}``: create it, or swap it when expired or ours already."""
     lock = {

@@ -8,7 +8,7 @@ some player is still missing.
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from google.cloud import firestore
@@ -16,6 +16,10 @@ from google.cloud.firestore_v1 import FieldFilter
 
 from nba_assets.batch_state import _common as c
 from nba_assets.batch_state.base import Batch, BatchState, BatchStatus, Completion, CompletionStatus
+
+# Firestore's TTL policy deletes at the stored ``expire_at``, a day after the retention deadline, so
+# the batch_retention asset (which also drops the batch's staging) gets there first when it runs.
+TTL_GRACE = timedelta(days=1)
 
 
 def batch_doc(
@@ -62,6 +66,8 @@ def to_batch(data: dict[str, Any]) -> Batch:
         dataset_prefix=data.get("dataset_prefix", ""),
         stall_retries=int(data.get("stall_retries", 0)),
         consolidation=dict(data.get("consolidation") or {}),
+        # the stored TTL field runs TTL_GRACE behind the retention deadline the protocol reports
+        expire_at=c.as_utc(data["expire_at"]) - TTL_GRACE if data.get("expire_at") else None,
     )
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from nba_assets.batch_state import _common as c
 from nba_assets.batch_state.base import (
+    CLOSED,
     Batch,
     BatchState,
     BatchStatus,
@@ -71,18 +72,21 @@ def to_completion(row: sqlite3.Row) -> Completion:
     )
 
 
-def to_batch(row: sqlite3.Row) -> Batch:
+def to_batch(row: sqlite3.Row, retention: timedelta) -> Batch:
+    status = BatchState(row["status"])
     return Batch(
         batch_id=row["batch_id"],
         game_date=date.fromisoformat(row["game_date"]),
         expected_players=c.players_from_docs(json.loads(row["expected_players"])),
-        status=BatchState(row["status"]),
+        status=status,
         created_at=dt(row["created_at"]),
         updated_at=dt(row["updated_at"]),
         correlation_id=row["correlation_id"],
         dataset_prefix=row["dataset_prefix"],
         stall_retries=row["stall_retries"],
         consolidation=json.loads(row["consolidation"]),
+        # not stored: a closed batch expires its retention after its last change (the close)
+        expire_at=dt(row["updated_at"]) + retention if status in CLOSED else None,
     )
 
 

@@ -28,6 +28,10 @@ class BatchState(enum.StrEnum):
     SUPERSEDED = "superseded"  # a newer slate of the same date replaced it
 
 
+CLOSED = frozenset({BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED})
+DEFAULT_RETENTION = timedelta(days=7)
+
+
 class BatchStoreError(Exception):
     """A bad request to the store: unknown batch, player not in the batch, conflicting re-open."""
 
@@ -48,6 +52,11 @@ class Batch:
     dataset_prefix: str = ""
     stall_retries: int = 0
     consolidation: dict[str, Any] = field(default_factory=dict)
+    expire_at: datetime | None = None  # set when the batch closes: the retention deadline
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
 
     @property
     def expected_count(self) -> int:
@@ -149,8 +158,8 @@ class BatchStore(Protocol):
         """Batches not yet consolidated, partial or superseded (what the sensor reads each tick)."""
         ...
 
-    def stalled(self, idle_for: timedelta, now: datetime | None = None) -> list[BatchStatus]:
-        """Open, incomplete batches with no activity for ``idle_for``."""
+    def batches_on(self, game_date: date) -> list[Batch]:
+        """Every batch of one date, whatever its state, oldest first (what ``nba-assets status`` shows)."""
         ...
 
     def note_stall_retry(self, batch_id: str) -> int:
@@ -176,6 +185,21 @@ class BatchStore(Protocol):
 
     def delete_batch(self, batch_id: str) -> None:
         """Remove a batch and its completions (tests and operators only)."""
+        ...
+
+    def expired_batches(self, now: datetime | None = None) -> list[Batch]:
+        """Closed batches (consolidated, partial, superseded) whose ``expire_at`` has passed.
+
+        ``expire_at`` is the closing time plus the store's retention (default 7 days); an open or
+        consolidating batch has none, so it never expires.
+        """
+        ...
+
+    def delete_expired(self, batch_id: str, now: datetime | None = None) -> bool:
+        """Delete the batch and its completions if it is still closed and expired, else do nothing.
+
+        The state is re-checked in the same write that deletes, so a batch re-opened meanwhile stays.
+        """
         ...
 
 

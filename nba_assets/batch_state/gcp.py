@@ -23,7 +23,9 @@ from google.cloud.firestore_v1.field_path import FieldPath
 from nba_assets.batch_state import _common as c
 from nba_assets.batch_state import _firestore as f
 from nba_assets.batch_state import _firestore_docs as d
+from nba_assets.batch_state import _firestore_expiry as x
 from nba_assets.batch_state.base import (
+    DEFAULT_RETENTION,
     Batch,
     BatchState,
     BatchStatus,
@@ -50,8 +52,10 @@ class FirestoreBatchStore:
         clock: c.Clock | None = None,
         retry_deadline: float = 10.0,
         rpc_timeout: float = 5.0,
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         self.client = client
+        self.retention = c.check_retention(retention)
         if collection_prefix:  # part of every document path: a plain identifier, never "a/b" or ".."
             check_sql_identifier(collection_prefix, "Firestore collection prefix")
         self._batches = client.collection(f"{collection_prefix}prediction_batches")
@@ -64,6 +68,10 @@ class FirestoreBatchStore:
 
     def _now(self) -> datetime:
         return c.as_utc(self._clock())
+
+    def _ttl(self, closed_at: datetime) -> datetime:
+        """The stored TTL field of a batch closed at ``closed_at`` (see ``TTL_GRACE``)."""
+        return closed_at + self.retention + d.TTL_GRACE
 
     def _completions(self, batch_id: str) -> firestore.CollectionReference:
         return self._batches.document(batch_id).collection("completions")
@@ -95,8 +103,13 @@ class FirestoreBatchStore:
             if data["status"] != BatchState.SUPERSEDED.value:
                 # still open: supersede again in case a retried call died after create()
                 return None, data["status"] == BatchState.OPEN.value
-            # The slate went back to this player set: it is the date's batch again.
-            return {"status": BatchState.OPEN.value, "updated_at": self._now()}, True
+            # The slate went back to this player set: it is the date's batch again, and open
+            # batches never expire.
+            reopened.append(True)
+            fields = {"status": BatchState.OPEN.value, "updated_at": self._now()}
+            return {**fields, "expire_at": firestore.DELETE_FIELD}, True
+
+        reopened: list[bool] = []
 
         def op() -> Batch:
             doc = d.batch_doc(batch_id, game_date, players, self._now(), correlation_id, dataset_prefix)
@@ -106,6 +119,8 @@ class FirestoreBatchStore:
             except gexc.AlreadyExists:
                 if not f.cas(ref, reopen, self._rpc):
                     return d.to_batch(ref.get(**self._rpc).to_dict())
+                if reopened:
+                    self._stamp_completions(batch_id, firestore.DELETE_FIELD)
             self._supersede_others(batch_id, game_date)
             return d.to_batch(ref.get(**self._rpc).to_dict())
 
@@ -121,12 +136,19 @@ class FirestoreBatchStore:
         def supersede(data: dict[str, Any] | None):
             if data is None or data["status"] != BatchState.OPEN.value:
                 return None, None
-            return {"status": BatchState.SUPERSEDED.value, "updated_at": self._now()}, None
+            now = self._now()
+            fields = {"status": BatchState.SUPERSEDED.value, "updated_at": now}
+            return {**fields, "expire_at": self._ttl(now)}, self._ttl(now)
 
         for snap in query.stream(**self._rpc):
             if snap.id != batch_id:
-                f.cas(snap.reference, supersede, self._rpc)
+                expire_at = f.cas(snap.reference, supersede, self._rpc)
+                if expire_at is not None:
+                    self._stamp_completions(snap.id, expire_at)
                 log.info("batch %s superseded by %s", snap.id, batch_id)
+
+    def _stamp_completions(self, batch_id: str, expire_at: Any) -> None:
+        x.stamp(self.client, self._completions(batch_id), expire_at, self._rpc)
 
     def get_batch(self, batch_id: str) -> Batch:
         return self._calls.run(
@@ -149,11 +171,16 @@ class FirestoreBatchStore:
 
         def op() -> dict[str, Any]:
             # A read of one map entry, never a write: the batch document stays cold (L2).
-            snap = self._batches.document(c.check_id(batch_id)).get(field_paths=[member], **self._rpc)
+            snap = self._batches.document(c.check_id(batch_id)).get(
+                field_paths=[member, "expire_at"], **self._rpc
+            )
             if not snap.exists:
                 raise BatchStoreError(f"completion for unknown batch {batch_id}")
-            if key not in (snap.to_dict() or {}).get("expected_players", {}):
+            stored = snap.to_dict() or {}
+            if key not in stored.get("expected_players", {}):
                 raise BatchStoreError(f"player {player_lookup!r} is not in batch {batch_id}")
+            if stored.get("expire_at"):  # a late report to a closed batch expires with it
+                data["expire_at"] = stored["expire_at"]
             ref = self._completions(batch_id).document(key)
             if status is not CompletionStatus.FAILED:
                 ref.set(data, **self._rpc)
@@ -193,25 +220,14 @@ class FirestoreBatchStore:
     def open_batches(self) -> list[Batch]:
         return self._calls.run("open_batches", self._active)
 
-    def stalled(self, idle_for: timedelta, now: datetime | None = None) -> list[BatchStatus]:
-        cutoff = (c.as_utc(now) if now else self._now()) - idle_for
+    def batches_on(self, game_date: date) -> list[Batch]:
+        query = self._batches.where(filter=FieldFilter("game_date", "==", game_date.isoformat()))
 
-        def op() -> list[BatchStatus]:
-            batches = [b for b in self._active() if b.status is BatchState.OPEN]
-            # one cheap query per batch, in parallel; full counts only for the idle ones
-            latest = self._pool.map(
-                lambda b: d.last_activity(self._completions(b.batch_id), b, self._rpc), batches
-            )
-            found = []
-            for batch, last in zip(batches, latest, strict=True):
-                if last <= cutoff:
-                    status = d.read_status(
-                        self._completions(batch.batch_id), batch, self._rpc, self._pool, last
-                    )
-                    found += [] if status.is_complete else [status]
-            return found
+        def op() -> list[Batch]:
+            batches = [d.to_batch(s.to_dict()) for s in query.stream(**self._rpc)]
+            return sorted(batches, key=lambda b: (b.created_at, b.batch_id))
 
-        return self._calls.run("stalled", op)
+        return self._calls.run(f"batches_on {game_date}", op)
 
     def note_stall_retry(self, batch_id: str) -> int:
         def bump(data: dict[str, Any] | None):
@@ -244,7 +260,13 @@ class FirestoreBatchStore:
 
     def mark_consolidated(self, batch_id: str, result: dict[str, Any], *, partial: bool = False) -> Batch:
         state = BatchState.PARTIAL if partial else BatchState.CONSOLIDATED
-        fields = {"status": state.value, "consolidation": c.check_json(result), "updated_at": self._now()}
+        now = self._now()
+        fields = {
+            "status": state.value,
+            "consolidation": c.check_json(result),
+            "updated_at": now,
+            "expire_at": self._ttl(now),  # Firestore's TTL policy deletes it then
+        }
         ref = self._batches.document(c.check_id(batch_id))
 
         def op() -> Batch:
@@ -252,6 +274,7 @@ class FirestoreBatchStore:
                 ref.update(fields, **self._rpc)
             except gexc.NotFound as exc:
                 raise BatchStoreError(f"unknown batch {batch_id}") from exc
+            self._stamp_completions(batch_id, fields["expire_at"])
             return d.to_batch(ref.get(**self._rpc).to_dict())
 
         return self._calls.run(f"mark_consolidated {batch_id}", op)
@@ -263,3 +286,17 @@ class FirestoreBatchStore:
             self._batches.document(batch_id).delete(**self._rpc)
 
         self._calls.run(f"delete_batch {batch_id}", op)
+
+    def expired_batches(self, now: datetime | None = None) -> list[Batch]:
+        cutoff = c.as_utc(now or self._now())
+        return self._calls.run("expired_batches", lambda: x.expired(self._batches, cutoff, self._rpc))
+
+    def delete_expired(self, batch_id: str, now: datetime | None = None) -> bool:
+        ref, cutoff = self._batches.document(c.check_id(batch_id)), c.as_utc(now or self._now())
+        gone = self._calls.run(
+            f"delete_expired {batch_id}",
+            lambda: x.delete_if_expired(self.client, ref, self._completions(batch_id), cutoff, self._rpc),
+        )
+        if gone:
+            log.info("deleted expired batch %s and its completions", batch_id)
+        return gone

@@ -9,6 +9,7 @@ redelivered failure must not undo a finished player); every other later report r
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -22,6 +23,8 @@ from typing import Any
 from nba_assets.batch_state import _common as c
 from nba_assets.batch_state import _sqlite as q
 from nba_assets.batch_state.base import (
+    CLOSED,
+    DEFAULT_RETENTION,
     Batch,
     BatchState,
     BatchStatus,
@@ -38,9 +41,15 @@ class SqliteBatchStore:
     """BatchStore on one SQLite file, safe across threads and processes (WAL + busy timeout)."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, clock: c.Clock | None = None, busy_timeout: float = 30.0
+        self,
+        path: str | os.PathLike[str],
+        *,
+        clock: c.Clock | None = None,
+        busy_timeout: float = 30.0,
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         self.path = Path(path)
+        self.retention = c.check_retention(retention)
         self._clock = clock or c.utcnow
         self._busy_timeout = busy_timeout
         self._local = threading.local()
@@ -51,7 +60,7 @@ class SqliteBatchStore:
             raise q.error(self.path, exc) from exc
 
     def __reduce__(self):  # a store crosses process boundaries as its path, never its connections
-        return (type(self), (self.path,), None)
+        return (functools.partial(type(self), retention=self.retention), (self.path,), None)
 
     def _conn(self) -> sqlite3.Connection:
         # One connection per thread and per process: sqlite3 connections must not cross either.
@@ -84,6 +93,9 @@ class SqliteBatchStore:
     def _now(self) -> datetime:
         return c.as_utc(self._clock())
 
+    def _batch(self, row: sqlite3.Row) -> Batch:
+        return q.to_batch(row, self.retention)
+
     def _row(self, db: sqlite3.Connection, batch_id: str) -> sqlite3.Row:
         row = db.execute("SELECT * FROM batches WHERE batch_id = ?", (c.check_id(batch_id),)).fetchone()
         if row is None:
@@ -104,11 +116,11 @@ class SqliteBatchStore:
         with self._tx() as db:
             row = db.execute("SELECT * FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()
             if row is not None:
-                diff = c.player_difference(q.to_batch(row).expected_players, players)
+                diff = c.player_difference(self._batch(row).expected_players, players)
                 if diff:
                     raise BatchStoreError(f"batch {batch_id} re-opened with different players: {diff}")
                 if row["status"] != BatchState.SUPERSEDED.value:
-                    return q.to_batch(row)
+                    return self._batch(row)
                 # The slate went back to this player set: it is the date's batch again.
                 db.execute(
                     "UPDATE batches SET status = 'open', updated_at = ? WHERE batch_id = ?", (now, batch_id)
@@ -133,11 +145,11 @@ class SqliteBatchStore:
                 (now, game_date.isoformat(), batch_id),
             )
             log.info("opened batch %s for %s with %d players", batch_id, game_date, len(players))
-            return q.to_batch(self._row(db, batch_id))
+            return self._batch(self._row(db, batch_id))
 
     def get_batch(self, batch_id: str) -> Batch:
         with self._tx(immediate=False) as db:
-            return q.to_batch(self._row(db, batch_id))
+            return self._batch(self._row(db, batch_id))
 
     def record_completion(
         self,
@@ -198,14 +210,15 @@ class SqliteBatchStore:
             rows = db.execute(
                 "SELECT * FROM batches WHERE status IN ('open', 'consolidating') ORDER BY game_date, batch_id"
             ).fetchall()
-        return [q.to_batch(r) for r in rows]
+        return [self._batch(r) for r in rows]
 
-    def stalled(self, idle_for: timedelta, now: datetime | None = None) -> list[BatchStatus]:
-        cutoff = q.ts((c.as_utc(now) if now else self._now()) - idle_for)
+    def batches_on(self, game_date: date) -> list[Batch]:
         with self._tx(immediate=False) as db:
-            rows = db.execute("SELECT * FROM batches WHERE status = 'open' ORDER BY game_date").fetchall()
-            found = [q.read_status(db, r) for r in rows]
-        return [s for s in found if not s.is_complete and q.ts(s.last_activity) <= cutoff]
+            rows = db.execute(
+                "SELECT * FROM batches WHERE game_date = ? ORDER BY created_at, batch_id",
+                (game_date.isoformat(),),
+            ).fetchall()
+        return [self._batch(r) for r in rows]
 
     def note_stall_retry(self, batch_id: str) -> int:
         with self._tx() as db:
@@ -252,8 +265,32 @@ class SqliteBatchStore:
                 "UPDATE batches SET status = ?, consolidation = ?, updated_at = ? WHERE batch_id = ?",
                 (state.value, payload, q.ts(self._now()), batch_id),
             )
-            return q.to_batch(self._row(db, batch_id))
+            return self._batch(self._row(db, batch_id))
 
     def delete_batch(self, batch_id: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM batches WHERE batch_id = ?", (c.check_id(batch_id),))
+
+    def expired_batches(self, now: datetime | None = None) -> list[Batch]:
+        cutoff = q.ts((c.as_utc(now) if now else self._now()) - self.retention)
+        with self._tx(immediate=False) as db:
+            rows = db.execute(
+                f"SELECT * FROM batches WHERE status IN ({_CLOSED_SQL}) AND updated_at <= ? "
+                "ORDER BY updated_at, batch_id",
+                (cutoff,),
+            ).fetchall()
+        return [self._batch(r) for r in rows]
+
+    def delete_expired(self, batch_id: str, now: datetime | None = None) -> bool:
+        cutoff = q.ts((c.as_utc(now) if now else self._now()) - self.retention)
+        with self._tx() as db:  # the state test and the delete are one statement: never an open batch
+            gone = db.execute(
+                f"DELETE FROM batches WHERE batch_id = ? AND status IN ({_CLOSED_SQL}) AND updated_at <= ?",
+                (c.check_id(batch_id), cutoff),
+            ).rowcount
+        if gone:
+            log.info("deleted expired batch %s and its completions", batch_id)
+        return bool(gone)
+
+
+_CLOSED_SQL = ", ".join(f"'{state.value}'" for state in sorted(CLOSED))

@@ -6,6 +6,8 @@ import os
 
 import dagster as dg
 
+from nba_assets.defs.alerts.resources import AlertsResource
+from nba_assets.defs.operations import OperationsSettings
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import (
     BigQueryWarehouseResource,
@@ -24,10 +26,13 @@ def resources_for(name: str) -> dict[str, dg.ConfigurableResource]:
     shared = {
         "nba_inputs": NbaInputsResource.from_env(),
         "settings": PipelineSettings.from_env(),
+        "operations": OperationsSettings.from_env(),
+        "alerts": AlertsResource.from_env(),
     }
+    retention = {"retention_days": float(os.environ.get("NBA_ASSETS_RETENTION_DAYS", "7"))}
     storage = {
         "local": lambda: {
-            "batch_store": SqliteBatchStoreResource(path=str(root / "batch_state.sqlite")),
+            "batch_store": SqliteBatchStoreResource(path=str(root / "batch_state.sqlite"), **retention),
             "warehouse": DuckDBWarehouseResource(
                 db_path=str(root / "warehouse.duckdb"), staging_dir=str(root / "staging")
             ),
@@ -37,6 +42,7 @@ def resources_for(name: str) -> dict[str, dg.ConfigurableResource]:
             "batch_store": FirestoreBatchStoreResource(
                 project=dg.EnvVar("NBA_ASSETS_GCP_PROJECT"),
                 collection_prefix=os.environ.get("NBA_ASSETS_FIRESTORE_PREFIX", ""),
+                **retention,
             ),
             "warehouse": BigQueryWarehouseResource(
                 project=dg.EnvVar("NBA_ASSETS_GCP_PROJECT"),

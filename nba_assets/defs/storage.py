@@ -7,6 +7,7 @@ The pattern of project_fully_featured's ``hn_resource``: assets ask for ``batch_
 from __future__ import annotations
 
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -18,8 +19,15 @@ from nba_assets.warehouse.base import Warehouse
 
 
 class BatchStoreResource(dg.ConfigurableResource):
+    # closed batches are deleted this long after they close (Firestore TTL on expire_at, or the
+    # batch_retention asset); open batches never
+    retention_days: float = 7.0
+
     def get(self) -> BatchStore:
         raise NotImplementedError
+
+    def retention(self) -> timedelta:
+        return timedelta(days=self.retention_days)
 
 
 class SqliteBatchStoreResource(BatchStoreResource):
@@ -31,7 +39,7 @@ class SqliteBatchStoreResource(BatchStoreResource):
         from nba_assets.batch_state.local import SqliteBatchStore
 
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteBatchStore(self.path)
+        return SqliteBatchStore(self.path, retention=self.retention())
 
 
 class FirestoreBatchStoreResource(BatchStoreResource):
@@ -44,7 +52,9 @@ class FirestoreBatchStoreResource(BatchStoreResource):
     def get(self) -> BatchStore:
         from nba_assets.batch_state.gcp import FirestoreBatchStore, firestore_client
 
-        return FirestoreBatchStore(firestore_client(self.project, self.database), self.collection_prefix)
+        return FirestoreBatchStore(
+            firestore_client(self.project, self.database), self.collection_prefix, retention=self.retention()
+        )
 
 
 class WarehouseResource(dg.ConfigurableResource):

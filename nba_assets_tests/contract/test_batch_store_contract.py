@@ -227,22 +227,80 @@ def test_last_activity_is_the_latest_write(store, clock):
     assert store.status(batch.batch_id).last_activity == clock.now
 
 
-def test_stalled_batches_and_stall_retries(store, clock):  # L5
-    idle = timedelta(minutes=30)
+def test_stall_retries_restart_the_stall_clock(store, clock):  # L5
+    """The stall policy (consolidation/policy.decide) reads last_activity and stall_retries."""
     stuck = open_day(store, ["a", "b"])
-    finished = open_day(store, ["c"], day=date(2025, 1, 16))
     store.record_completion(stuck.batch_id, "a", OK)
-    store.record_completion(finished.batch_id, "c", SKIP)
-    assert store.stalled(idle) == []
-    stalled = store.stalled(idle, now=clock.now + timedelta(minutes=31))
-    assert [(s.batch_id, s.missing) for s in stalled] == [(stuck.batch_id, ("b",))]
     clock.advance(minutes=31)
     assert store.note_stall_retry(stuck.batch_id) == 1
-    assert store.stalled(idle) == []  # the re-request restarts the stall clock
+    status = store.status(stuck.batch_id)
+    assert (status.stall_retries, status.last_activity, status.missing) == (1, clock.now, ("b",))
+    clock.advance(minutes=5)
     assert store.note_stall_retry(stuck.batch_id) == 2
-    assert store.stalled(idle, now=clock.now + idle)[0].stall_retries == 2
+    assert reopened(store).status(stuck.batch_id).last_activity == clock.now
     with pytest.raises(BatchStoreError, match="unknown batch"):
         store.note_stall_retry(batch_id_for(DAY, ["zz"]))
+
+
+def stored_expiry(store, batch_id) -> set:
+    """expire_at of the completion documents as stored (Firestore's TTL field)."""
+    coll = store.client.collection("prediction_batches").document(batch_id).collection("completions")
+    return {s.get("expire_at") if "expire_at" in (s.to_dict() or {}) else None for s in coll.stream()}
+
+
+def test_retention_deletes_old_closed_batches_and_never_an_open_one(store, clock):
+    week = timedelta(days=7)
+    done = open_day(store, ["a", "b"])
+    store.record_completion(done.batch_id, "a", OK, predictions=3)
+    store.record_completion(done.batch_id, "b", SKIP)
+    closed = store.mark_consolidated(done.batch_id, {"merged_rows": 3})
+    assert closed.expire_at == clock.now + week
+    replaced = open_day(store, ["c"], day=date(2025, 1, 14))
+    store.record_completion(replaced.batch_id, "c", FAIL)
+    newer = open_day(store, ["c", "d"], day=date(2025, 1, 14))  # supersedes `replaced`, stays open
+    assert store.get_batch(replaced.batch_id).expire_at == clock.now + week
+    assert store.get_batch(newer.batch_id).expire_at is None
+    old_open = open_day(store, ["e"], day=date(2025, 1, 10))
+    store.record_completion(old_open.batch_id, "e", FAIL)
+    if isinstance(store, FirestoreBatchStore):  # the TTL field, a day later, is on every completion too
+        ttl = clock.now + week + timedelta(days=1)
+        assert stored_expiry(store, done.batch_id) == {ttl}
+        assert stored_expiry(store, replaced.batch_id) == {ttl}
+        assert stored_expiry(store, old_open.batch_id) == {None}
+    clock.advance(days=6)
+    recent = open_day(store, ["f"], day=date(2025, 1, 20))
+    store.mark_consolidated(recent.batch_id, {})
+    assert store.expired_batches() == []
+    clock.advance(days=1, seconds=1)
+    expired = [b.batch_id for b in store.expired_batches()]
+    assert sorted(expired) == sorted([done.batch_id, replaced.batch_id])
+    assert all(store.delete_expired(batch_id) for batch_id in expired)
+    assert not store.delete_expired(done.batch_id)  # a second sweep finds nothing
+    for batch_id in (newer.batch_id, old_open.batch_id, recent.batch_id):
+        assert not store.delete_expired(batch_id)
+        assert store.get_batch(batch_id).batch_id == batch_id
+    assert store.completions(old_open.batch_id)[0].status is FAIL
+    for batch_id in expired:
+        with pytest.raises(BatchStoreError, match="unknown batch"):
+            store.get_batch(batch_id)
+        assert stored_doc_ids(store, batch_id) == set()
+    assert store.batches_on(date(2025, 1, 14)) == [store.get_batch(newer.batch_id)]
+    clock.advance(days=30)  # open batches never expire, however old
+    assert [b.batch_id for b in store.expired_batches()] == [recent.batch_id]
+
+
+def test_a_batch_reopened_after_listing_is_not_deleted(store, clock):
+    first = open_day(store, ["a"])
+    open_day(store, ["a", "b"])  # supersedes first
+    clock.advance(days=8)
+    (listed,) = store.expired_batches()
+    assert listed.batch_id == first.batch_id
+    again = open_day(store, ["a"])  # the slate went back: first is the date's open batch again
+    assert again.status is BatchState.OPEN and again.expire_at is None
+    assert not store.delete_expired(first.batch_id)
+    assert store.get_batch(first.batch_id).status is BatchState.OPEN
+    clock.advance(days=30)
+    assert first.batch_id not in [b.batch_id for b in store.expired_batches()]
 
 
 def test_one_consolidation_lease_per_date(store, clock):  # L9
@@ -277,10 +335,7 @@ def test_mark_consolidated_persists_the_result_and_closes_the_batch(store, parti
     done = store.mark_consolidated(batch.batch_id, result, partial=partial)
     assert done.status is (BatchState.PARTIAL if partial else BatchState.CONSOLIDATED)
     assert reopened(store).get_batch(batch.batch_id).consolidation == result
-    assert (
-        store.open_batches() == []
-        and store.stalled(timedelta(0), now=done.updated_at + timedelta(days=1)) == []
-    )
+    assert store.open_batches() == [] and done.is_closed
     with pytest.raises(BatchStoreError, match="JSON"):
         store.mark_consolidated(batch.batch_id, {"when": date(2025, 1, 1)})
     with pytest.raises(BatchStoreError, match="unknown batch"):

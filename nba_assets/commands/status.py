@@ -1,0 +1,131 @@
+"""nba-assets status: one date's batches, runs, checks, export pointers and freshness. Never writes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+from rich.table import Table
+
+from nba_assets.commands.common import console
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="what happened on a date (read-only)", description=__doc__)
+    p.add_argument("date", nargs="?", help="game date YYYY-MM-DD (default: today in New York)")
+    p.add_argument(
+        "--json", action="store_true", help="print the report as JSON (schema: status/schema.json)"
+    )
+    p.add_argument(
+        "--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)"
+    )
+    p.add_argument(
+        "--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)"
+    )
+    p.set_defaults(handler=run)
+
+
+def gather(game_date, home: Path) -> dict:
+    """The report, from the instance at ``home`` and the profile's stores, opened read-only."""
+    import dagster as dg
+
+    from nba_assets.definitions import defs
+    from nba_assets.defs.freshness.rules import NEW_YORK
+    from nba_assets.environment import profile
+    from nba_assets.status.report import day_report
+
+    if not (home / "dagster.yaml").exists() and not (home / "storage").exists():
+        raise FileNotFoundError(f"no Dagster instance at {home} (set DAGSTER_HOME or --dagster-home)")
+    os.environ["DAGSTER_HOME"] = str(home.resolve())
+    definitions = defs()
+    wanted = ("batch_store", "export_sink", "nba_inputs", "operations")
+    with (
+        dg.DagsterInstance.get() as instance,
+        dg.build_resources({k: definitions.resources[k] for k in wanted}) as res,
+    ):
+        store_resource = definitions.resources["batch_store"]
+        sqlite_path = getattr(store_resource, "path", None)
+        # the local store is a file: a missing one means no batch yet, and is not created here
+        store = None if sqlite_path and not Path(sqlite_path).exists() else res.batch_store.get()
+        game_day = len(res.nba_inputs.day(game_date).slate) > 0
+        return day_report(
+            instance,
+            store,
+            res.export_sink.get(),
+            game_date,
+            game_day=game_day,
+            now=datetime.now(NEW_YORK),
+            deadline=res.operations.freshness_deadline,
+            profile=profile(),
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from nba_assets.defs.freshness.rules import NEW_YORK
+
+    try:
+        game_date = date.fromisoformat(args.date) if args.date else datetime.now(NEW_YORK).date()
+    except ValueError:
+        raise ValueError(f"date {args.date!r} is not YYYY-MM-DD") from None
+    if args.profile:
+        os.environ["NBA_ASSETS_PROFILE"] = args.profile
+    home = args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    report = gather(game_date, home)
+    if args.json:
+        console.out(json.dumps(report, indent=2, sort_keys=True), highlight=False)
+    else:
+        show(report)
+    return 1 if report["freshness"]["verdict"] in ("missing", "late") else 0
+
+
+def show(report: dict) -> None:
+    day = report["game_date"]
+    fresh = report["freshness"]
+    console.print(
+        f"[bold]{day}[/bold] ({report['profile']} profile): "
+        + ("game day" if report["game_day"] else "no games")
+        + f"; freshness [bold]{fresh['verdict']}[/bold]"
+    )
+    if not report["batches"]:
+        console.print("batches: none for this date")
+    for b in report["batches"]:
+        console.print(
+            f"batch [bold]{b['batch_id']}[/bold] {b['state']}: expected {b['expected']}, done {b['done']} "
+            f"({b['skipped']} skipped), failed {b['failed']}, missing {len(b['missing'])}, "
+            f"stall re-runs {b['stall_retries']}",
+            highlight=False,
+        )
+        if b["missing"]:
+            more = f" (+{len(b['missing']) - 10} more)" if len(b["missing"]) > 10 else ""
+            console.print(f"  missing: {', '.join(b['missing'][:10])}{more}", highlight=False)
+        for p in b["failed_players"]:
+            console.print(f"  failed  {p['player']}: {p['reason']}", highlight=False)
+    runs = Table(title="runs")
+    for column in ("run", "job", "partition", "status", "created", "tags"):
+        runs.add_column(column, overflow="fold")
+    for r in report["runs"]:
+        tags = " ".join(f"{k}={v}" for k, v in r["tags"].items() if k != "batch_id")
+        runs.add_row(r["run_id"][:8], r["job"], r["partition"], r["status"], r["created_at"], tags)
+    console.print(runs if report["runs"] else "runs: none for this date")
+    if report["checks"]:
+        checks = Table(title="asset checks (newest evaluation)")
+        for column in ("check", "result", "severity", "run"):
+            checks.add_column(column, overflow="fold")
+        for c in report["checks"]:
+            checks.add_row(c["check"], "passed" if c["passed"] else "FAILED", c["severity"], c["run_id"][:8])
+        console.print(checks)
+    ex = report["exports"]
+    console.print(
+        f"exports: tonight -> {ex['tonight']['game_date'] or 'none'}, best-bets/latest -> "
+        f"{ex['best_bets_latest']['game_date'] or 'none'}, this date's files: "
+        f"predictions {'yes' if ex['predictions_file']['present'] else 'no'}, best bets "
+        + (f"{ex['best_bets_picks']} picks" if ex["best_bets_file"]["present"] else "no"),
+        highlight=False,
+    )
+    for asset in ("consolidated_predictions", "front_end_exports"):
+        console.print(f"freshness: {fresh[asset]['note']}", highlight=False)

@@ -2,7 +2,9 @@
 
 Every upload carries ``if_generation_match`` (0 to create, the generation we read to replace), so
 two publishers racing on one object cannot overwrite each other blindly: the loser re-reads the
-generation and retries once, then gives up with an ExportSinkError.
+generation and retries once, then gives up with an ExportSinkError. ``write_if`` reads the bytes
+and their generation together and uploads on that generation only; when another writer got there
+first it re-reads and decides again with what is now published.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from google.auth.exceptions import GoogleAuthError
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
-from nba_assets.exports.sink import ExportSinkError, check_path
+from nba_assets.exports.sink import Allowed, ExportSinkError, check_path
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json"
 # Transport errors (connection refused, 429, 5xx) retried with backoff for this long, then mapped.
 DEFAULT_DEADLINE_S = 30.0
 _TRANSPORT_ERRORS = (gexc.GoogleAPIError, GoogleAuthError, OSError)
+# write_if re-decides after each lost race; past this many, the path is too contended to go on.
+CONDITIONAL_ATTEMPTS = 10
 
 
 def gcs_client(project: str, endpoint: str | None = None) -> storage.Client:
@@ -94,6 +98,52 @@ class GcsSink:
             raise
         except _TRANSPORT_ERRORS as exc:
             raise ExportSinkError(f"GCS write of {self.location(path)} failed after retries: {exc}") from exc
+
+    def write_if(
+        self, path: str, data: bytes, allowed: Allowed, *, cache_control: str = "public, max-age=300"
+    ) -> bool:
+        """Read (bytes + generation), decide, upload with ``if_generation_match`` on that generation;
+        a precondition failure means someone wrote in between: read again and decide again."""
+        name = self._name(path)
+        try:
+            for _ in range(CONDITIONAL_ATTEMPTS):
+                generation, current = self._current(name)
+                if not allowed(current):
+                    return False
+                blob = self._bucket.blob(name)
+                blob.cache_control = cache_control
+                try:
+                    blob.upload_from_string(
+                        data,
+                        content_type=CONTENT_TYPE,
+                        if_generation_match=generation,
+                        retry=self._retry,
+                        timeout=self._timeout,
+                    )
+                    return True
+                except gexc.PreconditionFailed:
+                    log.info("%s changed since it was read; deciding again", self.location(path))
+        except _TRANSPORT_ERRORS as exc:
+            raise ExportSinkError(f"GCS write of {self.location(path)} failed after retries: {exc}") from exc
+        raise ExportSinkError(
+            f"GCS write of {self.location(path)} lost the race {CONDITIONAL_ATTEMPTS} times; "
+            "other publishers keep writing the same file"
+        )
+
+    def _current(self, name: str) -> tuple[int, bytes | None]:
+        """The live generation (0 when absent) and the bytes of exactly that generation."""
+        for _ in range(CONDITIONAL_ATTEMPTS):
+            generation = self._generation(name)
+            if generation == 0:
+                return 0, None
+            try:
+                data = self._bucket.blob(name).download_as_bytes(
+                    if_generation_match=generation, retry=self._retry, timeout=self._timeout
+                )
+                return generation, data
+            except (gexc.PreconditionFailed, gexc.NotFound):
+                continue  # replaced or deleted between the two requests: read both again
+        raise ExportSinkError(f"gs://{self.bucket_name}/{name} kept changing while it was read")
 
     def read(self, path: str) -> bytes | None:
         try:

@@ -1,16 +1,25 @@
-"""ExportSink on a local directory: each file replaced atomically by rename (DESIGN §4, L13)."""
+"""ExportSink on a local directory: each file replaced atomically by rename (DESIGN §4, L13).
+
+Conditional replacement (``write_if``) holds an exclusive ``flock`` on a per-path lock file across
+read, decision and rename, so two publishers (threads or processes) deciding on the same pointer
+file are serialised: the one that decides second sees what the first wrote.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from nba_assets.exports.sink import ExportSinkError, check_path
+from nba_assets.exports.sink import Allowed, ExportSinkError, check_path
 
 _TMP_PREFIX = "."  # temp files are hidden, so list() and a web server's index skip them
 _FILE_MODE = 0o644  # mkstemp makes 0600; a front-end served from this directory must read the files
+# Lock files mirror the export paths under a hidden directory: list() and web servers skip it.
+_LOCK_DIR = f"{_TMP_PREFIX}locks"
 
 
 class DirectorySink:
@@ -52,6 +61,31 @@ class DirectorySink:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise ExportSinkError(f"writing {target} failed, previous file kept: {exc}") from exc
+
+    def write_if(
+        self, path: str, data: bytes, allowed: Allowed, *, cache_control: str = "public, max-age=300"
+    ) -> bool:
+        """Under the path's lock: read, ask ``allowed``, write (or not). Returns whether it wrote."""
+        with self._locked(path):
+            if not allowed(self.read(path)):
+                return False
+            self.write(path, data, cache_control=cache_control)
+            return True
+
+    @contextlib.contextmanager
+    def _locked(self, path: str) -> Iterator[None]:
+        """An exclusive flock: per open file, so it excludes other threads as well as other processes."""
+        lock = self.root / _LOCK_DIR / f"{check_path(path)}.lock"
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ExportSinkError(f"cannot open the lock file {lock}: {exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def read(self, path: str) -> bytes | None:
         target = self._target(path)

@@ -5,7 +5,10 @@ temporary file (memory up to ``spool_bytes``, disk beyond), so a large slate is 
 dicts and bytes at once, and what is written is exactly what was checked. Writes go in an order
 that keeps the site consistent if one fails midway: dated and per-player files first, then
 ``tonight/all-players.json``, and ``best-bets/latest.json`` last. "Current" files are never moved
-back to an older date: a backfill of a past day rewrites only that day's dated files.
+back to an older date: a backfill of a past day rewrites only that day's dated files. The check
+up front skips a family early; each pointer file's own write is a ``write_if`` that re-decides
+atomically with what is live at that moment, so a publisher paused between its check and its write
+cannot put an older day back over a newer one that finished meanwhile.
 """
 
 from __future__ import annotations
@@ -148,9 +151,16 @@ def _write_all(
     keep = {name: _pointer_allowed(name, staged, published, report) for name in POINTER_ANCHORS}
     todo = [s for s in sorted(staged, key=_write_rank) if s.pointer is None or keep[s.pointer]]
     done: dict[int, WrittenFile] = {}
+    raced: set[str] = set()
 
     def write(index: int, item: _Staged, data: bytes) -> None:
-        sink.write(item.path, data, cache_control=item.cache_control)
+        if item.pointer is None:
+            sink.write(item.path, data, cache_control=item.cache_control)
+        elif not sink.write_if(
+            item.path, data, _not_newer_than(item.game_date), cache_control=item.cache_control
+        ):
+            raced.add(item.pointer)  # a newer day was published after the check above: stays on it
+            return
         done[index] = WrittenFile(item.path, item.length, sink.location(item.path))
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="export-write") as pool:
@@ -172,6 +182,10 @@ def _write_all(
             raise
         finally:
             report.written = [done[i] for i in sorted(done)]
+            report.skipped += [
+                f"{name} files left on a newer date published while this export for {report.game_date} ran"
+                for name in sorted(raced)
+            ]
     log.info(
         "published %d files (%d bytes) for %s", len(report.written), report.total_bytes, report.game_date
     )
@@ -204,6 +218,16 @@ def _pointer_allowed(
         report.skipped.append(f"{name} files left on {current}: this export is for the older date {new}")
         return False
     return True
+
+
+def _not_newer_than(game_date: str):
+    """The pointer rule for one file, decided atomically by the sink against what is live then."""
+
+    def allowed(current: bytes | None) -> bool:
+        published = _published_date(current)
+        return published is None or published <= game_date
+
+    return allowed
 
 
 def _published_date(data: bytes | None) -> str | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
+
+# Decides, from the bytes currently published at a path (None when absent), whether to replace them.
+Allowed = Callable[[bytes | None], bool]
 
 
 class ExportSinkError(Exception):
@@ -14,6 +18,14 @@ class ExportSink(Protocol):
     def write(self, path: str, data: bytes, *, cache_control: str = "public, max-age=300") -> None:
         """Replace ``path`` (e.g. ``v1/tonight/all-players.json``) atomically: readers see the old
         file or the new one, never a torn one."""
+        ...
+
+    def write_if(
+        self, path: str, data: bytes, allowed: Allowed, *, cache_control: str = "public, max-age=300"
+    ) -> bool:
+        """Replace ``path`` only if ``allowed(current bytes)``; read, decision and write are one atomic
+        step against every other ``write_if`` of the same path (a racing writer cannot slip between
+        them). Returns whether it wrote. The pointer files use it to never move back a day."""
         ...
 
     def read(self, path: str) -> bytes | None:

@@ -1,9 +1,10 @@
-"""Slates: who plays on a date, for which team, against whom; optionally their line."""
+"""Slates: who plays on a date, for which team, against whom; optionally their line and tip-off."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -15,6 +16,9 @@ from nba_assets.inputs.validation import Checker, flag_duplicates, parse_dates, 
 
 COLUMNS = ("game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home")
 REQUIRED = ("game_date", "player_name", "team", "opponent", "is_home")
+TIPOFF = "tipoff"  # optional: ISO 8601 with an offset, kept as UTC "YYYY-MM-DDTHH:MM:SSZ" (None if blank)
+# The league's calendar: a game's date is its tip-off's date in New York (as the daily partitions are).
+LEAGUE_TZ = ZoneInfo("America/New_York")
 
 
 def game_id_for(game_date: date, team: str, opponent: str, is_home: bool) -> str:
@@ -40,6 +44,7 @@ def validate_slate(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.D
     out["is_home"] = parse_bool(check, "is_home")
     check.flag(out["team"] == out["opponent"], "opponent", "team plays itself")
     given = frame["game_id"].astype("string").str.strip() if "game_id" in frame.columns else None
+    out[TIPOFF] = parse_tipoffs(check, frame[TIPOFF], out["game_date"]) if TIPOFF in frame.columns else None
     lines = None
     if "line" in frame.columns:
         lines = validate_line_values(check, frame["line"], required=False)
@@ -57,7 +62,7 @@ def validate_slate(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.D
             strict=True,
         )
     ]
-    slate = out[list(COLUMNS)].reset_index(drop=True)
+    slate = out[[*COLUMNS, TIPOFF]].reset_index(drop=True)
     if lines is None:
         return slate, empty_lines()
     line_frame = pd.DataFrame(
@@ -65,6 +70,33 @@ def validate_slate(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.D
     ).dropna(subset=["line"])
     line_frame["bookmaker"] = "slate"
     return slate, _with_prices(line_frame)
+
+
+def parse_tipoffs(check: Checker, raw: pd.Series, game_dates: pd.Series) -> pd.Series:
+    """Tip-off times as UTC ISO strings; a time without an offset is ambiguous and refused, and one
+    whose New York date is not the row's game_date is a wrong row, not a late game."""
+    out = pd.Series(None, index=raw.index, dtype="object")
+    for row, value in raw.items():
+        text = "" if value is None or pd.isna(value) else str(value).strip()
+        if not text:
+            continue
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            check.add(int(row), TIPOFF, value, "not an ISO 8601 time (e.g. 2025-02-13T00:30:00Z)")
+            continue
+        if moment.tzinfo is None:
+            check.add(int(row), TIPOFF, value, "tip-off has no UTC offset; write it in UTC with a Z")
+            continue
+        game_date = game_dates.get(row)
+        local = moment.astimezone(LEAGUE_TZ).date()
+        if isinstance(game_date, date) and local != game_date:
+            check.add(
+                int(row), TIPOFF, value, f"tip-off is on {local} in New York, not on game_date {game_date}"
+            )
+            continue
+        out[row] = moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return out
 
 
 def load_slate(source: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:

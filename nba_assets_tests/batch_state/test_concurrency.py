@@ -7,7 +7,9 @@ contention aborts; here every completion is its own document, so there is nothin
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -45,7 +47,7 @@ def open_slate(store) -> str:
 def all_at_once(store, batch_id: str, deliveries: int) -> list[Exception]:
     """One thread per player, released together; each delivers its completion ``deliveries`` times."""
     errors: list[Exception] = []
-    gate = threading.Barrier(len(PLAYERS))
+    gate = threading.Barrier(len(PLAYERS), timeout=60)  # never waits forever
 
     def report(i: int, player: str) -> None:
         gate.wait()
@@ -56,7 +58,7 @@ def all_at_once(store, batch_id: str, deliveries: int) -> list[Exception]:
             except Exception as exc:
                 errors.append(exc)
 
-    threads = [threading.Thread(target=report, args=(i, p)) for i, p in enumerate(PLAYERS)]
+    threads = [threading.Thread(target=report, args=(i, p), daemon=True) for i, p in enumerate(PLAYERS)]
     for t in threads:
         t.start()
     for t in threads:
@@ -81,6 +83,17 @@ def test_450_threads_record_at_once_with_exact_counts(backend, deliveries):
     assert_exact(workers.make_store(_kind(store), where).status(batch_id))
 
 
+def _drain(errors, wait: float) -> list[str]:
+    """Everything queued now (waiting up to ``wait`` seconds for the first item)."""
+    found = []
+    try:
+        found.append(errors.get(timeout=wait) if wait else errors.get_nowait())
+        while True:
+            found.append(errors.get_nowait())
+    except queue.Empty:
+        return found
+
+
 def _kind(store) -> str:
     return "sqlite" if isinstance(store, SqliteBatchStore) else "firestore"
 
@@ -90,20 +103,32 @@ def test_8_processes_record_overlapping_players_exactly(backend):
     store, where = backend
     batch_id = open_slate(store)
     ctx = multiprocessing.get_context("spawn")
-    start, errors = ctx.Barrier(8), ctx.Queue()
+    # the barrier's timeout: a child that dies before it cannot leave the others waiting forever
+    start, errors = ctx.Barrier(8, timeout=120), ctx.Queue()
     slices = [[p for i, p in enumerate(PLAYERS) if (i - k) % 8 in (0, 1, 2)] for k in range(8)]
     procs = [
         ctx.Process(target=workers.record, args=(_kind(store), where, batch_id, s, start, errors))
         for s in slices
     ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(timeout=150)
+    failures: list[str] = []
+    try:
+        for p in procs:
+            p.start()
+        # Drain while they run: a child that queued many errors cannot exit until they are read,
+        # so joining first would hang past the timeout instead of failing.
+        deadline = time.monotonic() + 150
+        while any(p.is_alive() for p in procs) and time.monotonic() < deadline:
+            failures += _drain(errors, wait=0.5)
+        assert not any(p.is_alive() for p in procs), "a recording process hung"
+        for p in procs:
+            p.join(timeout=10)
+        failures += _drain(errors, wait=0)
+    finally:
+        for p in procs:  # this test's own children, by handle
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=10)
     assert [p.exitcode for p in procs] == [0] * 8
-    failures = []
-    while not errors.empty():
-        failures.append(errors.get())
     assert failures == []
     status = store.status(batch_id)  # the parent never wrote a completion: all of it is in the store
     assert (status.succeeded + status.skipped, status.failed, status.missing) == (450, 0, ())

@@ -299,3 +299,28 @@ def test_results_round_trip_and_replace_one_date(wh):
         wh.write_results(D, other)
     wh.write_results(D, second[:0])
     assert wh.results_for(D).num_rows == 0 and wh.results_for(D + timedelta(days=1)).num_rows > 0
+
+
+def test_a_merge_that_changes_nothing_on_non_empty_staging_raises_and_keeps_staging(wh, monkeypatch):
+    """The post-MERGE guard (L8): staging holds the date's rows, yet the statement stamped none of
+    them (a MERGE whose ON or WHEN clauses went wrong). Nothing may count as merged."""
+    from nba_assets.warehouse import sql
+
+    good = batch("ja")
+    stage(wh, good, "ja")
+    consolidate(wh, good)
+    before = rows(wh)
+    b = batch("ja", "jb")
+    stage(wh, b, "ja", lines=(25.5,))
+    monkeypatch.setattr(
+        sql,
+        "merge",
+        lambda target, source, p, prune: (
+            f"UPDATE {target} SET updated_at = {p}now WHERE game_date = {p}game_date AND FALSE"
+        ),
+    )
+    with pytest.raises(ZeroRowMergeError, match=rf"merged 0 of {S} source rows \({S} staged\); staging kept"):
+        wh.merge_staging(b, D)
+    monkeypatch.undo()
+    assert wh.staged_rows(b) == S and rows(wh) == before
+    assert not wh.verify(b, D).ok  # so the asset would neither record nor drop it

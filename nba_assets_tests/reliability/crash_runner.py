@@ -25,10 +25,10 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _after(owner: type, name: str, nth: int) -> None:
-    """Call the real ``owner.name``, then die on the nth call."""
+def _after(owner: type, name: str, nth: int, calls: dict | None = None) -> None:
+    """Call the real ``owner.name``, then die on the nth call (``calls``: a count shared by several)."""
     original = getattr(owner, name)
-    calls = {"n": 0}
+    calls = {"n": 0} if calls is None else calls
 
     def wrapper(self, *args, **kwargs):
         out = original(self, *args, **kwargs)
@@ -120,8 +120,11 @@ def _during_export(nth: int) -> None:
     from nba_assets.exports.gcs import GcsSink
     from nba_assets.exports.local import DirectorySink
 
-    for cls in (DirectorySink, GcsSink):
-        _after(cls, "write", nth)
+    # every file write counts once: DirectorySink.write_if writes through write; GcsSink's does not
+    _after(DirectorySink, "write", nth)
+    shared = {"n": 0}
+    for name in ("write", "write_if"):
+        _after(GcsSink, name, nth, shared)
 
 
 POINTS: dict[str, PointFn] = {

@@ -194,11 +194,18 @@ def test_random_bytes_are_one_clear_problem(tmp_path, data, suffix, loader):
     path = tmp_path / f"input{suffix}"
     path.write_bytes(data)
     try:
-        LOADERS[loader](path)
+        loaded = LOADERS[loader](path)
     except InputValidationError as exc:
         assert_clear(exc, path)
-    else:  # only bytes that happen to be a valid file of the right shape get here
-        pass
+        return
+    # only bytes that happen to be a valid file of the right shape get here: they honour the contract
+    if loader == "slate":
+        slate, lines = loaded
+        assert_in_contract(slate, lines=lines)
+    elif loader == "lines":
+        assert_in_contract(loaded, lines=loaded)
+    else:
+        assert_in_contract(loaded)
 
 
 @FAST

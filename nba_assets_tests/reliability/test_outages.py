@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import time
 from collections.abc import Iterator
 
 import dagster as dg
 import pytest
 
-from nba_assets.batch_state.base import BatchState
+from nba_assets.batch_state.base import BatchState, RetryableStoreError
+from nba_assets.batch_state.gcp import FirestoreBatchStore
 from nba_assets.defs.storage import GcsExportSinkResource
 from nba_assets.exports.gcs import GcsSink
 from nba_assets.warehouse.gcp import BigQueryWarehouse
@@ -73,21 +73,45 @@ def start_shards(day) -> tuple[str, list[dg.RunRequest]]:
 def test_firestore_outage_mid_shard_fails_the_attempt_naming_firestore_and_the_step_retry_recovers(
     gcp_day, local_baseline, firestore_emulator, caplog
 ):
-    """Firestore goes away mid-shard for longer than the store's 10 s retry deadline: the attempt
-    fails naming Firestore, the RetryPolicy retries the step after its backoff, and it completes."""
+    """Firestore goes away mid-shard and stays away until the store has given up (its retry deadline
+    passed): the attempt fails naming Firestore, the RetryPolicy retries the step after its backoff,
+    and it completes. The restart follows that event, not a timer racing the deadline."""
     day = gcp_day
     batch_id, (victim,) = start_shards(day)
+    gave_up = threading.Event()
+    real_record = FirestoreBatchStore.record_completion
+
+    def record(self, *args, **kwargs):
+        try:
+            return real_record(self, *args, **kwargs)
+        except RetryableStoreError:
+            gave_up.set()
+            raise
+
+    def restart_after_give_up() -> None:
+        gave_up.wait(180)  # bounded: the join below fails the test if it never came
+        firestore_emulator.start()
+
+    restarter = threading.Thread(target=restart_after_give_up, daemon=True)
 
     def outage() -> None:
         firestore_emulator.stop()
-        threading.Timer(11.0, firestore_emulator.start).start()
+        restarter.start()
 
     try:
-        with on_nth_call(BigQueryWarehouse, "write_staging", 3, outage):
+        with (
+            pytest.MonkeyPatch.context() as mp,
+            on_nth_call(BigQueryWarehouse, "write_staging", 3, outage),
+        ):
+            mp.setattr(FirestoreBatchStore, "record_completion", record)
             assert day.daemon.execute(victim, "slate_fanout_sensor")
     finally:
-        while not firestore_emulator.running:
-            time.sleep(0.5)
+        if restarter.is_alive():
+            gave_up.set()
+            restarter.join(120)
+        if not firestore_emulator.running:
+            firestore_emulator.start()
+    assert gave_up.is_set(), "the store never gave up on the outage, so no step retry was exercised"
     (run,) = [r for r in day.daemon.runs("staging_job") if r.tags.get("dagster/run_key") == victim.run_key]
     step_retries = step_events(day.instance, run.run_id, dg.DagsterEventType.STEP_UP_FOR_RETRY)
     assert step_retries and all(

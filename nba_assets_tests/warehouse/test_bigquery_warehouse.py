@@ -57,13 +57,17 @@ def test_staging_is_load_jobs_only_and_the_batch_is_one_merge(
             patched.append((table.expires, fields)) or update_table(table, fields, **kw)
         ),
     )
+    before = utc_now().replace(microsecond=0)  # the client keeps expiries to the millisecond
     for player in players + ["ja"]:  # ja twice: WRITE_TRUNCATE of the same table
         wh.write_staging(b, player, player_staging(b, D, player, [24.5]))
+    after = utc_now()
     names = sorted(t.table_id for t in wh.client.list_tables(f"{wh.project}.{bigquery_dataset}"))
     assert names == sorted([TABLE, RESULTS_TABLE, *(staging_name(b, p) for p in players)])
     assert [kind for kind, _ in new_jobs(client, seen)] == ["load"] * 4 and wh.dml_statements == 0
-    hours = [(expires - utc_now()) / timedelta(hours=1) for expires, _ in patched]
-    assert len(hours) == 4 and all(5.9 < h <= 6 for h in hours)  # the emulator ignores expirations
+    # each staging table's expiry is 6 h after its write: bracketed by clock reads, no duration asserted
+    # (the emulator ignores expirations, so what the client sent is what is checked)
+    assert len(patched) == 4 and all("expires" in fields for _, fields in patched)
+    assert all(before + timedelta(hours=6) <= expires <= after + timedelta(hours=6) for expires, _ in patched)
 
     result = wh.merge_staging(b, D)
     merge_dml = [st for kind, st in new_jobs(client, seen) if st in DML]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
-import time
+import threading
 from datetime import date
 
 import pyarrow.parquet as pq
@@ -39,38 +40,73 @@ def test_staging_is_one_atomic_file_per_player_and_never_opens_the_database(tmp_
 
 
 HOLD = """
-import sys, time, duckdb
+import sys, duckdb
 con = duckdb.connect(sys.argv[1])
 print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()  # held until the test says so: no timing decides the outcome
 """
 
 
-def hold_lock(path, seconds: float) -> subprocess.Popen:
-    """Another process (a second Dagster run worker) holding the DuckDB file open."""
+def hold_lock(path):
+    """Another process (a second Dagster run worker) holding the DuckDB file open until released."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     assert proc.stdout.readline().strip() == "locked"
     return proc
 
 
-def test_a_second_process_waits_for_the_file_lock_with_a_bound(tmp_path):
+def release(holder) -> None:
+    try:
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+    finally:
+        if holder.poll() is None:
+            holder.kill()  # this test's own child, by its handle
+            holder.wait(timeout=30)
+
+
+class BusySeen(logging.Handler):
+    """Set when the warehouse reports it met the lock and is retrying (its own debug record)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "busy" in record.getMessage():
+            self.seen.set()
+
+
+def test_a_second_process_waits_for_the_file_lock_with_a_bound(tmp_path, monkeypatch):
     db = tmp_path / "warehouse.duckdb"
     wh = DuckDBWarehouse(db, tmp_path / "staging")
     wh.ensure_schema()
     wh.write_staging(B, "ja", player_staging(B, D, "ja", [24.5]))
-    holder = hold_lock(db, 1.0)
+    busy, logger = BusySeen(), logging.getLogger("nba_assets.warehouse.local")
+    logger.addHandler(busy)
+    monkeypatch.setattr(logger, "level", logging.DEBUG)
+    holder = hold_lock(db)
+    outcome: dict = {}
+    reader = threading.Thread(
+        target=lambda: outcome.update(
+            rows=DuckDBWarehouse(db, tmp_path / "staging", lock_timeout=120).predictions_for(D).num_rows
+        ),
+        daemon=True,
+    )
     try:
-        started = time.monotonic()
-        assert DuckDBWarehouse(db, tmp_path / "staging", lock_timeout=20).predictions_for(D).num_rows == 0
-        assert time.monotonic() - started > 0.3  # it waited its turn, then succeeded
+        reader.start()
+        assert busy.seen.wait(60), "the reader never met the held lock"
+        assert reader.is_alive() and outcome == {}  # it cannot have read while the lock is held
     finally:
-        holder.wait(timeout=30)
-    holder = hold_lock(db, 5.0)
+        release(holder)
+        logger.removeHandler(busy)
+    reader.join(60)
+    assert outcome == {"rows": 0}  # it waited its turn, then succeeded
+    holder = hold_lock(db)
     try:
         with pytest.raises(RetryableWarehouseError, match="busy"):
             DuckDBWarehouse(db, tmp_path / "staging", lock_timeout=0.5).merge_staging(B, D)
     finally:
-        holder.kill()
-        holder.wait(timeout=30)
+        release(holder)

@@ -50,13 +50,3 @@ def output_frame(
     out["confidence"] = confidence.clip(0.0, 100.0).round(1).where(reason.isna())
     out["skip_reason"] = reason
     return out
-
-
-def confidence_from_spread(spread: pd.Series, games: pd.Series) -> pd.Series:
-    """0-100 from the expected error: a steadier scorer with more games gets more confidence.
-
-    Calibrated in ``nba-assets evaluate`` (confidence bucket vs realised error).
-    """
-    volatility = 1.0 / (1.0 + (spread.fillna(6.0) / 6.0))
-    sample = (games.fillna(0).clip(upper=30) / 30.0) ** 0.5
-    return 100.0 * (0.35 * sample + 0.65 * volatility)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from nba_assets.features import build_features
+from nba_assets.features.builder import walk_forward
 from nba_assets.predictions.base import PredictionSystem, SystemContext
 from nba_assets.predictions.lines import recommend
 from nba_assets.rows import STAGING_COLUMNS, line_key, prediction_id
@@ -24,7 +25,11 @@ class PlayerOutcome:
 
 
 def history_features(box_scores: pd.DataFrame, before: object) -> pd.DataFrame:
-    """Feature rows of every game strictly before ``before`` (labels included) for learned systems."""
+    """Feature rows of every game strictly before ``before`` (labels included) for learned systems.
+
+    A known row's features use only games before its own date, so these rows are the same as the
+    history part of a ``walk_forward`` pass over any later date; systems mask rows by date.
+    """
     return build_features(box_scores[box_scores["game_date"] < before])
 
 
@@ -52,13 +57,20 @@ def predict_slate(
     features: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[PlayerOutcome]]:
-    """Rows with OUTPUT_COLUMNS for every player that some system predicted; outcomes for all."""
+    """Rows with OUTPUT_COLUMNS for every player that some system predicted; outcomes for all.
+
+    The slate may span many dates: one walk-forward pass builds every date's features and the
+    learned history, each date seeing only games before it, so a player-date gets the same
+    prediction alone, in a multi-date file, in ``evaluate`` and in the pipeline.
+    """
     if slate.empty:
         return pd.DataFrame(columns=list(OUTPUT_COLUMNS)), []
     if features is None:
-        features = build_features(box_scores, slate)
-    if history is None and any(getattr(s, "needs_history", False) for s in systems):
-        history = history_features(box_scores, slate["game_date"].min())
+        features, learned = walk_forward(box_scores, slate)
+        if history is None and any(getattr(s, "needs_history", False) for s in systems):
+            history = learned
+    elif history is None and any(getattr(s, "needs_history", False) for s in systems):
+        history = history_features(box_scores, slate["game_date"].max())
     outputs = run_systems(features, systems, history)
     rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})
     return rows, outcomes(features, outputs, rows)

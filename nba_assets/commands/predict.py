@@ -9,7 +9,8 @@ from nba_assets.commands.common import add_history_argument, console, load_histo
 from nba_assets.features.builder import walk_forward
 from nba_assets.inputs.lines import load_lines
 from nba_assets.inputs.slates import load_slate
-from nba_assets.predictions import registry
+from nba_assets.predictions import model_store, registry
+from nba_assets.predictions.picks import Picker
 from nba_assets.predictions.runner import expand_lines, outcomes, run_systems
 
 COLUMNS = [
@@ -65,9 +66,10 @@ def run(args: argparse.Namespace) -> int:
         bar.advance(task, 2)
         outputs = {}
         for system in systems:
-            outputs.update(run_systems(features, [system], learned, upstream=outputs))
+            outputs.update(run_systems(features, [system], learned, upstream=outputs, lines=lines))
             bar.advance(task)
-    rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})
+    picker = Picker.from_model_dir(model_store.version_dir(args.model_dir) if args.model_dir else None)
+    rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems}, picker)
     rows = rows.rename(columns={"points_line": "line"})[COLUMNS]
     write_table(rows, args.out)
     skipped = [

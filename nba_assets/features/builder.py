@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from nba_assets.features.availability import AVAILABILITY_FEATURES, availability_features
 from nba_assets.features.defense import DEFENSE_FEATURES, defense_features
 from nba_assets.features.form import FORM_FEATURES, form_features
 from nba_assets.features.roster import ROSTER_FEATURES, roster_features
@@ -38,7 +39,14 @@ PLAYER_FEATURES = (
     "home",
 )
 TEAM_FEATURES = ("opp_pts_allowed", "opp_def_factor", "opp_pace", "team_pace")
-FEATURE_COLUMNS = PLAYER_FEATURES + TEAM_FEATURES + FORM_FEATURES + DEFENSE_FEATURES + ROSTER_FEATURES
+FEATURE_COLUMNS = (
+    PLAYER_FEATURES
+    + TEAM_FEATURES
+    + FORM_FEATURES
+    + DEFENSE_FEATURES
+    + ROSTER_FEATURES
+    + AVAILABILITY_FEATURES
+)
 KEY_COLUMNS = ("game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home")
 MAX_REST = 10.0
 
@@ -122,7 +130,8 @@ def _with_context(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
     form = form_features(frame, features, known, seq)
     context = opponent_context(frame[known], frame[["game_ts", "team", "opponent"]])
     combined = pd.concat([frame, features, context, form], axis=1)
-    return pd.concat([combined, defense_features(combined, known), roster_features(combined, known)], axis=1)
+    parts = [defense_features(combined, known), roster_features(combined, known)]
+    return pd.concat([combined, *parts, availability_features(frame, known)], axis=1)
 
 
 def walk_forward(

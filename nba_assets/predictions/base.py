@@ -17,11 +17,15 @@ class SystemContext:
     """What a system may look at besides the rows it predicts.
 
     ``history`` is the feature frame of past games (labels ``points``/``minutes`` present); for a
-    slate on date D it holds games before D only. Systems that need nothing ignore it.
+    slate on date D it holds games before D only (a multi-date run may pass more: a system masks
+    each row's history by the row's own date). Systems that need nothing ignore it.
     """
 
     history: pd.DataFrame | None = None
     upstream: dict[str, pd.DataFrame] = field(default_factory=dict)  # system_id -> its output (ensemble)
+    # Prop lines known to the run (game_date, player_lookup, line, ...): the rows' own pre-game lines
+    # and earlier dates' lines, which market_blend pairs with past outcomes. None: no lines.
+    lines: pd.DataFrame | None = None
 
 
 @runtime_checkable

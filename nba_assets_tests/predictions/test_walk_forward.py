@@ -2,7 +2,8 @@
 
 Four paths over several consecutive dates: each date predicted alone, all dates in one
 multi-date slate, the ``evaluate`` backtest, and the pipeline's path (the day's features and the
-learned history built per date, as the staging asset's inputs do, then ``run_systems``).
+learned history built per date, as the staging asset's inputs do, then ``run_systems`` with the
+lines, as the stored lines would be).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def test_alone_multi_date_evaluate_and_pipeline_agree(box_scores, model_root):
     pipeline_parts = []
     for d in DAYS:  # what the staging asset runs: DayInputs.features + learned_history(d)
         day_features = build_features(box_scores, slate[slate["game_date"] == d])
-        outputs = run_systems(day_features, systems, history_features(box_scores, d))
+        outputs = run_systems(day_features, systems, history_features(box_scores, d), lines=lines)
         pipeline_parts.append(
             expand_lines(day_features, outputs, lines, {s.system_id: s.version for s in systems})
         )

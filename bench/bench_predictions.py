@@ -102,6 +102,10 @@ def main() -> int:
     window = features[(features["game_date"] >= start) & (features["game_date"] <= end)]
     with Clock() as evaluate:
         result = backtest(features, start, end, systems, reference_lines(window), "reference")
+    blend = next((s for s in systems if s.system_id == "market_blend"), None)
+    blend_weight = None
+    if blend is not None and blend.weights:  # the last backtest month's dates: learned from earlier ones
+        blend_weight = (max(blend.weights), *blend.weights[max(blend.weights)])
     # The comparison for the training population: the same model trained on >= 15-minute games only.
     with Clock() as plain_train:
         train_points_model(features, start, args.out / "model_min15", min_minutes=15.0, calibrate=False)
@@ -116,7 +120,6 @@ def main() -> int:
     result.scored, result.systems = scored, [*result.systems, "gb_min15_rows"]
     result.coverage["gb_min15_rows"] = float(scored["gb_min15_rows"].notna().mean())
     table = headline(result)
-    blend = next((s for s in systems if s.system_id == "market_blend"), None)
     picks, reliability = pick_table(result), reliability_table(result)
     command = ("python bench/bench_predictions.py " + " ".join(sys.argv[1:])).strip()
     write_report(result, args.out, command)
@@ -136,18 +139,20 @@ def main() -> int:
         "backtest": f"{start} .. {end}, {len(result.scored):,} scored games ({(result.scored['minutes'] >= 15).sum():,} with >= 15 min)",
         "train (9 seasons, model + hold-out calibration fit)": str(train),
         "train, gb_min15_rows variant (one fit, no calibration)": str(plain_train),
-        f"5 systems on a {len(slate)}-player slate ({day}), model loaded, median of 3": str(best),
+        f"{len(systems)} systems on a {len(slate)}-player slate ({day}), model loaded, median of 3": str(
+            best
+        ),
         f"slate features for {len(slate)} players from 10 seasons (not part of the systems)": str(
             slate_features
         ),
         "features, all 10 seasons": str(feats),
         "backtest of 2024-25 (6 systems)": str(evaluate),
     }
-    if blend is not None and blend.weights:
-        last = max(blend.weights)
-        w, n = blend.weights[last]
+    if blend_weight is not None:
+        last, w, n = blend_weight
         figures[f"market_blend model weight on {last} (learned walk-forward from earlier dates' pairs)"] = (
-            f"{w:.3f} from {n:,} (reference line, outcome) pairs; prior {blend.prior:g} below 300 pairs"
+            f"{w:.3f} from {n:,} (reference line, outcome) pairs of 2024-25's earlier dates; prior "
+            f"{blend.prior:g} below 300 pairs"
         )
     for key, value in figures.items():
         console.print(f"{key}: {value}")
@@ -175,23 +180,21 @@ def _print(table: pd.DataFrame) -> None:
 
 
 NOTES = """\
-Notes (design choices were made on the 2023-24 season with a model trained on 2015-16..2022-23;
-2024-25 is only reported, though early exploratory runs also printed it):
-- Headline rows: players who played >= 15 minutes, a filter on the outcome. The gradient-boosting
-  model is trained on that population (`TRAIN_MIN_MINUTES = 15`); this is what meets the 6 % target.
-  Trained on every game (`gb_min15_rows`) it is the best system on all rows but only ~3.5 % better
-  than the season average on the headline rows. The cost of the choice is the all-rows bias
-  (it over-predicts cameo games); the ensemble (0.7 model / 0.3 heuristics) sits between.
-- Helped: slow/fast EWM form (the biggest single gain over last-N averages), a last-10 average
-  without injury-exit/blow-out games, opponent points allowed by role proxy (residual vs the
-  players' own averages), teammates' scoring available in the team's last game (+0.2 % on 2023-24),
-  a Huber loss (+0.6 % vs L2 on >= 15-minute rows).
-- Did not help (within +-0.2 % on 2023-24): lower learning rate with more/larger trees, 3-seed
-  averaging, stronger bagging/feature subsampling, an L1 loss, a day-of-season feature, retraining
-  monthly inside the season (Jan-Apr 2025 MAE 4.860 either way), re-weighting or re-scaling the
-  similarity context (rest, opponent, home, minutes trend/level, recency: all within 0.01 MAE).
-- Hit rates are against reference stand-in lines (last-10/season blend rounded to x.5), not a
-  sportsbook: they say little about profitability. See out/bench_predictions/report.md.
+Notes (issue 17; earlier design choices were made on 2023-24 with a model trained on 2015-16..2022-23;
+2024-25 is only reported):
+- The points model now trains on every played game (`TRAIN_MIN_MINUTES = 0`) with minutes-aware
+  features and the minutes/shots vacated by absent regulars (`features/availability.py`): every
+  system is at or below the season average on all rows (low-minute players included). The price is
+  the >= 15-minute headline (an outcome filter): the variant trained on >= 15-minute rows only
+  (`gb_min15_rows`) is better there and worse than the season average on all rows. A mix of the two
+  by projected minutes (fast EWM of minutes; ramps from 10..25 to 20..30 minutes, measured once on
+  2024-25) sat between them (all 4.46-4.50, >= 15 min 4.88-4.91): none reached 4.75.
+- The availability features alone moved the >= 15-minute-trained model from 4.858 to 4.819.
+- market_blend learns ~1.0 against reference lines, as it should: they are last-10/season blends,
+  weaker than the model. Against real lines (the market beats the model) expect a weight near the
+  prior; it must be learned from stored real lines.
+- Hit rates and ROI are against reference stand-in lines (not a sportsbook) and say nothing about
+  profitability; the P(over) reliability table is the meaningful part.
 """
 
 

@@ -84,7 +84,7 @@ def main() -> int:
     ratio = p_wall / e_wall
     figures = [
         f"- slate: {len(days)} game dates {days[0]} .. {days[-1]}, {len(slate):,} player rows, "
-        f"{rows:,} prediction rows (5 systems x lines); history: {len(paths)} seasons",
+        f"{rows:,} prediction rows (every system x line); history: {len(paths)} seasons",
         f"- `predict`: {p_wall:.1f} s wall ({p_cpu:.1f} s CPU); target <= 30 s: {'met' if p_wall <= 30 else 'NOT met'}",
         f"- `evaluate` over the same dates: {e_wall:.1f} s wall ({e_cpu:.1f} s CPU)",
         f"- predict / evaluate: {ratio:.2f}x; target <= 2x: {'met' if ratio <= 2 else 'NOT met'}",

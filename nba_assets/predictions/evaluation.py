@@ -1,11 +1,13 @@
-"""Walk-forward backtest: how far off each system is, where, and whether its confidence is honest.
+"""Walk-forward backtest: how far off each system is, where, and whether its probabilities are honest.
 
 The window is walked month by month. Features are point-in-time by construction and every
-system sees only games before each row's date; the gradient-boosting model must have been
-trained on games before the window starts (checked). Scored rows are those every selected
-system and both baselines (season-to-date average, last-10 average) predicted, so all are
-compared on the same games; MAE/RMSE/bias are given for players who played >= 15 minutes (the
-headline) and for all rows.
+system sees only games before each row's date (the same engine as ``predict``: a player-date
+gets the same prediction here as there); the gradient-boosting model must have been trained on
+games before the window starts (checked). Scored rows are those every selected system and both
+baselines (season-to-date average, last-10 average) predicted, so all are compared on the same
+games; MAE/RMSE/bias are given for players who played >= 15 minutes and for all rows. Against
+the lines, picks are made by expected value (``picks.Picker``) and reported as hit rate and ROI
+at the offered prices, with the reliability of the stated P(over).
 """
 
 from __future__ import annotations

@@ -100,13 +100,14 @@ def main() -> int:
                 [
                     SECTION,
                     "",
-                    "Command: `.venv/bin/python bench/bench_walk_forward.py`",
+                    "Command: `.venv/bin/python bench/bench_walk_forward.py " + " ".join(sys.argv[1:]) + "`",
                     f"Date: {stamp}",
                     f"Environment: Python {sys.version.split()[0]}, 2 cores shared (load average {load} at the end).",
                     "",
                     "Both commands in-process through the CLI, each loading the ten seasons' files; one "
                     "model trained before the first date (not timed). One walk-forward pass builds every "
-                    "date's features and the learned history (each date sees only games before it).",
+                    "date's features and the learned history (each date sees only games before it). "
+                    "With the 2 cores shared and busy, CPU seconds say how much work a command does.",
                     "",
                     *figures,
                 ]

@@ -14,12 +14,13 @@ from rich.table import Table
 from nba_assets.commands.common import add_history_argument, console, load_history, progress
 from nba_assets.features import build_features
 from nba_assets.inputs.lines import load_lines, reference_lines
-from nba_assets.predictions import registry
-from nba_assets.predictions.evaluation import HEADLINE_MINUTES, Backtest, backtest, edge_table
+from nba_assets.predictions import model_store, registry
+from nba_assets.predictions.evaluation import HEADLINE_MINUTES, Backtest, backtest, pick_table
 from nba_assets.predictions.gradient_boosting import train_points_model
+from nba_assets.predictions.picks import Picker
 from nba_assets.predictions.report import LINES_NOTE, headline, write_report
 
-LEARNED = {"gradient_boosting", "ensemble"}
+LEARNED = {"gradient_boosting", "ensemble", "market_blend"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             lines,
             source,
             step=lambda label: bar.update(task, advance=1, description=f"backtest {label}"),
+            picker=Picker.from_model_dir(model_store.version_dir(model_dir) if model_dir else None),
         )
     result.meta["model_dir"] = str(model_dir) if model_dir else None
     command = "nba-assets " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
@@ -112,9 +114,11 @@ def _print(result: Backtest) -> None:
             f"{row.bias_all:+.2f}",
         )
     console.print(table)
-    edges = edge_table(result)
-    overall = edges[edges["edge"] == "all"]
+    overall = pick_table(result)
     if not overall.empty:
-        picks = ", ".join(f"{r.system} {r.hit_rate:.1%} of {r.picks:,}" for r in overall.itertuples())
+        picks = ", ".join(
+            f"{r.system} {r.hit_rate:.1%} of {r.picks:,} (ROI {r.roi_pct:+.1f}%)"
+            for r in overall.itertuples()
+        )
         note = LINES_NOTE[result.lines_source].replace("**", "").replace("`", "")
         console.print(f"Pick hit rates {note}: {picks}", highlight=False)

@@ -6,11 +6,12 @@ import argparse
 from pathlib import Path
 
 from nba_assets.commands.common import add_history_argument, console, load_history, progress, write_table
-from nba_assets.features import build_features
+from nba_assets.features.builder import walk_forward
 from nba_assets.inputs.lines import load_lines
 from nba_assets.inputs.slates import load_slate
-from nba_assets.predictions import registry
-from nba_assets.predictions.runner import expand_lines, history_features, outcomes, run_systems
+from nba_assets.predictions import model_store, registry
+from nba_assets.predictions.picks import Picker
+from nba_assets.predictions.runner import expand_lines, outcomes, run_systems
 
 COLUMNS = [
     "game_date",
@@ -58,16 +59,17 @@ def run(args: argparse.Namespace) -> int:
     history = load_history(args.history)
     with progress(args.quiet) as bar:
         task = bar.add_task("predicting", total=2 + len(systems))
-        features = build_features(history, slate)
-        learned = None
-        if any(getattr(s, "needs_history", False) for s in systems):
-            learned = history_features(history, slate["game_date"].min())
+        # One walk-forward pass for every date of the slate: features and learned history together.
+        features, learned = walk_forward(history, slate)
+        if not any(getattr(s, "needs_history", False) for s in systems):
+            learned = None
         bar.advance(task, 2)
         outputs = {}
         for system in systems:
-            outputs.update(run_systems(features, [system], learned, upstream=outputs))
+            outputs.update(run_systems(features, [system], learned, upstream=outputs, lines=lines))
             bar.advance(task)
-    rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})
+    picker = Picker.from_model_dir(model_store.version_dir(args.model_dir) if args.model_dir else None)
+    rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems}, picker)
     rows = rows.rename(columns={"points_line": "line"})[COLUMNS]
     write_table(rows, args.out)
     skipped = [

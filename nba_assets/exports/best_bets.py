@@ -1,12 +1,9 @@
-"""Best bets: the day's top OVER/UNDER picks of one system, ranked by a documented composite score.
+"""Best bets: the day's top OVER/UNDER picks of one system, ranked by expected value.
 
-score = |edge| / sqrt(line) x confidence / 100
-
-- ``|edge| / sqrt(line)``: a player's points spread grows roughly with the square root of his
-  scoring level (points behave like an over-dispersed count), so a 3-point edge on a 9.5 line is
-  worth more than on a 30.5 line. Dividing by sqrt(line) puts edges of all lines on one scale
-  without letting tiny lines dominate the way |edge| / line would.
-- ``confidence / 100``: the system's own 0-100 confidence scales the pick down when it is unsure.
+score = expected profit per unit staked of the recommended side at -110, from the prediction's
+predictive distribution (``predictions.picks``: normal around the prediction with the spread its
+confidence states, whole-number points against the line), floored at 0. A bigger edge, a lower
+line relative to the spread and a surer prediction all raise it, on one scale: money.
 
 Candidates are each player's headline prediction (the main line, see ``frames.main_line``), only
 OVER or UNDER (PASS and NO_LINE never qualify), so there is exactly one pick per player and an
@@ -16,21 +13,29 @@ by |edge|, then confidence (both descending), then player_lookup, so the order i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
+from nba_assets.predictions.odds import DEFAULT_PRICE, expected_value
+from nba_assets.predictions.picks import probabilities, sigma_from_confidence
+
 DEFAULT_TOP_N = 10
 SCORING = (
-    "score = |edge| / sqrt(line) * confidence / 100 over each player's main-line prediction of the "
-    "system, OVER/UNDER only, one pick per player; ties by |edge|, confidence, player_lookup"
+    "score = expected value per unit staked at -110 of the recommended side (P(over/under) from a normal "
+    "predictive distribution whose spread the confidence states), floored at 0, over each player's main-line "
+    "prediction of the system, OVER/UNDER only, one pick per player; ties by |edge|, confidence, player_lookup"
 )
 PICKS = ("OVER", "UNDER")
 
 
-def composite_score(edge: float, line: float, confidence: float) -> float:
-    """The ranking score of one pick (see the module docstring for why this shape)."""
-    return round(abs(edge) / math.sqrt(max(line, 0.5)) * confidence / 100.0, 4)
+def expected_value_score(predicted: float, line: float, confidence: float, recommendation: str) -> float:
+    """The ranking score of one pick: its expected value at -110, floored at 0."""
+    sigma = sigma_from_confidence(np.array([confidence]))
+    p_over, p_under, p_push = probabilities(np.array([predicted]), sigma, np.array([line]))
+    p_win = p_over if recommendation == "OVER" else p_under
+    return round(max(float(expected_value(p_win[0], DEFAULT_PRICE, p_push[0])), 0.0), 4)
 
 
 def candidates(players: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -56,7 +61,9 @@ def candidates(players: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, 
                 "predicted": pred["predicted"],
                 "edge": pred["edge"],
                 "confidence": pred["confidence"],
-                "score": composite_score(pred["edge"], pred["line"], pred["confidence"]),
+                "score": expected_value_score(
+                    pred["predicted"], pred["line"], pred["confidence"], pred["recommendation"]
+                ),
             }
         )
     return out

@@ -13,9 +13,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from nba_assets.features.availability import AVAILABILITY_FEATURES, availability_features
 from nba_assets.features.defense import DEFENSE_FEATURES, defense_features
 from nba_assets.features.form import FORM_FEATURES, form_features
 from nba_assets.features.roster import ROSTER_FEATURES, roster_features
+from nba_assets.features.sequence import KnownSequence
 from nba_assets.features.team import opponent_context
 
 PLAYER_FEATURES = (
@@ -37,7 +39,14 @@ PLAYER_FEATURES = (
     "home",
 )
 TEAM_FEATURES = ("opp_pts_allowed", "opp_def_factor", "opp_pace", "team_pace")
-FEATURE_COLUMNS = PLAYER_FEATURES + TEAM_FEATURES + FORM_FEATURES + DEFENSE_FEATURES + ROSTER_FEATURES
+FEATURE_COLUMNS = (
+    PLAYER_FEATURES
+    + TEAM_FEATURES
+    + FORM_FEATURES
+    + DEFENSE_FEATURES
+    + ROSTER_FEATURES
+    + AVAILABILITY_FEATURES
+)
 KEY_COLUMNS = ("game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home")
 MAX_REST = 10.0
 
@@ -50,51 +59,35 @@ def season_of(d: pd.Series | date) -> pd.Series | int:
     return (ts.dt.year - (ts.dt.month < 8).astype(int)).astype(int)
 
 
-def _exclusive_window(frame: pd.DataFrame, keys: list[str], value: pd.Series, window: int | None) -> tuple:
-    """(sum, count) of the previous ``window`` values (all previous when None) within ``keys``."""
-    grouped = value.groupby([frame[k] for k in keys], sort=False)
-    prev = grouped.shift(1)
-    valid = prev.notna().astype(float)
-    csum = prev.fillna(0.0).groupby([frame[k] for k in keys], sort=False).cumsum()
-    ccount = valid.groupby([frame[k] for k in keys], sort=False).cumsum()
-    if window is None:
-        return csum, ccount
-    by = [frame[k] for k in keys]
-    return (
-        csum - csum.groupby(by, sort=False).shift(window).fillna(0.0),
-        ccount - ccount.groupby(by, sort=False).shift(window).fillna(0.0),
-    )
-
-
 def _mean(pair: tuple) -> pd.Series:
     total, count = pair
     return (total / count).where(count > 0)
 
 
-def _player_features(frame: pd.DataFrame) -> pd.DataFrame:
-    player, season = ["player_lookup"], ["player_lookup", "season"]
+def _player_features(frame: pd.DataFrame, seq: KnownSequence) -> pd.DataFrame:
+    season = [frame["player_lookup"], frame["season"]]
     pts, mins = frame["points"], frame["minutes"]
     out = pd.DataFrame(index=frame.index)
-    out["games_before"] = frame.groupby("player_lookup", sort=False).cumcount().astype(float)
-    out["games_season"] = frame.groupby(season, sort=False).cumcount().astype(float)
-    out["pts_avg_last5"] = _mean(_exclusive_window(frame, player, pts, 5))
-    out["pts_avg_last10"] = _mean(_exclusive_window(frame, player, pts, 10))
-    out["pts_avg_season"] = _mean(_exclusive_window(frame, season, pts, None))
-    sq_total, sq_count = _exclusive_window(frame, player, pts * pts, 10)
+    out["games_before"] = pd.Series(seq.before.astype(float), index=frame.index)
+    out["games_season"] = seq.count_before(season)
+    out["pts_avg_last5"] = _mean(seq.window(pts, 5))
+    out["pts_avg_last10"] = _mean(seq.window(pts, 10))
+    out["pts_avg_season"] = _mean(seq.window(pts, None, season))
+    sq_total, sq_count = seq.window(pts * pts, 10)
     var = (sq_total / sq_count).where(sq_count > 1) - out["pts_avg_last10"] ** 2
     out["pts_std_last10"] = np.sqrt(var.clip(lower=0.0))
-    out["min_avg_last5"] = _mean(_exclusive_window(frame, player, mins, 5))
-    out["min_avg_last10"] = _mean(_exclusive_window(frame, player, mins, 10))
-    out["min_avg_season"] = _mean(_exclusive_window(frame, season, mins, None))
+    out["min_avg_last5"] = _mean(seq.window(mins, 5))
+    out["min_avg_last10"] = _mean(seq.window(mins, 10))
+    out["min_avg_season"] = _mean(seq.window(mins, None, season))
     out["minutes_trend"] = out["min_avg_last5"] - out["min_avg_season"]
     load = frame["fga"].fillna(0) + 0.44 * frame["fta"].fillna(0) + frame["tov"].fillna(0)
-    load_sum, _ = _exclusive_window(frame, player, load.where(pts.notna()), 10)
-    min_sum, _ = _exclusive_window(frame, player, mins, 10)
+    load_sum, _ = seq.window(load.where(pts.notna()), 10)
+    min_sum, _ = seq.window(mins, 10)
     out["usage_last10"] = (load_sum / min_sum).where(min_sum > 0)
-    pts_sum, _ = _exclusive_window(frame, season, pts, None)
-    min_season, _ = _exclusive_window(frame, season, mins, None)
+    pts_sum, _ = seq.window(pts, None, season)
+    min_season, _ = seq.window(mins, None, season)
     out["pts_per_min_season"] = (pts_sum / min_season).where(min_season > 0)
-    prev_date = frame.groupby("player_lookup", sort=False)["game_ts"].shift(1)
+    prev_date = pd.to_datetime(seq.previous(frame["game_ts"]))
     out["rest_days"] = (
         ((frame["game_ts"] - prev_date).dt.days.astype(float)).clip(upper=MAX_REST).fillna(MAX_REST)
     )
@@ -114,6 +107,7 @@ def _previous_season_average(frame: pd.DataFrame) -> pd.Series:
 
 
 def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed stat columns, sorted by player and date; a target sorts before a known game that day."""
     frame = frame.copy()
     frame["game_ts"] = pd.to_datetime(frame["game_date"])
     frame["season"] = season_of(frame["game_ts"])
@@ -121,34 +115,57 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = np.nan
         frame[column] = frame[column].astype(float)
-    return frame.sort_values(["player_lookup", "game_ts", "game_id"], kind="stable").reset_index(drop=True)
+    if "_target" not in frame.columns:
+        frame["_target"] = False
+    frame["_known_order"] = (~frame["_target"].astype(bool)).astype(int)
+    order = ["player_lookup", "game_ts", "_known_order", "game_id"]
+    frame = frame.sort_values(order, kind="stable").drop(columns=["_known_order"])
+    return frame.reset_index(drop=True)
 
 
 def _with_context(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
-    """Features of every row of ``frame``; team context only from the ``known`` (history) rows."""
-    features = _player_features(frame)
-    form = form_features(frame, features, known)
+    """Features of every row of ``frame``; outcomes and team context only from ``known`` rows."""
+    seq = KnownSequence(frame, known)
+    features = _player_features(frame, seq)
+    form = form_features(frame, features, known, seq)
     context = opponent_context(frame[known], frame[["game_ts", "team", "opponent"]])
     combined = pd.concat([frame, features, context, form], axis=1)
-    return pd.concat([combined, defense_features(combined, known), roster_features(combined, known)], axis=1)
+    parts = [defense_features(combined, known), roster_features(combined, known)]
+    return pd.concat([combined, *parts, availability_features(frame, known)], axis=1)
+
+
+def walk_forward(
+    box_scores: pd.DataFrame, targets: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(target features, history features) from ONE pass over the box scores and every target date.
+
+    Each target row sees only known games strictly before its own date (a 46-date slate costs one
+    pass, not 46); the history features are the labelled rows of every game before the last target
+    date (what learning systems such as similarity read, each row masking by its own date). With
+    no targets: (empty, every box-score row).
+    """
+    if targets is None or targets.empty:
+        frame = _prepare(box_scores)
+        rows = _with_context(frame, pd.Series(True, index=frame.index)).drop(columns=["_target"])
+        empty = pd.DataFrame(columns=[*KEY_COLUMNS, *FEATURE_COLUMNS])
+        return empty, rows.reset_index(drop=True)
+    last = targets["game_date"].max()
+    history = box_scores[box_scores["game_date"] < last].assign(_target=False)
+    day = targets.assign(points=np.nan, minutes=np.nan, _target=True)
+    frame = _prepare(pd.concat([history, day], ignore_index=True))
+    known = ~frame["_target"].astype(bool)
+    rows = _with_context(frame, known)
+    target_rows = rows[~known].drop(columns=["_target"])
+    target_rows = target_rows.sort_values(["game_date", "player_lookup"], kind="stable")
+    return target_rows.reset_index(drop=True), rows[known].drop(columns=["_target"]).reset_index(drop=True)
 
 
 def build_features(box_scores: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Features (FEATURE_COLUMNS) plus KEY_COLUMNS; with no targets, for every box score row.
 
     For every box score row the actual ``points`` and ``minutes`` stay on the frame (labels for
-    training and backtests); slate rows carry NaN there.
+    training and backtests); slate rows carry NaN there. Slates of many dates cost one pass
+    (``walk_forward``), each date seeing only games before it.
     """
-    if targets is None:
-        frame = _prepare(box_scores)
-        return _with_context(frame, pd.Series(True, index=frame.index)).reset_index(drop=True)
-    parts = []
-    for game_date, day in targets.groupby("game_date", sort=True):
-        history = box_scores[box_scores["game_date"] < game_date]
-        day = day.assign(points=np.nan, minutes=np.nan, _target=True)
-        combined = _prepare(pd.concat([history.assign(_target=False), day], ignore_index=True))
-        rows = _with_context(combined, ~combined["_target"].astype(bool))
-        parts.append(rows[rows["_target"].astype(bool)].drop(columns=["_target"]))
-    if not parts:
-        return pd.DataFrame(columns=[*KEY_COLUMNS, *FEATURE_COLUMNS])
-    return pd.concat(parts, ignore_index=True)
+    target_rows, history = walk_forward(box_scores, targets)
+    return history if targets is None else target_rows

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nba_assets.features.sequence import KnownSequence
+
 FORM_FEATURES = (
     "pts_ewm_fast",
     "pts_ewm_slow",
@@ -44,27 +46,22 @@ def _ewm_before(value: pd.Series, by: pd.Series, halflife: float) -> pd.Series:
     return out.reset_index(level=0, drop=True).reindex(value.index)
 
 
-def _window_sum(value: pd.Series, by: pd.Series, window: int | None) -> pd.Series:
-    """Sum of the group's previous ``window`` values (all when None); NaN counts as 0."""
-    prev = value.groupby(by, sort=False).shift(1).fillna(0.0)
-    total = prev.groupby(by, sort=False).cumsum()
-    if window is None:
-        return total
-    return total - total.groupby(by, sort=False).shift(window).fillna(0.0)
-
-
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den).where(den > 0)
 
 
-def _team_games_missed(frame: pd.DataFrame, known: pd.Series) -> pd.Series:
+def _team_games_missed(frame: pd.DataFrame, known: pd.Series, seq: KnownSequence) -> pd.Series:
     """Games the player's current team played after his previous game and before this one.
 
     Counts only team games of known rows (never the slate's own date): a player back from a
-    long injury shows many missed games, a player who merely rested shows one.
+    long injury shows many missed games, a player who merely rested shows one. The season starts
+    at its first known game (or the row's own date, whichever is earlier), so other slate dates
+    never move it.
     """
-    prev_ts = frame.groupby("player_lookup", sort=False)["game_ts"].shift(1)
-    season_start = frame.groupby("season")["game_ts"].transform("min")
+    prev_ts = pd.to_datetime(seq.previous(frame["game_ts"]))
+    first_known = frame.loc[known].groupby("season")["game_ts"].min()
+    season_start = frame["season"].map(first_known)
+    season_start = season_start.where(season_start <= frame["game_ts"], frame["game_ts"])
     since = prev_ts.where(prev_ts >= season_start, season_start - pd.Timedelta(days=1))
     out = pd.Series(np.nan, index=frame.index)
     team_days = frame.loc[known, ["team", "game_ts"]].drop_duplicates()
@@ -76,43 +73,44 @@ def _team_games_missed(frame: pd.DataFrame, known: pd.Series) -> pd.Series:
     return out
 
 
-def form_features(frame: pd.DataFrame, base: pd.DataFrame, known: pd.Series | None = None) -> pd.DataFrame:
+def form_features(
+    frame: pd.DataFrame, base: pd.DataFrame, known: pd.Series, seq: KnownSequence
+) -> pd.DataFrame:
     """FORM_FEATURES for ``frame`` (sorted by player and date, as the builder prepares it).
 
     ``base`` holds the builder's player features of the same rows (for the usual minutes);
-    ``known`` marks rows whose outcome is known (history), the rest are slate rows.
+    ``known`` marks rows whose outcome is known (history), the rest are slate rows; ``seq``
+    counts windows in known games only.
     """
-    known = frame["points"].notna() if known is None else known
     player = _codes(frame, ["player_lookup"])
     pts, mins = frame["points"], frame["minutes"]
     played = pts.notna().astype(float)
     out = pd.DataFrame(index=frame.index)
+    # Slate rows carry NaN outcomes, which the EWM skips (ignore_na): they take no weight.
     out["pts_ewm_fast"] = _ewm_before(pts, player, FAST_HALFLIFE)
     out["pts_ewm_slow"] = _ewm_before(pts, player, SLOW_HALFLIFE)
     out["min_ewm_fast"] = _ewm_before(mins, player, FAST_HALFLIFE)
-    out["min_last1"] = mins.groupby(player, sort=False).shift(1)
-    count = _window_sum(played, player, 10)
-    mean = _ratio(_window_sum(mins, player, 10), count)
+    out["min_last1"] = seq.previous(mins).astype(float)
+    count = seq.window(played, 10)[0]
+    mean = _ratio(seq.window(mins, 10)[0], count)
     out["min_std_last10"] = np.sqrt(
-        (_ratio(_window_sum(mins * mins, player, 10), count) - mean**2).where(count > 1).clip(lower=0.0)
+        (_ratio(seq.window(mins * mins, 10)[0], count) - mean**2).where(count > 1).clip(lower=0.0)
     )
-    out["pts_per_min_last10"] = _ratio(_window_sum(pts, player, 10), _window_sum(mins, player, 10))
+    out["pts_per_min_last10"] = _ratio(seq.window(pts, 10)[0], seq.window(mins, 10)[0])
     usual = base["min_avg_season"].fillna(base["min_avg_last10"])
     normal_pts = pts.where((mins >= NORMAL_MINUTES_SHARE * usual) | usual.isna())
     out["pts_avg_normal10"] = _ratio(
-        _window_sum(normal_pts, player, 10), _window_sum(normal_pts.notna().astype(float), player, 10)
+        seq.window(normal_pts, 10)[0], seq.window(normal_pts.notna().astype(float), 10)[0]
     )
-    prev_team = frame["team"].groupby(player, sort=False).shift(1)
+    prev_team = seq.previous(frame["team"])
     out["team_changed"] = (prev_team.notna() & (prev_team != frame["team"])).astype(float)
-    out["games_with_team"] = (
-        frame.groupby(["player_lookup", "season", "team"], sort=False).cumcount().astype(float)
-    )
-    out["team_games_missed"] = _team_games_missed(frame, known)
-    venue = _codes(frame, ["player_lookup", "season", "is_home"])
-    out["pts_avg_venue"] = _ratio(_window_sum(pts, venue, None), _window_sum(played, venue, None))
-    minutes_20 = _window_sum(mins, player, ROLE_WINDOW)
-    fga_20 = _window_sum(frame["fga"], player, ROLE_WINDOW)
-    out["fg3a_share"] = _ratio(_window_sum(frame["fg3a"], player, ROLE_WINDOW), fga_20)
-    out["reb_per_min"] = _ratio(_window_sum(frame["reb"], player, ROLE_WINDOW), minutes_20)
-    out["ast_per_min"] = _ratio(_window_sum(frame["ast"], player, ROLE_WINDOW), minutes_20)
+    out["games_with_team"] = seq.count_before([frame["player_lookup"], frame["season"], frame["team"]])
+    out["team_games_missed"] = _team_games_missed(frame, known, seq)
+    venue = [frame["player_lookup"], frame["season"], frame["is_home"]]
+    out["pts_avg_venue"] = _ratio(seq.window(pts, None, venue)[0], seq.window(played, None, venue)[0])
+    minutes_20 = seq.window(mins, ROLE_WINDOW)[0]
+    fga_20 = seq.window(frame["fga"], ROLE_WINDOW)[0]
+    out["fg3a_share"] = _ratio(seq.window(frame["fg3a"], ROLE_WINDOW)[0], fga_20)
+    out["reb_per_min"] = _ratio(seq.window(frame["reb"], ROLE_WINDOW)[0], minutes_20)
+    out["ast_per_min"] = _ratio(seq.window(frame["ast"], ROLE_WINDOW)[0], minutes_20)
     return out

@@ -17,11 +17,15 @@ class SystemContext:
     """What a system may look at besides the rows it predicts.
 
     ``history`` is the feature frame of past games (labels ``points``/``minutes`` present); for a
-    slate on date D it holds games before D only. Systems that need nothing ignore it.
+    slate on date D it holds games before D only (a multi-date run may pass more: a system masks
+    each row's history by the row's own date). Systems that need nothing ignore it.
     """
 
     history: pd.DataFrame | None = None
     upstream: dict[str, pd.DataFrame] = field(default_factory=dict)  # system_id -> its output (ensemble)
+    # Prop lines known to the run (game_date, player_lookup, line, ...): the rows' own pre-game lines
+    # and earlier dates' lines, which market_blend pairs with past outcomes. None: no lines.
+    lines: pd.DataFrame | None = None
 
 
 @runtime_checkable
@@ -50,13 +54,3 @@ def output_frame(
     out["confidence"] = confidence.clip(0.0, 100.0).round(1).where(reason.isna())
     out["skip_reason"] = reason
     return out
-
-
-def confidence_from_spread(spread: pd.Series, games: pd.Series) -> pd.Series:
-    """0-100 from the expected error: a steadier scorer with more games gets more confidence.
-
-    Calibrated in ``nba-assets evaluate`` (confidence bucket vs realised error).
-    """
-    volatility = 1.0 / (1.0 + (spread.fillna(6.0) / 6.0))
-    sample = (games.fillna(0).clip(upper=30) / 30.0) ** 0.5
-    return 100.0 * (0.35 * sample + 0.65 * volatility)

@@ -1,11 +1,13 @@
-"""Walk-forward backtest: how far off each system is, where, and whether its confidence is honest.
+"""Walk-forward backtest: how far off each system is, where, and whether its probabilities are honest.
 
 The window is walked month by month. Features are point-in-time by construction and every
-system sees only games before each row's date; the gradient-boosting model must have been
-trained on games before the window starts (checked). Scored rows are those every selected
-system and both baselines (season-to-date average, last-10 average) predicted, so all are
-compared on the same games; MAE/RMSE/bias are given for players who played >= 15 minutes (the
-headline) and for all rows.
+system sees only games before each row's date (the same engine as ``predict``: a player-date
+gets the same prediction here as there); the gradient-boosting model must have been trained on
+games before the window starts (checked). Scored rows are those every selected system and both
+baselines (season-to-date average, last-10 average) predicted, so all are compared on the same
+games; MAE/RMSE/bias are given for players who played >= 15 minutes and for all rows. Against
+the lines, picks are made by expected value (``picks.Picker``) and reported as hit rate and ROI
+at the offered prices, with the reliability of the stated P(over).
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import pandas as pd
 
 from nba_assets.predictions.base import PredictionSystem
 from nba_assets.predictions.calibration import TOLERANCE
-from nba_assets.predictions.lines import EDGE_THRESHOLD, recommend
-from nba_assets.predictions.runner import run_systems
+from nba_assets.predictions.lines import EDGE_THRESHOLD
+from nba_assets.predictions.odds import DEFAULT_PRICE, decimal_odds
+from nba_assets.predictions.picks import Picker
+from nba_assets.predictions.runner import priced_lines, run_systems
 
 BASELINES = {"season_avg": "pts_avg_season", "last10_avg": "pts_avg_last10"}
 HEADLINE_MINUTES = 15.0
 MINUTE_BUCKETS = [0, 15, 25, 35, 100]
-EDGE_BUCKETS = [EDGE_THRESHOLD, 3.0, 5.0, np.inf]
+EDGE_BUCKETS = [0.0, EDGE_THRESHOLD, 3.0, 5.0, np.inf]
 CONFIDENCE_BUCKETS = [0, 40, 50, 60, 70, 80, 90, 100.01]
 
 
@@ -59,6 +63,7 @@ def backtest(
     lines: pd.DataFrame,
     lines_source: str,
     step: Callable[[str], None] | None = None,
+    picker: Picker | None = None,
 ) -> Backtest:
     """Run ``systems`` over [start, end] of ``features`` (the labelled feature frame, all dates)."""
     for system in systems:
@@ -73,10 +78,11 @@ def backtest(
         rows = features[(dates >= lo) & (dates <= hi) & features["points"].notna()]
         if rows.empty:
             continue
-        outputs = run_systems(rows, systems, history=features[dates <= hi])
+        outputs = run_systems(rows, systems, history=features[dates <= hi], lines=lines)
         part = rows[
             ["game_date", "game_id", "player_lookup", "player_name", "team", "points", "minutes"]
         ].copy()
+        part["minutes_expected"] = rows["min_ewm_fast"].fillna(rows["min_avg_season"])
         for system_id, out in outputs.items():
             part[system_id], part[system_id + "_conf"] = out["predicted_points"], out["confidence"]
         for name, column in BASELINES.items():
@@ -90,35 +96,95 @@ def backtest(
     names = [s.system_id for s in systems] + list(BASELINES)
     coverage = {n: float(window[n].notna().mean()) for n in names}
     scored = window.dropna(subset=names).reset_index(drop=True)
-    picks = line_picks(scored, [s.system_id for s in systems], lines)
+    picks = line_picks(scored, [s.system_id for s in systems], lines, picker)
     meta = {"window_rows": len(window), "versions": {s.system_id: s.version for s in systems}}
     return Backtest(start, end, scored, names, coverage, lines_source, picks, meta)
 
 
-def line_picks(scored: pd.DataFrame, systems: list[str], lines: pd.DataFrame) -> pd.DataFrame:
-    """Each system's edge and pick against every line of a scored game, graded like ``grading``."""
-    keyed = scored.merge(lines[["game_date", "player_lookup", "line"]], on=["game_date", "player_lookup"])
+def line_picks(
+    scored: pd.DataFrame, systems: list[str], lines: pd.DataFrame, picker: Picker | None = None
+) -> pd.DataFrame:
+    """One row per system x line: P(over), the pick by expected value, its result and profit."""
+    picker = picker or Picker()
+    keyed = scored.merge(priced_lines(lines), on=["game_date", "player_lookup"])
+    actual, line = keyed["points"], keyed["line"]
+    went_over = (actual > line).astype(float).where(actual != line)
     frames = []
     for system_id in systems:
-        edge, rec = recommend(keyed[system_id], keyed["line"])
-        actual, line = keyed["points"], keyed["line"]
-        hit = pd.Series(
-            np.where(rec == "OVER", actual > line, actual < line), index=keyed.index, dtype="boolean"
+        rows = pd.DataFrame(
+            {
+                "predicted_points": keyed[system_id],
+                "confidence": keyed[system_id + "_conf"],
+                "points_line": line,
+                "minutes_expected": keyed["minutes_expected"],
+                "over_price": keyed["over_price"],
+                "under_price": keyed["under_price"],
+            }
         )
+        ev = picker.evaluate(rows, system_id)
+        rec = ev["recommendation"]
         decided = rec.isin(["OVER", "UNDER"]) & (actual != line)
+        hit = pd.Series(np.where(rec == "OVER", actual > line, actual < line), index=keyed.index)
+        price = np.where(rec == "OVER", _price(rows["over_price"]), _price(rows["under_price"]))
+        profit = np.where(hit, decimal_odds(price) - 1.0, -1.0)
         frames.append(
             pd.DataFrame(
                 {
                     "system_id": system_id,
                     "minutes": keyed["minutes"],
-                    "edge": edge,
+                    "line": line,
+                    "edge": (keyed[system_id] - line).round(2),
                     "recommendation": rec,
                     "confidence": keyed[system_id + "_conf"],
-                    "hit": hit.where(decided, pd.NA),
+                    "p_over": ev["p_over"],
+                    "went_over": went_over,
+                    "ev": np.where(rec == "OVER", ev["ev_over"], ev["ev_under"]),
+                    "hit": hit.astype("boolean").where(decided, pd.NA),
+                    "profit": pd.Series(profit, index=keyed.index).where(decided),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _price(prices: pd.Series) -> np.ndarray:
+    values = pd.to_numeric(prices, errors="coerce").to_numpy(float)
+    return np.where(np.isnan(values) | (np.abs(values) < 100), DEFAULT_PRICE, values)
+
+
+def pick_table(result: Backtest) -> pd.DataFrame:
+    """Per system: picks by expected value, hit rate and ROI at the offered prices (pushes excluded)."""
+    picks = result.picks
+    if picks.empty:
+        return pd.DataFrame(columns=["system", "picks", "hits", "hit_rate", "roi_pct", "mean_ev"])
+    decided = picks[picks["hit"].notna()]
+    grouped = decided.groupby("system_id")
+    table = pd.DataFrame(
+        {
+            "picks": grouped.size(),
+            "hits": grouped["hit"].sum().astype(int),
+            "hit_rate": grouped["hit"].mean().astype(float),
+            "roi_pct": 100 * grouped["profit"].mean(),
+            "mean_ev": grouped["ev"].mean(),
+        }
+    )
+    return table.reset_index(names="system")
+
+
+def reliability_table(result: Backtest) -> pd.DataFrame:
+    """Per system and P(over) decile: rows, mean stated P(over), realised over rate (pushes excluded)."""
+    picks = result.picks
+    if picks.empty:
+        return pd.DataFrame(columns=["system", "bucket", "rows", "mean_p_over", "realised_over"])
+    known = picks[picks["went_over"].notna() & picks["p_over"].notna()]
+    bucket = pd.cut(known["p_over"], np.linspace(0, 1, 11), include_lowest=True)
+    grouped = known.groupby(["system_id", bucket], observed=True)
+    table = grouped.agg(
+        rows=("p_over", "size"), mean_p_over=("p_over", "mean"), realised_over=("went_over", "mean")
+    )
+    table = table.reset_index().rename(columns={"system_id": "system", "p_over": "bucket"})
+    table["bucket"] = table["bucket"].map(lambda i: f"{max(i.left, 0):.1f}-{i.right:.1f}")
+    return table
 
 
 def _population(result: Backtest, population: str) -> pd.DataFrame:

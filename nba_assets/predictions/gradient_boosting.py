@@ -1,9 +1,11 @@
 """gradient_boosting: LightGBM on the point-in-time features, trained only on games before a date.
 
-The model predicts points in a game where the player plays a rotation role: training keeps rows
-with >= TRAIN_MIN_MINUTES minutes, the population the backtest scores and the players books post
-lines for. The cost is honest and reported: it over-predicts cameo games (see the all-rows bias
-in ``nba-assets evaluate``). A Huber loss keeps 50-point nights from dragging the fit.
+The model predicts a player's points on every row of the slate, low-minute players included: it
+trains on every played game (TRAIN_MIN_MINUTES = 0) and sees the minutes-aware features (recent
+minutes, their spread and trend, minutes vacated by tonight's absent regulars), so it learns how
+many minutes a player will get rather than assuming a rotation role. Trained only on >= 15-minute
+games (the old choice) it over-predicted cameo games: 5.01 MAE on all 2024-25 rows against the
+season average's 4.70. A Huber loss keeps 50-point nights from dragging the fit.
 
 Saved per version under ``<out>/<version>/``: ``model.txt`` (LightGBM text), ``metadata.json``
 (version, features, training window, rows, params, seed, seconds) and ``calibration.json``
@@ -33,7 +35,7 @@ from nba_assets.predictions.base import MIN_GAMES, SystemContext, output_frame
 log = logging.getLogger(__name__)
 
 SEED = 20240601
-TRAIN_MIN_MINUTES = 15.0
+TRAIN_MIN_MINUTES = 0.0
 HOLDOUT_SHARE = 0.2  # the last fifth of the training dates calibrates every system's confidence
 ROUNDS = 400
 PARAMS = {
@@ -69,7 +71,7 @@ class ModelInfo:
 def training_rows(
     feature_frame: pd.DataFrame, before: date, min_minutes: float = TRAIN_MIN_MINUTES
 ) -> pd.DataFrame:
-    """Labelled rows the model learns from: enough history, a rotation role, strictly before ``before``."""
+    """Labelled rows the model learns from: enough history, >= ``min_minutes``, strictly before ``before``."""
     keep = (feature_frame["game_date"] < before) & feature_frame["points"].notna()
     keep &= (feature_frame["games_before"] >= MIN_GAMES) & (feature_frame["minutes"] >= min_minutes)
     return feature_frame[keep]
@@ -96,8 +98,9 @@ def train_points_model(
 ) -> ModelInfo:
     """Train on rows before ``train_before``, fit confidence calibrations, save a new version.
 
-    ``min_minutes=0`` trains on every played game (the unconditional variant the bench compares).
+    ``min_minutes=15`` trains on rotation games only (the old variant the bench compares).
     """
+    from nba_assets.predictions import picks
     from nba_assets.predictions.holdout import fit_calibrations  # imports every system
 
     started = time.perf_counter()
@@ -107,13 +110,14 @@ def train_points_model(
             f"no training rows before {train_before} (need games with >= {min_minutes:g} minutes)"
         )
     calibrators: dict[str, calibration.Calibrator] = {}
+    over: dict = {}
     if calibrate:
         dates = sorted(rows["game_date"].unique())
         holdout_start = dates[int(len(dates) * (1 - HOLDOUT_SHARE))]
         early = training_rows(feature_frame, holdout_start, min_minutes)
         if len(early) >= 1000:
             booster = fit_booster(early, params, rounds, seed)
-            calibrators = fit_calibrations(feature_frame, holdout_start, train_before, booster)
+            calibrators, over = fit_calibrations(feature_frame, holdout_start, train_before, booster)
     booster = fit_booster(rows, params, rounds, seed)
     text = booster.model_to_string()
     train_end = max(rows["game_date"])
@@ -122,6 +126,7 @@ def train_points_model(
     target.mkdir(parents=True, exist_ok=True)
     (target / model_store.MODEL_FILE).write_text(text)
     calibration.save(calibrators, target)
+    picks.save(over, target)
     info = ModelInfo(
         version,
         str(target),

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import lightgbm as lgb
+import numpy as np
 import pandas as pd
 
-from nba_assets.predictions import calibration
+from nba_assets.predictions import calibration, picks
 from nba_assets.predictions.base import MIN_GAMES, SystemContext
 from nba_assets.predictions.ensemble import Ensemble
 from nba_assets.predictions.gradient_boosting import GradientBoosting
@@ -21,10 +22,18 @@ from nba_assets.predictions.moving_average import MovingAverage
 from nba_assets.predictions.similarity import Similarity
 
 
+def _stand_in_lines(rows: pd.DataFrame) -> pd.Series:
+    """Lines near each player's usual output (floor(0.6 x last-10 + 0.4 x season) + 0.5): the data has
+    no book lines, and what P(over) calibrates is the predictive distribution around the median."""
+    blend = 0.6 * rows["pts_avg_last10"] + 0.4 * rows["pts_avg_season"].fillna(rows["pts_avg_last10"])
+    return (np.floor(blend) + 0.5).where(blend >= 2.0)
+
+
 def fit_calibrations(
     feature_frame: pd.DataFrame, start: date, end: date, booster: lgb.Booster
-) -> dict[str, calibration.Calibrator]:
-    """Calibrators by system id from rows in [start, end) (``booster`` saw only rows before start)."""
+) -> tuple[dict[str, calibration.Calibrator], dict[str, picks.OverCalibration]]:
+    """Confidence and P(over) calibrations by system id from rows in [start, end)
+    (``booster`` saw only rows before start)."""
     dates = feature_frame["game_date"]
     rows = feature_frame[(dates >= start) & (dates < end) & feature_frame["points"].notna()]
     rows = rows[rows["games_before"] >= MIN_GAMES]
@@ -35,12 +44,25 @@ def fit_calibrations(
         "similarity": Similarity,
         "gradient_boosting": lambda c=None: GradientBoosting.from_booster(booster, c),
     }
+    line = _stand_in_lines(rows)
+    minutes = rows["min_ewm_fast"].fillna(rows["min_avg_season"])
+    went_over = (rows["points"] > line).astype(float).where(line.notna())
     fitted: dict[str, calibration.Calibrator] = {}
+    over: dict[str, picks.OverCalibration] = {}
+
+    def fit_over(system_id: str, out: pd.DataFrame) -> None:
+        sigma = picks.sigma_from_confidence(out["confidence"])
+        p_over, _, _ = picks.probabilities(out["predicted_points"], sigma, line)
+        over[system_id] = picks.fit(p_over, went_over, minutes, line.fillna(0.0))
+
     for system_id, make in makers.items():
         out = make().predict(rows, context)
         fitted[system_id] = calibration.fit(out["predicted_points"], rows["points"], rows)
         out["confidence"] = fitted[system_id].confidence(out["predicted_points"], rows)
         context.upstream[system_id] = out
+        fit_over(system_id, out)
     blend = Ensemble().predict(rows, context)
     fitted["ensemble"] = calibration.fit(blend["predicted_points"], rows["points"], rows)
-    return fitted
+    blend["confidence"] = fitted["ensemble"].confidence(blend["predicted_points"], rows)
+    fit_over("ensemble", blend)
+    return fitted, over

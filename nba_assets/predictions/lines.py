@@ -1,11 +1,16 @@
-"""Turn a predicted total into an edge and a recommendation against each line."""
+"""Edge sizes: how far a prediction sits from a line, and the plain edge-threshold rule.
+
+The pipeline's recommendations are picks by expected value (``picks.Picker``). ``recommend`` is
+the simple rule (OVER/UNDER when |edge| >= threshold) that test fixtures use to build
+prediction rows without a predictive distribution; the report buckets picks by |edge| too.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-# |edge| below this many points is a PASS: inside the book's margin at -110 prices.
+# |edge| buckets of the report start here: inside the book's margin at -110 prices.
 EDGE_THRESHOLD = 1.5
 
 

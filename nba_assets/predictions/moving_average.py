@@ -1,8 +1,8 @@
 """moving_average: weighted last 5 / last 10 / season, with rest and home adjustments.
 
-Fallbacks: early in a season (or back from a long absence with few games this season) last
-season's average takes half the weight; with no season average at all, last season's average
-alone; fewer than 3 prior games -> skipped (shared rule in ``base.output_frame``).
+The weighting and its fallbacks are ``form.weighted_form`` (shared with matchup/similarity):
+early in a season last season's average takes half the weight; with no average at all, last
+season's average alone; fewer than 3 prior games -> skipped (shared rule in ``base.output_frame``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pandas as pd
 
 from nba_assets.predictions import calibration
 from nba_assets.predictions.base import SystemContext, output_frame
+from nba_assets.predictions.form import weighted_form
 
 WEIGHTS = {"pts_avg_last5": 0.40, "pts_avg_last10": 0.35, "pts_avg_season": 0.25}
 HOME_BONUS = 0.02  # +2% at home, -2% away
@@ -31,18 +32,7 @@ class MovingAverage:
         return cls(calibration.load(version_dir).get(cls.system_id))
 
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
-        total = pd.Series(0.0, index=features.index)
-        weight = pd.Series(0.0, index=features.index)
-        for column, w in WEIGHTS.items():
-            values = features[column]
-            total += values.fillna(0.0) * w
-            weight += values.notna() * w
-        base = (total / weight).where(weight > 0)
-        # Early in a season or after a long absence, lean on last season's average.
-        prev = features["pts_avg_prev_season"]
-        early = features["games_season"].fillna(0) < 5
-        base = base.where(~(early & prev.notna()) | base.isna(), 0.5 * base + 0.5 * prev)
-        base = base.fillna(prev)
+        base = weighted_form(features, WEIGHTS)
         factor = 1.0 + HOME_BONUS * (2 * features["home"].fillna(0.5) - 1)
         factor -= BACK_TO_BACK_PENALTY * features["back_to_back"].fillna(0)
         predicted = base * factor

@@ -1,4 +1,4 @@
-"""The systems by id, in the order they run (the ensemble runs last and reads the others).
+"""The systems by id, in the order they run (the ensemble and market_blend last: they read the others).
 
 ``model_dir`` is a trained-model root (or one version directory): gradient boosting loads its
 model from it and every system its fitted confidence calibration; without one, systems use the
@@ -14,6 +14,7 @@ from nba_assets.predictions import model_store
 from nba_assets.predictions.base import PredictionSystem
 from nba_assets.predictions.ensemble import Ensemble
 from nba_assets.predictions.gradient_boosting import GradientBoosting
+from nba_assets.predictions.market_blend import MarketBlend
 from nba_assets.predictions.matchup import Matchup
 from nba_assets.predictions.moving_average import MovingAverage
 from nba_assets.predictions.similarity import Similarity
@@ -31,6 +32,7 @@ _FACTORIES: dict[str, Factory] = {
     "similarity": lambda model_dir: Similarity.from_model_dir(_version(model_dir)),
     "gradient_boosting": lambda model_dir: GradientBoosting(model_dir),
     "ensemble": lambda model_dir: Ensemble.from_model_dir(_version(model_dir)),
+    "market_blend": lambda model_dir: MarketBlend.from_model_dir(model_dir),
 }
 DEFAULT_SYSTEM = "moving_average"
 

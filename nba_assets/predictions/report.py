@@ -14,8 +14,10 @@ from nba_assets.predictions.evaluation import (
     edge_table,
     metrics,
     minutes_table,
+    pick_table,
+    reliability_table,
 )
-from nba_assets.predictions.lines import EDGE_THRESHOLD
+from nba_assets.predictions.picks import EV_MARGIN
 
 LINES_NOTE = {
     "reference": "against **reference lines** (stand-ins: each player's last-10/season blend rounded to x.5; "
@@ -80,6 +82,27 @@ def plot(result: Backtest, path: Path) -> Path:
     return path
 
 
+def plot_reliability(table: pd.DataFrame, path: Path) -> Path:
+    """Reliability diagram of P(over): on the diagonal, a stated 60 % goes over 60 % of the time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    for name, group in table.groupby("system", sort=False):
+        ax.plot(group["mean_p_over"], group["realised_over"], marker="o", label=name)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel("stated P(over)")
+    ax.set_ylabel("realised over rate")
+    ax.set_title("P(over) calibration")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Path]:
     """report.md, metrics.csv, calibration.csv, edges.csv, minutes.csv and evaluation.png."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -99,6 +122,11 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
     edges.to_csv(paths[2], index=False)
     minutes.to_csv(paths[3])
     png = plot(result, out_dir / "evaluation.png")
+    picks, reliability = pick_table(result), reliability_table(result)
+    picks.to_csv(out_dir / "picks.csv", index=False)
+    reliability.to_csv(out_dir / "over_calibration.csv", index=False)
+    paths += [out_dir / "picks.csv", out_dir / "over_calibration.csv"]
+    over_png = plot_reliability(reliability, out_dir / "over_calibration.png")
     versions = ", ".join(f"{k} {v}" for k, v in result.meta.get("versions", {}).items())
     text = [
         f"# Backtest {result.start} .. {result.end}",
@@ -117,9 +145,22 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         "",
         _md(minutes.reset_index(names="system")),
         "",
-        f"## Picks by edge ({LINES_NOTE.get(result.lines_source, result.lines_source)}; PASS under {EDGE_THRESHOLD:g})",
+        f"## Picks by expected value ({LINES_NOTE.get(result.lines_source, result.lines_source)}; OVER/UNDER only "
+        f"where EV at the offered price, -110 without one, is >= {EV_MARGIN:g} per unit staked)",
+        "",
+        "Hit rate and ROI at the offered prices (pushes excluded); `mean_ev`: the expected value the picks claimed.",
+        "",
+        _md(picks) if not picks.empty else "No lines matched the scored games.",
+        "",
+        "By |edge| (prediction - line):",
         "",
         _md(edges) if not edges.empty else "No lines matched the scored games.",
+        "",
+        "## Calibration of P(over) (reliability: stated probability vs realised over rate, every line)",
+        "",
+        _md(reliability) if not reliability.empty else "No lines matched the scored games.",
+        "",
+        f"![P(over) reliability]({over_png.name})",
         "",
         f"## Confidence calibration (all scored rows; confidence = estimated % chance of landing within "
         f"{TOLERANCE:g} points; pick_hit_pct: picks against the lines above in that bucket)",
@@ -130,4 +171,4 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         "",
     ]
     (out_dir / "report.md").write_text("\n".join(text))
-    return [out_dir / "report.md", *paths, png]
+    return [out_dir / "report.md", *paths, png, over_png]

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from nba_assets.features import build_features
+from nba_assets.features.builder import walk_forward
 from nba_assets.predictions.base import PredictionSystem, SystemContext
-from nba_assets.predictions.lines import recommend
+from nba_assets.predictions.picks import Picker
 from nba_assets.rows import STAGING_COLUMNS, line_key, prediction_id
 
 OUTPUT_COLUMNS = tuple(c for c in STAGING_COLUMNS if c not in ("batch_id", "staged_at"))
@@ -24,7 +25,11 @@ class PlayerOutcome:
 
 
 def history_features(box_scores: pd.DataFrame, before: object) -> pd.DataFrame:
-    """Feature rows of every game strictly before ``before`` (labels included) for learned systems."""
+    """Feature rows of every game strictly before ``before`` (labels included) for learned systems.
+
+    A known row's features use only games before its own date, so these rows are the same as the
+    history part of a ``walk_forward`` pass over any later date; systems mask rows by date.
+    """
     return build_features(box_scores[box_scores["game_date"] < before])
 
 
@@ -33,9 +38,10 @@ def run_systems(
     systems: list[PredictionSystem],
     history: pd.DataFrame | None = None,
     upstream: dict[str, pd.DataFrame] | None = None,
+    lines: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Each system's output by id; later systems (the ensemble) see earlier ones as upstream."""
-    context = SystemContext(history=history, upstream=dict(upstream or {}))
+    context = SystemContext(history=history, upstream=dict(upstream or {}), lines=lines)
     outputs: dict[str, pd.DataFrame] = {}
     for system in systems:
         outputs[system.system_id] = system.predict(features, context)
@@ -52,36 +58,62 @@ def predict_slate(
     features: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[PlayerOutcome]]:
-    """Rows with OUTPUT_COLUMNS for every player that some system predicted; outcomes for all."""
+    """Rows with OUTPUT_COLUMNS for every player that some system predicted; outcomes for all.
+
+    The slate may span many dates: one walk-forward pass builds every date's features and the
+    learned history, each date seeing only games before it, so a player-date gets the same
+    prediction alone, in a multi-date file, in ``evaluate`` and in the pipeline.
+    """
     if slate.empty:
         return pd.DataFrame(columns=list(OUTPUT_COLUMNS)), []
     if features is None:
-        features = build_features(box_scores, slate)
-    if history is None and any(getattr(s, "needs_history", False) for s in systems):
-        history = history_features(box_scores, slate["game_date"].min())
-    outputs = run_systems(features, systems, history)
+        features, learned = walk_forward(box_scores, slate)
+        if history is None and any(getattr(s, "needs_history", False) for s in systems):
+            history = learned
+    elif history is None and any(getattr(s, "needs_history", False) for s in systems):
+        history = history_features(box_scores, slate["game_date"].max())
+    outputs = run_systems(features, systems, history, lines=lines)
     rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})
     return rows, outcomes(features, outputs, rows)
 
 
+def priced_lines(lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per (date, player, line): the median price of the books offering it (NaN: none given)."""
+    cols = [c for c in ("over_price", "under_price") if c in lines.columns]
+    frame = lines[["game_date", "player_lookup", "line", *cols]].copy()
+    for column in ("over_price", "under_price"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce") if column in frame else float("nan")
+    return frame.groupby(["game_date", "player_lookup", "line"], as_index=False, dropna=False)[
+        ["over_price", "under_price"]
+    ].median()
+
+
 def expand_lines(
-    features: pd.DataFrame, outputs: dict[str, pd.DataFrame], lines: pd.DataFrame, versions: dict[str, str]
+    features: pd.DataFrame,
+    outputs: dict[str, pd.DataFrame],
+    lines: pd.DataFrame,
+    versions: dict[str, str],
+    picker: Picker | None = None,
 ) -> pd.DataFrame:
+    """One row per player x system x line; the recommendation is the pick by expected value."""
+    picker = picker or Picker()
     keys = features[["game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home"]]
-    player_lines = lines[["game_date", "player_lookup", "line"]].drop_duplicates()
+    keys = keys.assign(minutes_expected=features["min_ewm_fast"].fillna(features["min_avg_season"]))
+    player_lines = priced_lines(lines)
     frames = []
     for system_id, out in outputs.items():
         predicted = pd.concat([keys, out], axis=1)
         predicted = predicted[predicted["predicted_points"].notna()]
         merged = predicted.merge(player_lines, on=["game_date", "player_lookup"], how="left")
         merged["system_id"], merged["model_version"] = system_id, versions[system_id]
+        merged["points_line"] = merged["line"].astype(float)
+        merged["predicted_points"] = merged["predicted_points"].round(2)
+        merged["recommendation"] = picker.evaluate(merged, system_id)["recommendation"]
         frames.append(merged)
     if not frames or all(f.empty for f in frames):
         return pd.DataFrame(columns=list(OUTPUT_COLUMNS))
     rows = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    rows["points_line"] = rows["line"].astype(float)
-    rows["predicted_points"] = rows["predicted_points"].round(2)
-    rows["edge"], rows["recommendation"] = recommend(rows["predicted_points"], rows["points_line"])
+    rows["edge"] = (rows["predicted_points"] - rows["points_line"]).round(2)
     rows["line_key"] = [line_key(v) for v in rows["points_line"]]
     rows["prediction_id"] = [
         prediction_id(d, g, p, s, ln)

@@ -1,4 +1,4 @@
-"""Best bets: OVER/UNDER only, one pick per player at his main line, ranked by the documented score."""
+"""Best bets: OVER/UNDER only, one pick per player at his main line, ranked by expected value."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from nba_assets.exports.best_bets import composite_score, rank
+from nba_assets.exports.best_bets import expected_value_score, rank
 from nba_assets.exports.builders import build_day_exports
 from nba_assets.predictions.lines import recommend
 from nba_assets.rows import line_key, prediction_id
@@ -52,29 +52,33 @@ def best_bets(frame: pd.DataFrame, **kwargs) -> dict:
     return next(f.payload for f in files if f.path == "v1/best-bets/2025-03-01.json")
 
 
-def test_score_is_edge_over_sqrt_line_times_confidence():
-    assert composite_score(3.0, 9.0, 80.0) == pytest.approx(3 / 3 * 0.8)
-    assert composite_score(-3.0, 9.0, 80.0) == composite_score(3.0, 9.0, 80.0)
-    # the same edge is worth more on a low line than on a high one
-    assert composite_score(3.0, 9.5, 70) > composite_score(3.0, 30.5, 70)
-    assert math.isclose(composite_score(4.0, 25.0, 50.0), 0.4)
+def test_score_is_the_expected_value_of_the_recommended_side_at_minus_110():
+    # sigma = 5 / z(0.9) = 3.90 at confidence 80; P(points >= 21 | mean 20.5) = 1 - Phi(0.5/3.9)
+    assert expected_value_score(20.5, 20.5, 80.0, "OVER") == 0.0  # a coin flip at -110 loses: floored
+    assert expected_value_score(26.0, 20.5, 80.0, "OVER") == pytest.approx(
+        0.9208 * (1 + 100 / 110) - 1, abs=2e-3
+    )
+    assert expected_value_score(15.0, 20.5, 80.0, "UNDER") == expected_value_score(26.0, 20.5, 80.0, "OVER")
+    # the same edge is worth more from a surer prediction
+    assert expected_value_score(24.0, 20.5, 90.0, "OVER") > expected_value_score(24.0, 20.5, 60.0, "OVER")
+    assert math.isfinite(expected_value_score(40.0, 0.5, 99.0, "OVER"))
 
 
 def test_ranking_uses_the_score_and_only_over_under():
     frame = prediction_rows(
         [
-            ("low", 13.5, 70.0, [9.5]),  # +4.0 on 9.5:  4/sqrt(9.5)*0.7  = 0.909
-            ("high", 36.5, 90.0, [30.5]),  # +6.0 on 30.5: 6/sqrt(30.5)*0.9 = 0.978
-            ("under", 14.0, 80.0, [20.5]),  # -6.5 on 20.5: 6.5/sqrt(20.5)*0.8 = 1.149
+            ("low", 13.5, 70.0, [9.5]),  # +4.0, sigma 4.8: P(over) 0.80, EV 0.52
+            ("high", 36.5, 90.0, [30.5]),  # +6.0, sigma 3.0: P(over) 0.98, EV 0.86
+            ("under", 14.0, 80.0, [20.5]),  # -6.5, sigma 3.9: P(under) 0.95, EV 0.82
             ("pass", 21.0, 99.0, [20.5]),  # +0.5: PASS, never a pick
             ("noline", 30.0, 99.0, [None]),  # NO_LINE, never a pick
         ]
     )
     payload = best_bets(frame)
-    assert [p["player_lookup"] for p in payload["picks"]] == ["under", "high", "low"]
+    assert [p["player_lookup"] for p in payload["picks"]] == ["high", "under", "low"]
     assert [p["rank"] for p in payload["picks"]] == [1, 2, 3]
-    assert payload["total_candidates"] == 3 and payload["picks"][0]["recommendation"] == "UNDER"
-    assert "sqrt(line)" in payload["scoring"]
+    assert payload["total_candidates"] == 3 and payload["picks"][1]["recommendation"] == "UNDER"
+    assert "expected value" in payload["scoring"]
 
 
 def test_one_pick_per_player_at_his_main_line_not_a_far_alternate():

@@ -32,6 +32,9 @@ def test_evaluate_writes_the_report_files(model_root, tmp_path, capsys):
         "edges.csv",
         "minutes.csv",
         "evaluation.png",
+        "picks.csv",
+        "over_calibration.csv",
+        "over_calibration.png",
     } <= names
     metrics = pd.read_csv(out / "metrics.csv")
     systems = {
@@ -40,6 +43,7 @@ def test_evaluate_writes_the_report_files(model_root, tmp_path, capsys):
         "similarity",
         "gradient_boosting",
         "ensemble",
+        "market_blend",
         "season_avg",
         "last10_avg",
     }
@@ -47,6 +51,9 @@ def test_evaluate_writes_the_report_files(model_root, tmp_path, capsys):
     assert metrics["mae"].between(2, 8).all() and (metrics["rows"] > 500).all()
     report = (out / "report.md").read_text()
     assert "reference lines" in report and "calibration" in report.lower()
+    assert "Calibration of P(over)" in report and "roi_pct" in report
+    picks = pd.read_csv(out / "picks.csv")
+    assert set(picks["system"]) <= systems and picks["hit_rate"].between(0, 1).all()
     assert (out / "evaluation.png").stat().st_size > 10_000
     printed = capsys.readouterr().out
     assert "gradient_boosting" in printed and "reference lines" in printed

@@ -13,7 +13,7 @@ from nba_assets.predictions.base import OUTPUT_COLUMNS, SystemContext
 from nba_assets.predictions.runner import run_systems
 from nba_assets_tests.predictions.conftest import day_rows
 
-SYSTEMS = ("moving_average", "matchup", "similarity", "gradient_boosting", "ensemble")
+SYSTEMS = ("moving_average", "matchup", "similarity", "gradient_boosting", "ensemble", "market_blend")
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def run_day(features: pd.DataFrame, systems, day: date) -> tuple[pd.DataFrame, d
     return rows, run_systems(rows, systems, history=features[features["game_date"] < day])
 
 
-def test_registry_runs_all_five_in_order_with_the_ensemble_last(systems):
+def test_registry_runs_every_system_in_order_with_the_blends_last(systems):
     assert registry.available() == SYSTEMS
     assert [s.system_id for s in systems] == list(SYSTEMS)
 

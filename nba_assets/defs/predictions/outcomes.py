@@ -45,7 +45,7 @@ def run_shard(
 ) -> list[ShardOutcome]:
     """Every player in ``players`` reports exactly once: succeeded, skipped (reason) or failed (L6)."""
     features = day.features[day.features["player_lookup"].isin(players)]
-    outputs = run_systems(features, systems, history)
+    outputs = run_systems(features, systems, history, lines=day.lines)
     rows = expand_lines(features, outputs, day.lines, {s.system_id: s.version for s in systems})
     by_player = dict(tuple(rows.groupby("player_lookup", sort=False))) if not rows.empty else {}
     staged_at = datetime.now(UTC)

@@ -1,0 +1,51 @@
+"""Vacated minutes: only games before the date, only the date's slate, and the right arithmetic."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nba_assets.features import build_features
+from nba_assets.features.availability import AVAILABILITY_FEATURES
+from nba_assets.inputs.slates import slate_from_box_scores
+from nba_assets_tests.features.test_point_in_time import scrambled
+
+DAY = date(2025, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def season(box_scores: pd.DataFrame) -> pd.DataFrame:
+    return box_scores[box_scores["game_date"].between(date(2024, 10, 1), date(2025, 1, 25))]
+
+
+def by_player(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("player_lookup").sort_index()
+
+
+def test_truncating_or_scrambling_the_history_after_the_date_changes_nothing(season):
+    slate = slate_from_box_scores(season, DAY)
+    full = by_player(build_features(season, slate))
+    before = season[season["game_date"] < DAY]
+    later = scrambled(season[season["game_date"] > DAY], 3)
+    for history in (before, pd.concat([before, later], ignore_index=True)):
+        cut = by_player(build_features(history, slate))
+        for column in AVAILABILITY_FEATURES:
+            assert np.allclose(full[column], cut[column], equal_nan=True), column
+    assert (full["vacated_min"] > 0).mean() > 0.2  # somebody is missing on most nights
+
+
+def test_a_regular_left_off_the_slate_vacates_his_minutes_for_his_team_only(season):
+    slate = slate_from_box_scores(season, DAY)
+    base = by_player(build_features(season, slate))
+    star = base[base["min_ewm_fast"] >= 30].sort_values("min_ewm_fast").index[-1]
+    team = base.loc[star, "team"]
+    without = by_player(build_features(season, slate[slate["player_lookup"] != star]))
+    mates = without[without["team"] == team].index
+    others = without[without["team"] != team].index
+    added = without.loc[mates, "vacated_min"] - base.loc[mates, "vacated_min"]
+    assert (added > 20).all() and np.allclose(added, added.iloc[0])
+    assert (without.loc[mates, "absent_regulars"] == base.loc[mates, "absent_regulars"] + 1).all()
+    assert np.allclose(without.loc[others, "vacated_min"], base.loc[others, "vacated_min"])

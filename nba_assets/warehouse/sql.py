@@ -121,3 +121,31 @@ ON {_on("t", "s", RESULTS_KEY, p)}
 WHEN MATCHED THEN UPDATE SET {updates}
 WHEN NOT MATCHED BY TARGET THEN INSERT ({cols}) VALUES ({", ".join(f"s.{c}" for c in RESULTS_COLUMNS)})
 WHEN NOT MATCHED BY SOURCE AND t.game_date = {p}game_date THEN DELETE"""
+
+
+def replace_date_rows(
+    target: str, source: str, p: str, columns: tuple[str, ...], keys: tuple[str, ...]
+) -> str:
+    """BigQuery: one MERGE that makes a date's rows of an input table exactly the loaded ones."""
+    updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
+    cols = ", ".join(columns)
+    return f"""
+MERGE INTO {target} AS t
+USING (SELECT {cols} FROM {source} WHERE game_date = {p}game_date) AS s
+ON {_on("t", "s", keys, p)}
+WHEN MATCHED THEN UPDATE SET {updates}
+WHEN NOT MATCHED BY TARGET THEN INSERT ({cols}) VALUES ({", ".join(f"s.{c}" for c in columns)})
+WHEN NOT MATCHED BY SOURCE AND t.game_date = {p}game_date THEN DELETE"""
+
+
+def input_rows(target: str, columns: tuple[str, ...], p: str, order: tuple[str, ...]) -> str:
+    """An input table's rows between two dates (inclusive)."""
+    return (
+        f"SELECT {', '.join(columns)} FROM {target} WHERE game_date BETWEEN {p}start AND {p}end "
+        f"ORDER BY {', '.join(order)}"
+    )
+
+
+def input_version(target: str) -> str:
+    """Row count and newest ingest: changes whenever any date is (re-)ingested."""
+    return f"SELECT COUNT(*) AS n, MAX(ingested_at) AS newest FROM {target}"

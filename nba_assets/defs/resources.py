@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import (
     BigQueryWarehouseResource,
@@ -24,6 +25,8 @@ def resources_for(name: str) -> dict[str, dg.ConfigurableResource]:
     shared = {
         "nba_inputs": NbaInputsResource.from_env(),
         "settings": PipelineSettings.from_env(),
+        "nba_stats_feed": NbaStatsFeedResource.from_env(),
+        "odds_feed": OddsFeedResource.from_env(),
     }
     storage = {
         "local": lambda: {

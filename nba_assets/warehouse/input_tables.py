@@ -1,4 +1,4 @@
-"""The input tables the ``box_scores`` and ``prop_lines`` assets write: schemas, keys and checks.
+"""The input tables the ``box_scores``, ``prop_lines`` and ``slate`` assets write: schemas, keys and checks.
 
 Rows are replaced per date (a re-ingest of a date never duplicates: the date's rows become exactly
 the new ones); the key inside a date is checked before anything is written. ``ingested_at`` makes
@@ -18,6 +18,7 @@ from nba_assets.warehouse.base import WarehouseError
 _UTC_TS = pa.timestamp("us", tz="UTC")
 BOX_SCORES_TABLE = "box_scores"
 PROP_LINES_TABLE = "prop_lines"
+SLATES_TABLE = "slate_players"
 _STATS = ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "tov")
 
 BOX_SCORES_SCHEMA = pa.schema(
@@ -32,6 +33,11 @@ PROP_LINES_SCHEMA = pa.schema(
      ("bookmaker", pa.string()), ("over_price", pa.float64()), ("under_price", pa.float64()),
      ("source", pa.string()), ("ingested_at", _UTC_TS)]
 )  # fmt: skip
+SLATES_SCHEMA = pa.schema(
+    [("game_date", pa.date32()), ("game_id", pa.string()), ("player_lookup", pa.string()),
+     ("player_name", pa.string()), ("team", pa.string()), ("opponent", pa.string()), ("is_home", pa.bool_()),
+     ("status", pa.string()), ("source", pa.string()), ("ingested_at", _UTC_TS)]
+)  # fmt: skip
 
 # kind -> (table, schema, key within a date, required columns, cluster columns)
 INPUT_TABLES = {
@@ -39,6 +45,8 @@ INPUT_TABLES = {
                    ("game_date", "game_id", "player_id", "player_lookup", "ingested_at"), ["player_lookup"]),
     "prop_lines": (PROP_LINES_TABLE, PROP_LINES_SCHEMA, ("game_date", "player_lookup", "bookmaker", "line"),
                    ("game_date", "player_lookup", "line", "bookmaker", "ingested_at"), ["player_lookup"]),
+    "slates": (SLATES_TABLE, SLATES_SCHEMA, ("game_date", "player_lookup"),
+               ("game_date", "game_id", "player_lookup", "ingested_at"), ["player_lookup"]),
 }  # fmt: skip
 
 

@@ -88,3 +88,12 @@ def ingest_box_scores(
         day, source = files[files["game_date"] == game_date], "files"
     rows = wh.write_inputs("box_scores", game_date, box_score_rows(day, source)) if len(day) else 0
     return Ingested(game_date, rows, int(day["game_id"].nunique()) if len(day) else 0, source)
+
+
+def moved_since_predictions(lines: pd.DataFrame, predictions: pd.DataFrame, players: list[str]) -> list[str]:
+    """Players of ``players`` whose current distinct lines differ from the lines their active
+    predictions were made for (a line-refresh batch re-predicts exactly these)."""
+    current = _line_sets(lines[lines["player_lookup"].isin(players)])
+    made = predictions[predictions["player_lookup"].isin(players)].dropna(subset=["points_line"])
+    predicted = _line_sets(made.rename(columns={"points_line": "line"}))
+    return sorted(p for p in players if current.get(p, frozenset()) != predicted.get(p, frozenset()))

@@ -71,8 +71,12 @@ class Warehouse(Protocol):
 
     def staged_rows(self, batch_id: str) -> int: ...
 
-    def merge_staging(self, batch_id: str, game_date: date) -> MergeResult:
-        """One MERGE of all the batch's staging into the table; raises ZeroRowMergeError (L8)."""
+    def merge_staging(self, batch_id: str, game_date: date, *, players_only: bool = False) -> MergeResult:
+        """One MERGE of all the batch's staging into the table; raises ZeroRowMergeError (L8).
+
+        ``players_only`` (a line-refresh batch): only the staged players' other active rows of the
+        date are deactivated; without it, every active row of the date the batch did not produce.
+        """
         ...
 
     def verify(self, batch_id: str, game_date: date) -> Verification: ...

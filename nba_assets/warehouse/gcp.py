@@ -211,7 +211,7 @@ class BigQueryWarehouse:
             return 0
         return self._job("staged rows", f"SELECT COUNT(*) FROM {self._wildcard(batch_id)}", {})[0][0]
 
-    def merge_staging(self, batch_id: str, game_date: date) -> MergeResult:
+    def merge_staging(self, batch_id: str, game_date: date, *, players_only: bool = False) -> MergeResult:
         if not self._staging_tables(batch_id):
             log.warning("MERGE of %s for %s: no staging tables; nothing to do", batch_id, game_date)
             return empty_result(batch_id, game_date)
@@ -225,6 +225,7 @@ class BigQueryWarehouse:
             prune=True,
             query=lambda q, params: self._job(f"merge of {batch_id}", q, params)[0],
             dml=lambda q, params: self._job(f"MERGE of {batch_id}", q, params, dml=True),
+            players_only=players_only,
         )
 
     def verify(self, batch_id: str, game_date: date) -> Verification:

@@ -163,7 +163,7 @@ class DuckDBWarehouse:
         rows = self._read_staging("SELECT COUNT(*) FROM read_parquet($files)", self._files(batch_id))
         return rows[0][0] if rows else 0
 
-    def merge_staging(self, batch_id: str, game_date: date) -> MergeResult:
+    def merge_staging(self, batch_id: str, game_date: date, *, players_only: bool = False) -> MergeResult:
         files = self._files(batch_id)
         if not files:
             log.warning("MERGE of %s for %s: no staging files; nothing to do", batch_id, game_date)
@@ -191,6 +191,7 @@ class DuckDBWarehouse:
                 prune=False,
                 query=lambda q, params: con.execute(q, params).fetchone(),
                 dml=dml,
+                players_only=players_only,
             )
 
         return self._run(f"merge of {batch_id}", run)

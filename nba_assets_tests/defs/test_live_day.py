@@ -11,12 +11,25 @@ import duckdb
 
 from nba_assets.day_run import run_day
 from nba_assets.defs.slate import ingest
+from nba_assets.line_refresh import refresh_lines
+from nba_assets.naming import player_lookup
 from nba_assets_tests.defs import live_stub
 
 
 def _table(home, sql: str, *params):
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()
+
+
+def _predictions(home, day: str) -> dict[tuple, tuple]:
+    """(player, system, line_key) -> (prediction_id, is_active, updated_at, predicted_points, batch_id)."""
+    rows = _table(
+        home,
+        "select player_lookup, system_id, line_key, prediction_id, is_active, updated_at, predicted_points, "
+        "batch_id from player_prop_predictions where game_date = ?",
+        day,
+    )
+    return {r[:3]: r[3:] for r in rows}
 
 
 def _materialization(instance, key: str, day: str):
@@ -60,8 +73,38 @@ def test_tomorrow_from_the_feeds_then_grading_from_the_feeds(httpserver, monkeyp
     export = json.loads((local_home / "exports" / "v1" / "tonight" / "all-players.json").read_text())
     assert export["game_date"] == day and export["total_with_lines"] == len(lines)
 
+    # lines move during the day: three players' lines, nobody else's
+    before = _predictions(local_home, day)
+    moved_names = sorted(lines)[:3]
+    lines_now = {n: (v + 2.0 if n in moved_names else v) for n, v in lines.items()}
+    httpserver.clear()
+    live_stub.serve_lines(httpserver, tomorrow, lines_now)
+    refreshed = refresh_lines(definitions, instance, day)  # the same Definitions: no restart
+    assert refreshed.ok, refreshed
+    moved = sorted(player_lookup(n) for n in moved_names)
+    assert refreshed.moved == moved  # only the moved players were re-predicted
+    assert [job for job, _ in refreshed.runs].count("consolidation_job") == 1
+    after = _predictions(local_home, day)
+    assert {k: v for k, v in after.items() if k[0] not in moved} == {
+        k: v for k, v in before.items() if k[0] not in moved
+    }  # everyone else's rows untouched, byte for byte
+    for player in moved:
+        old_lines = {k[2] for k, v in before.items() if k[0] == player and v[1]} - {-1}
+        assert all(not after[(player, s, lk)][1] for (p, s, lk) in before if p == player and lk in old_lines)
+        active = {k[2] for k, v in after.items() if k[0] == player and v[1]} - {-1}
+        assert active and not active & old_lines  # the new lines only
+    export = json.loads((local_home / "exports" / "v1" / "tonight" / "all-players.json").read_text())
+    shown = {
+        p["player_lookup"]: {prop["line"] for prop in p["props"]}
+        for g in export["games"]
+        for p in g["players"]
+    }
+    for name in moved_names:
+        assert lines_now[name] in shown[player_lookup(name)]  # the exports show the current lines
+
     # the next morning: the game is played, the feed has its box scores; grading ingests them first
     monkeypatch.setattr(ingest, "today", lambda: tomorrow + timedelta(days=1))
+    live_stub.serve_slate(httpserver, tomorrow)
     live_stub.serve_box_scores(httpserver, tomorrow)
     graded = definitions.resolve_job_def("grading_job").execute_in_process(
         partition_key=day, instance=instance

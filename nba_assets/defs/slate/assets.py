@@ -6,6 +6,8 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
+from nba_assets.batch_state.base import BatchState
+from nba_assets.defs.batches import slate_metadata
 from nba_assets.defs.feeds import NbaStatsFeedResource
 from nba_assets.defs.partitions import game_days, one_date_per_run
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
@@ -14,7 +16,7 @@ from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.feeds.day import FeedReport, slate_from_feed
 from nba_assets.feeds.errors import FeedError
 from nba_assets.inputs.day import day_inputs
-from nba_assets.inputs.ingest import slate_rows
+from nba_assets.inputs.ingest import moved_since_predictions, slate_rows
 from nba_assets.inputs.slates import validate_slate
 from nba_assets.naming import batch_id_for, shard_key, shard_of
 
@@ -41,6 +43,42 @@ def day_slate(
     return day.slate, "files" if nba_inputs.slates else "replay", {}
 
 
+class SlateConfig(dg.Config):
+    """``refresh``: the line-refresh run; players whose line moved since their predictions get a
+    new batch of just them (the slate itself is the stored one, no feed call)."""
+
+    refresh: bool = False
+
+
+def refresh_batch(context, day, wh, store, settings: PipelineSettings, game_date: date) -> dict[str, object]:
+    """Open a batch of the players whose line moved, or explain why there is none."""
+    current = slate_metadata(context.instance, game_date) or {}
+    batch_id = str(current.get("batch_id") or "")
+    if not batch_id:
+        raise dg.Failure(f"line refresh of {game_date}: no slate batch yet; run the day's slate first")
+    state = store.get_batch(batch_id).status
+    kind = str(current.get("batch_kind") or "slate")  # the date's batch stays what it was
+    if state not in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
+        # never supersede a batch in flight: its shard runs would be rejected; the next tick refreshes
+        return {"batch_id": batch_id, "batch_kind": kind, "shards": {}, "players": 0,
+                "note": f"batch {batch_id} is {state}: refresh deferred to the next tick"}  # fmt: skip
+    predictions = wh.predictions_for(game_date).to_pandas()
+    moved = moved_since_predictions(day.lines, predictions, sorted(day.slate["player_lookup"]))
+    if not moved:
+        return {"batch_id": batch_id, "batch_kind": kind, "shards": {}, "players": 0,
+                "note": "no line moved since the predictions"}  # fmt: skip
+    players = {p: shard_of(p, settings.shard_count) for p in moved}
+    lines = day.lines.groupby("player_lookup")["line"].apply(
+        lambda v: ",".join(f"{x:g}" for x in sorted(set(v)))
+    )
+    new_id = batch_id_for(game_date, [f"refresh:{p}:{lines.get(p, '')}" for p in moved])
+    batch = store.open_batch(new_id, game_date, players, correlation_id=context.run_id)
+    shard_counts = {shard_key(s): list(players.values()).count(s) for s in sorted(set(players.values()))}
+    context.log.info(f"line refresh of {game_date}: batch {new_id} for {len(moved)} moved players")
+    return {"batch_id": new_id, "batch_kind": "refresh", "shards": shard_counts, "players": len(moved),
+            "moved_players": moved, "replaces_batch": batch_id, "batch_state": str(batch.status)}  # fmt: skip
+
+
 @dg.asset(
     partitions_def=game_days,
     group_name="slate",
@@ -50,6 +88,7 @@ def day_slate(
 )
 def slate(
     context: dg.AssetExecutionContext,
+    config: SlateConfig,
     nba_inputs: NbaInputsResource,
     nba_stats_feed: NbaStatsFeedResource,
     settings: PipelineSettings,
@@ -61,6 +100,11 @@ def slate(
     if not 1 <= settings.shard_count <= 16:
         raise dg.Failure(f"settings.shard_count={settings.shard_count} must be between 1 and 16")
     wh.ensure_schema()  # the dataset and tables exist before any shard stages rows
+    if config.refresh:
+        day = nba_inputs.day(game_date, wh)  # the stored slate, the lines just re-ingested
+        meta = refresh_batch(context, day, wh, batch_store.get(), settings, game_date)
+        meta = {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v for k, v in meta.items()}
+        return dg.MaterializeResult(metadata={**meta, "shard_count": settings.shard_count})
     players_slate, source, feed_meta = day_slate(nba_inputs, nba_stats_feed, wh, game_date)
     out = nba_inputs.day(game_date).out if nba_inputs.availability else {}
     wh.write_inputs("slates", game_date, slate_rows(players_slate, out, source))
@@ -83,6 +127,7 @@ def slate(
             "lines_source": day.lines_source,
             "players_out": dg.MetadataValue.json(dict(sorted(out.items()))),
             "batch_state": str(batch.status),
+            "batch_kind": "slate",
             **feed_meta,
         }
     )

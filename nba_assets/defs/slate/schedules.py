@@ -37,14 +37,25 @@ def daily_slate_schedule(
 LINE_REFRESH_CRON = os.environ.get("NBA_ASSETS_LINE_REFRESH_CRON", "0 10-18/2 * * *")
 
 
+REFRESH_RUN_CONFIG = {"ops": {"slate": {"config": {"refresh": True}}}}
+# beside its schedule rather than in jobs.py: the refresh is this module's concern alone
+lines_refresh_job = dg.define_asset_job(
+    "lines_refresh_job",
+    selection=dg.AssetSelection.assets("prop_lines", "slate"),
+    config=REFRESH_RUN_CONFIG,
+    description="Re-ingest the day's lines; players whose line moved get a batch of just them.",
+)
+
+
 @dg.schedule(
     cron_schedule=LINE_REFRESH_CRON,
     execution_timezone=TIMEZONE,
-    target=dg.AssetSelection.assets("prop_lines"),
+    job=lines_refresh_job,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def lines_refresh_schedule(context: dg.ScheduleEvaluationContext, odds_feed: OddsFeedResource):
-    """Re-ingests today's lines; the line refresh sensor gives players whose line moved a new batch."""
+    """Re-ingests today's lines; ``slate`` in refresh mode opens a batch of the players whose line
+    moved, which the fan-out and completion sensors carry to one consolidation (and the exports)."""
     game_date = context.scheduled_execution_time.date()
     if not odds_feed.configured:
         return dg.SkipReason("no odds feed configured (ODDS_API_KEY): lines do not move")
@@ -52,4 +63,8 @@ def lines_refresh_schedule(context: dg.ScheduleEvaluationContext, odds_feed: Odd
     if game_date.isoformat() not in slates:
         return dg.SkipReason(f"{game_date} has no slate yet: the 07:00 run ingests the first lines")
     stamp = context.scheduled_execution_time.strftime("%H%M")
-    return dg.RunRequest(run_key=f"lines:{game_date}:{stamp}", partition_key=game_date.isoformat())
+    return dg.RunRequest(
+        run_key=f"lines:{game_date}:{stamp}",
+        partition_key=game_date.isoformat(),
+        run_config=REFRESH_RUN_CONFIG,
+    )

@@ -69,7 +69,7 @@ def serve_box_scores(httpserver, day: date) -> None:
                                day.isoformat())  # fmt: skip
         row["MIN"] = float(r.minutes)
         rows.append(row)
-    httpserver.expect_request("/stats/leaguegamelog", query_string=_game_log_query(day)
+    httpserver.expect_request("/stats/leaguegamelog", query_string=game_log_query(day)
                               ).respond_with_json(payloads.game_log(rows))  # fmt: skip
 
 
@@ -80,7 +80,7 @@ def feed_env(monkeypatch, httpserver) -> None:
     monkeypatch.setenv("NBA_ASSETS_ODDS_URL", httpserver.url_for("/").rstrip("/"))
 
 
-def _game_log_query(day: date) -> dict[str, str]:
+def game_log_query(day: date) -> dict[str, str]:
     us = day.strftime("%m/%d/%Y")
     return {"Counter": "0", "Direction": "ASC", "LeagueID": "00", "PlayerOrTeam": "P", "Season": season_of(day),
             "SeasonType": "Regular Season", "Sorter": "DATE", "DateFrom": us, "DateTo": us}  # fmt: skip

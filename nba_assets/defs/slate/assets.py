@@ -15,6 +15,7 @@ from nba_assets.defs.slate.ingest import partition_date, today
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.feeds.day import FeedReport, slate_from_feed
 from nba_assets.feeds.errors import FeedError
+from nba_assets.inputs.availability import load_availability, players_out
 from nba_assets.inputs.day import day_inputs
 from nba_assets.inputs.ingest import moved_since_predictions, slate_rows
 from nba_assets.inputs.slates import validate_slate
@@ -106,7 +107,9 @@ def slate(
         meta = {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v for k, v in meta.items()}
         return dg.MaterializeResult(metadata={**meta, "shard_count": settings.shard_count})
     players_slate, source, feed_meta = day_slate(nba_inputs, nba_stats_feed, wh, game_date)
-    out = nba_inputs.day(game_date).out if nba_inputs.availability else {}
+    out = (
+        players_out(load_availability(nba_inputs.availability), game_date) if nba_inputs.availability else {}
+    )
     wh.write_inputs("slates", game_date, slate_rows(players_slate, out, source))
     day = nba_inputs.day(game_date, wh)  # what staging and exports will read back
     players = {p: shard_of(p, settings.shard_count) for p in day.slate["player_lookup"]}

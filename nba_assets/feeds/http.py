@@ -6,6 +6,8 @@ no hand-written retry loop; ``Retry-After`` is capped so a server cannot park a 
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +20,23 @@ from urllib3.util.retry import Retry
 from nba_assets.feeds.errors import FeedHTTPError, FeedTimeout
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+_SECRET_PARAM = re.compile(r"(apiKey=)[^&\s\"']+", re.IGNORECASE)
+
+
+class RedactKeys(logging.Filter):
+    """urllib3 logs each request line at DEBUG, query string included: the key is masked there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _SECRET_PARAM.search(message):
+            record.msg, record.args = _SECRET_PARAM.sub(r"\1***", message), None
+        return True
+
+
+def redact_urllib3_logs() -> None:
+    logger = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, RedactKeys) for f in logger.filters):
+        logger.addFilter(RedactKeys())
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from nba_assets.feeds.errors import CreditBudgetExceeded, FeedResponseError
-from nba_assets.feeds.http import Pacer, Politeness, guarded, polite_session
+from nba_assets.feeds.http import Pacer, Politeness, guarded, polite_session, redact_urllib3_logs
 from nba_assets.feeds.odds_parsing import FEED, MARKET, Event, parse_event_odds, parse_events
 
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
@@ -62,6 +62,7 @@ class OddsApiFeed:
     credits: Credits = field(default_factory=Credits)
 
     def __post_init__(self) -> None:
+        redact_urllib3_logs()
         self._session = polite_session(self.politeness, {"Accept": "application/json"})
         self._pacer = Pacer(self.politeness.delay_seconds)
 

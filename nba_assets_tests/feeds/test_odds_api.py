@@ -71,6 +71,16 @@ def test_the_key_is_sent_but_never_in_errors_or_repr(httpserver, odds):
     assert httpserver.log[0][0].args["apiKey"] == KEY
 
 
+def test_the_key_is_masked_in_debug_logs(httpserver, odds, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    httpserver.expect_request(EVENTS).respond_with_json([])
+    odds.events(DAY)
+    client_logs = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("urllib3"))
+    assert "apiKey=***" in client_logs and KEY not in client_logs  # (the test server's own log shows it)
+
+
 def test_unmatched_players_are_reported_not_dropped_silently(httpserver, odds):
     _serve(httpserver, BOOKS)
     report = FeedReport()

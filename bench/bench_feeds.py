@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import platform
 import sys
@@ -76,6 +77,7 @@ def _stats_server(season: pd.DataFrame) -> HTTPServer:
         return Response(json.dumps(body, default=str), content_type="application/json")
 
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access line per request otherwise
     server.expect_request("/stats/scoreboardv2").respond_with_handler(scoreboard)
     server.expect_request("/stats/leaguegamelog").respond_with_handler(game_log)
     server.start()
@@ -99,6 +101,7 @@ def season_ingest(use_bigquery: bool) -> list[tuple[str, float, int]]:
                 started = time.perf_counter()
                 rows = sum(ingest_box_scores(d, wh, feed, None, dt.date(2100, 1, 1)).rows for d in dates)
                 out.append((f"{name}: from the local stats server", time.perf_counter() - started, rows))
+                print(out[-1], flush=True)
                 validated = validate_box_scores(season, SEASON)
                 started = time.perf_counter()
                 rows = sum(
@@ -170,8 +173,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bigquery", action="store_true", help="also ingest into the BigQuery emulator")
     args = parser.parse_args()
+    refresh = line_refresh()  # first: the season ingest's emulator would load the machine
+    print(refresh, flush=True)
     ingest = season_ingest(args.bigquery)
-    refresh = line_refresh()
     table = "\n".join(f"| {n} | {s:.1f} | {r:,} |" for n, s, r in ingest)
     load = os.getloadavg()
     section = f"""## Live feeds

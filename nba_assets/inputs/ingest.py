@@ -92,7 +92,12 @@ def ingest_box_scores(
 
 def moved_since_predictions(lines: pd.DataFrame, predictions: pd.DataFrame, players: list[str]) -> list[str]:
     """Players of ``players`` whose current distinct lines differ from the lines their active
-    predictions were made for (a line-refresh batch re-predicts exactly these)."""
+    predictions were made for (a line-refresh batch re-predicts exactly these).
+
+    Only players with predictions count: one skipped for lack of history (or out) has none, and
+    would be skipped again; counting him would re-batch him on every refresh.
+    """
+    players = sorted(set(players) & set(predictions["player_lookup"]))
     current = _line_sets(lines[lines["player_lookup"].isin(players)])
     made = predictions[predictions["player_lookup"].isin(players)].dropna(subset=["points_line"])
     predicted = _line_sets(made.rename(columns={"points_line": "line"}))

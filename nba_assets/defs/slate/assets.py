@@ -1,6 +1,7 @@
 """slate: who plays on the date (slate files, the stats feed's rosters, or a replay), stored, and the
 batch it opens. (box_scores and prop_lines are in ``ingest.py``.)"""
 
+import math
 from datetime import date
 
 import dagster as dg
@@ -44,6 +45,9 @@ def day_slate(
     return day.slate, "files" if nba_inputs.slates else "replay", {}
 
 
+REFRESH_PLAYERS_PER_SHARD = 60
+
+
 class SlateConfig(dg.Config):
     """``refresh``: the line-refresh run; players whose line moved since their predictions get a
     new batch of just them (the slate itself is the stored one, no feed call)."""
@@ -68,7 +72,9 @@ def refresh_batch(context, day, wh, store, settings: PipelineSettings, game_date
     if not moved:
         return {"batch_id": batch_id, "batch_kind": kind, "shards": {}, "players": 0,
                 "note": "no line moved since the predictions"}  # fmt: skip
-    players = {p: shard_of(p, settings.shard_count) for p in moved}
+    # a refresh is small: a shard run per REFRESH_PLAYERS_PER_SHARD players, not the day's spread
+    shards = min(settings.shard_count, max(1, math.ceil(len(moved) / REFRESH_PLAYERS_PER_SHARD)))
+    players = {p: shard_of(p, shards) for p in moved}
     lines = day.lines.groupby("player_lookup")["line"].apply(
         lambda v: ",".join(f"{x:g}" for x in sorted(set(v)))
     )

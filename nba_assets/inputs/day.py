@@ -66,8 +66,10 @@ def _warehouse_key(wh: Warehouse | None) -> tuple:
     return (type(wh).__name__, str(where))
 
 
-def _version(src: Sources, wh: Warehouse | None, kinds: tuple[str, ...]) -> tuple | None:
-    files = versions(src.files())
+def _version(
+    src: Sources, wh: Warehouse | None, kinds: tuple[str, ...], files_of: tuple[str, ...] | None = None
+) -> tuple | None:
+    files = versions(src.files() if files_of is None else files_of)
     if files is None:
         return None
     return (files, *(wh.inputs_version(k) for k in kinds)) if wh is not None else files
@@ -118,9 +120,9 @@ def source_slate(
 
 
 def source_lines(
-    src: Sources, game_date: date, features: pd.DataFrame, slate_lines: pd.DataFrame | None
+    src: Sources, game_date: date, features: pd.DataFrame | None, slate_lines: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, str]:
-    """Line files; else lines given in slate files; else reference stand-ins."""
+    """Line files; else lines given in slate files; else reference stand-ins (``features`` needed)."""
     if src.lines:
         all_lines = pd.concat([load_lines(p, src.suspicious_lines) for p in src.lines], ignore_index=True)
         return all_lines[all_lines["game_date"] == game_date].reset_index(drop=True), "files"
@@ -163,7 +165,11 @@ def day_inputs(
         slate_lines = None
         if slate is None:
             slate, slate_lines = source_slate(src, hist, game_date)
-        features = build_features(hist, slate)
+        # features depend on history and slate only: a line move must not rebuild them
+        feature_key = ("features", src.box_scores, src.slates, game_date, _warehouse_key(wh), stored_slate_ok)
+        history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
+        feature_version = _version(src, wh, ("box_scores", "slates"), (*history_files, *src.slates))
+        features = _cache.get(feature_key, feature_version, lambda: build_features(hist, slate))
         stored = stored_lines(wh, game_date) if wh is not None and stored_lines_ok else None
         lines, label = stored if stored is not None else source_lines(src, game_date, features, slate_lines)
         out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}

@@ -17,7 +17,7 @@ from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import WarehouseResource
 from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.errors import FeedError
-from nba_assets.inputs.day import day_inputs, file_history, stored_lines, stored_slate
+from nba_assets.inputs.day import day_inputs, file_history, source_lines, stored_lines, stored_slate
 from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players
 from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
 
@@ -95,7 +95,13 @@ def ingest_lines(
     game_date: date,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """The date's lines from The Odds API or the sources; (validated lines, metadata)."""
-    if not odds_feed.configured:
+    if not odds_feed.configured and nba_inputs.lines:  # line files: no features needed
+        lines = source_lines(nba_inputs.sources(), game_date, None, None)[0]
+        suspicious = suspicious_constant_lines(lines)
+        for finding in suspicious:
+            context.log.warning(f"suspicious constant line: {finding}")
+        return lines, {"source": "files", "suspicious": ", ".join(suspicious) or "none"}
+    if not odds_feed.configured:  # lines in slate files, or reference stand-ins from the features
         day = day_inputs(nba_inputs.sources(), game_date, wh, stored_lines_ok=False)
         suspicious = suspicious_constant_lines(day.lines) if day.lines_source == "files" else []
         for finding in suspicious:

@@ -21,6 +21,8 @@ consolidation_job = dg.define_asset_job(
 )
 grading_job = dg.define_asset_job(
     "grading_job",
-    selection=dg.AssetSelection.assets("graded_results").downstream(),
-    description="Grade a played day's predictions against actual points.",
+    # box_scores first: its materialization stores the day's actual points (feed or files)
+    selection=dg.AssetSelection.assets("box_scores")
+    | dg.AssetSelection.assets("graded_results").downstream(),
+    description="Ingest a played day's box scores, then grade its predictions against actual points.",
 )

@@ -7,6 +7,7 @@ import os
 import dagster as dg
 
 from nba_assets.defs.alerts.resources import AlertsResource
+from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
 from nba_assets.defs.operations import OperationsSettings
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import (
@@ -28,6 +29,8 @@ def resources_for(name: str) -> dict[str, dg.ConfigurableResource]:
         "settings": PipelineSettings.from_env(),
         "operations": OperationsSettings.from_env(),
         "alerts": AlertsResource.from_env(),
+        "nba_stats_feed": NbaStatsFeedResource.from_env(),
+        "odds_feed": OddsFeedResource.from_env(),
     }
     retention = {"retention_days": float(os.environ.get("NBA_ASSETS_RETENTION_DAYS", "7"))}
     storage = {

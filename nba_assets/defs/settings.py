@@ -3,107 +3,64 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from nba_assets.environment import local_root
-from nba_assets.features import build_features
-from nba_assets.inputs.box_scores import load_box_scores
-from nba_assets.inputs.bundled import bundled_box_scores
-from nba_assets.inputs.lines import load_lines, reference_lines
-from nba_assets.inputs.slates import load_slate, slate_from_box_scores
+from nba_assets.inputs.day import DayInputs, Sources, day_inputs, history, learned_history
 from nba_assets.predictions import model_store, registry
-from nba_assets.predictions.runner import history_features
+from nba_assets.warehouse.base import Warehouse
 
-
-@dataclass(frozen=True)
-class DayInputs:
-    game_date: date
-    history: pd.DataFrame  # every box score known (features use only rows before game_date)
-    slate: pd.DataFrame
-    lines: pd.DataFrame
-    features: pd.DataFrame  # point-in-time features of the slate's players
-    lines_source: str  # "files" or "reference" (stand-in lines, see inputs/lines.py)
-
-
-@lru_cache(maxsize=4)
-def _history(sources: tuple[str, ...]) -> pd.DataFrame:
-    return load_box_scores(list(sources)) if sources else bundled_box_scores()
-
-
-@lru_cache(maxsize=2)
-def _learned_history(sources: tuple[str, ...], game_date: date) -> pd.DataFrame:
-    return history_features(_history(sources), game_date)
-
-
-@lru_cache(maxsize=8)
-def _day(
-    sources: tuple[str, ...],
-    slates: tuple[str, ...],
-    lines: tuple[str, ...],
-    policy: str,
-    alternates: int,
-    game_date: date,
-) -> DayInputs:
-    history = _history(sources)
-    if slates:
-        frames = [load_slate(s) for s in slates]
-        slate = pd.concat([f[0] for f in frames], ignore_index=True)
-        slate = slate[slate["game_date"] == game_date].reset_index(drop=True)
-        slate_lines = pd.concat([f[1] for f in frames], ignore_index=True)
-    else:  # replay: the players who appeared in that day's box scores (never their stats)
-        slate, slate_lines = slate_from_box_scores(history, game_date), None
-    features = build_features(history, slate)
-    if lines:
-        all_lines = pd.concat([load_lines(p, policy) for p in lines], ignore_index=True)
-        day_lines, source = all_lines[all_lines["game_date"] == game_date], "files"
-    elif slate_lines is not None and not slate_lines.empty:
-        day_lines, source = slate_lines[slate_lines["game_date"] == game_date], "files"
-    else:
-        day_lines, source = reference_lines(features, alternates), "reference"
-    return DayInputs(game_date, history, slate, day_lines.reset_index(drop=True), features, source)
+__all__ = ["DayInputs", "NbaInputsResource", "PipelineSettings"]
 
 
 class NbaInputsResource(dg.ConfigurableResource):
-    """Box scores, slates and lines: files (CSV/Parquet) or ``bq://`` tables; default the bundled sample.
+    """Box scores, slates, lines, availability: files (CSV/Parquet) or ``bq://`` tables; default the
+    bundled sample. The assembly is :mod:`nba_assets.inputs.day` (caches keyed by the data's version).
 
     Without slate files, a past date's slate is replayed from that date's box scores; without line
-    files, reference lines stand in (labelled as such in metadata and exports).
+    files, reference lines stand in (labelled as such in metadata and exports). Live feeds are the
+    ``nba_stats_feed`` and ``odds_feed`` resources (``defs/feeds.py``).
     """
 
     box_scores: list[str] = []
     slates: list[str] = []
     lines: list[str] = []
+    availability: list[str] = []  # game_date, player, status: players out are skipped "out: <status>"
     suspicious_lines: str = "warn"
     reference_line_alternates: int = 2
 
-    def history(self) -> pd.DataFrame:
-        return _history(tuple(self.box_scores))
-
     @classmethod
     def from_env(cls) -> NbaInputsResource:
-        """Sources from ``NBA_ASSETS_BOX_SCORES``, ``NBA_ASSETS_SLATES``, ``NBA_ASSETS_LINES`` (comma lists)."""
-        lists = {f: os.environ.get(f"NBA_ASSETS_{f.upper()}", "") for f in ("box_scores", "slates", "lines")}
+        """Sources from ``NBA_ASSETS_BOX_SCORES``, ``_SLATES``, ``_LINES``, ``_AVAILABILITY`` (comma lists)."""
+        names = ("box_scores", "slates", "lines", "availability")
+        lists = {f: os.environ.get(f"NBA_ASSETS_{f.upper()}", "") for f in names}
         return cls(**{f: [p for p in v.split(",") if p] for f, v in lists.items() if v})
 
-    def learned_history(self, game_date: date) -> pd.DataFrame:
-        """Feature rows of every game before the date, for systems that learn from history."""
-        return _learned_history(tuple(self.box_scores), game_date)
-
-    def day(self, game_date: date) -> DayInputs:
-        return _day(
+    def sources(self) -> Sources:
+        return Sources(
             tuple(self.box_scores),
             tuple(self.slates),
             tuple(self.lines),
+            tuple(self.availability),
             self.suspicious_lines,
             self.reference_line_alternates,
-            game_date,
         )
+
+    def history(self, warehouse: Warehouse | None = None) -> pd.DataFrame:
+        """Every box score known: the sources' rows, each date the warehouse holds taken from it."""
+        return history(self.sources(), warehouse)
+
+    def learned_history(self, game_date: date, warehouse: Warehouse | None = None) -> pd.DataFrame:
+        """Feature rows of every game before the date, for systems that learn from history."""
+        return learned_history(self.sources(), game_date, warehouse)
+
+    def day(self, game_date: date, warehouse: Warehouse | None = None) -> DayInputs:
+        """The date's inputs: what the warehouse holds (the graph's assets wrote it), else the sources."""
+        return day_inputs(self.sources(), game_date, warehouse)
 
 
 class PipelineSettings(dg.ConfigurableResource):

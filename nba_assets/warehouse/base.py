@@ -71,8 +71,12 @@ class Warehouse(Protocol):
 
     def staged_rows(self, batch_id: str) -> int: ...
 
-    def merge_staging(self, batch_id: str, game_date: date) -> MergeResult:
-        """One MERGE of all the batch's staging into the table; raises ZeroRowMergeError (L8)."""
+    def merge_staging(self, batch_id: str, game_date: date, *, players_only: bool = False) -> MergeResult:
+        """One MERGE of all the batch's staging into the table; raises ZeroRowMergeError (L8).
+
+        ``players_only`` (a line-refresh batch): only the staged players' other active rows of the
+        date are deactivated; without it, every active row of the date the batch did not produce.
+        """
         ...
 
     def verify(self, batch_id: str, game_date: date) -> Verification: ...
@@ -96,3 +100,15 @@ class Warehouse(Protocol):
         ...
 
     def results_for(self, game_date: date) -> pa.Table: ...
+
+    def write_inputs(self, kind: str, game_date: date, rows: pa.Table) -> int:
+        """Replace one date's rows of an input table (``box_scores`` | ``prop_lines``); idempotent."""
+        ...
+
+    def read_inputs(self, kind: str, start: date, end: date) -> pa.Table:
+        """An input table's rows from ``start`` to ``end`` inclusive."""
+        ...
+
+    def inputs_version(self, kind: str) -> str:
+        """A token that changes whenever the input table is written (for caches keyed by version)."""
+        ...

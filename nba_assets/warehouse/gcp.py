@@ -30,6 +30,7 @@ from nba_assets.warehouse.bigquery_io import (
     schema_fields,
     with_retries,
 )
+from nba_assets.warehouse.input_tables import INPUT_TABLES, conform_inputs, spec
 from nba_assets.warehouse.merge import empty_result, run_merge
 from nba_assets.warehouse.row_checks import (
     RESULTS_REQUIRED,
@@ -170,6 +171,7 @@ class BigQueryWarehouse:
         for name, schema, required, cluster in (
             (TABLE, TABLE_SCHEMA, TABLE_REQUIRED, ["player_lookup", "system_id"]),
             (RESULTS_TABLE, RESULTS_SCHEMA, RESULTS_REQUIRED, ["system_id", "player_lookup"]),
+            *((t, sch, req, cl) for t, sch, _, req, cl in INPUT_TABLES.values()),
         ):
             table = bigquery.Table(self._table_id(name), schema=schema_fields(schema, required))
             table.time_partitioning = bigquery.TimePartitioning(
@@ -209,7 +211,7 @@ class BigQueryWarehouse:
             return 0
         return self._job("staged rows", f"SELECT COUNT(*) FROM {self._wildcard(batch_id)}", {})[0][0]
 
-    def merge_staging(self, batch_id: str, game_date: date) -> MergeResult:
+    def merge_staging(self, batch_id: str, game_date: date, *, players_only: bool = False) -> MergeResult:
         if not self._staging_tables(batch_id):
             log.warning("MERGE of %s for %s: no staging tables; nothing to do", batch_id, game_date)
             return empty_result(batch_id, game_date)
@@ -223,6 +225,7 @@ class BigQueryWarehouse:
             prune=True,
             query=lambda q, params: self._job(f"merge of {batch_id}", q, params)[0],
             dml=lambda q, params: self._job(f"MERGE of {batch_id}", q, params, dml=True),
+            players_only=players_only,
         )
 
     def verify(self, batch_id: str, game_date: date) -> Verification:
@@ -286,3 +289,36 @@ class BigQueryWarehouse:
         return to_schema(
             self._job("results_for", statement, {"game_date": game_date}, arrow=True), RESULTS_SCHEMA
         )
+
+    # -- input tables (box scores, prop lines) ----------------------------------------------------
+    def write_inputs(self, kind: str, game_date: date, rows: pa.Table) -> int:
+        """Replace the date's rows of an input table: a load job into a one-off table, one MERGE."""
+        table = conform_inputs(kind, game_date, rows)
+        name, schema, key, _, _ = spec(kind)
+        scratch = f"_{kind}_{game_date:%Y%m%d}_{uuid.uuid4().hex[:12]}"
+        try:
+            self._load(scratch, table, schema_fields(schema), description=f"{kind} of {game_date}")
+            self._job(
+                f"{kind} of {game_date}",
+                sql.replace_date_rows(self._ref(name), self._ref(scratch), "@", tuple(schema.names), key),
+                {"game_date": game_date},
+                dml=True,
+            )
+        finally:
+            try:
+                self._delete(scratch)
+            except WarehouseError as exc:  # it expires on its own; do not mask the real error
+                log.warning("could not delete %s: %s", scratch, exc)
+        return table.num_rows
+
+    def read_inputs(self, kind: str, start: date, end: date) -> pa.Table:
+        name, schema, key, _, _ = spec(kind)
+        statement = sql.input_rows(self._ref(name), tuple(schema.names), "@", key)
+        return to_schema(
+            self._job(f"read {kind}", statement, {"start": start, "end": end}, arrow=True), schema
+        )
+
+    def inputs_version(self, kind: str) -> str:
+        name = spec(kind)[0]
+        n, newest = self._job(f"version of {kind}", sql.input_version(self._ref(name)), {})[0]
+        return f"{n}:{newest.isoformat() if newest else '-'}"

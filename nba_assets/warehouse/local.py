@@ -26,6 +26,7 @@ from nba_assets.naming import check_batch_id, staging_name
 from nba_assets.rows import RESULTS_TABLE, STAGING_COLUMNS, TABLE
 from nba_assets.warehouse import sql
 from nba_assets.warehouse.base import MergeResult, RetryableWarehouseError, Verification, WarehouseError
+from nba_assets.warehouse.input_tables import INPUT_TABLES, conform_inputs, spec
 from nba_assets.warehouse.merge import empty_result, run_merge
 from nba_assets.warehouse.row_checks import (
     RESULTS_REQUIRED,
@@ -132,6 +133,7 @@ class DuckDBWarehouse:
             lambda con: (
                 con.execute(_ddl(TABLE, TABLE_SCHEMA, TABLE_REQUIRED)),
                 con.execute(_ddl(RESULTS_TABLE, RESULTS_SCHEMA, RESULTS_REQUIRED)),
+                *(con.execute(_ddl(t, sch, req)) for t, sch, _, req, _ in INPUT_TABLES.values()),
             ),
         )
 
@@ -161,7 +163,7 @@ class DuckDBWarehouse:
         rows = self._read_staging("SELECT COUNT(*) FROM read_parquet($files)", self._files(batch_id))
         return rows[0][0] if rows else 0
 
-    def merge_staging(self, batch_id: str, game_date: date) -> MergeResult:
+    def merge_staging(self, batch_id: str, game_date: date, *, players_only: bool = False) -> MergeResult:
         files = self._files(batch_id)
         if not files:
             log.warning("MERGE of %s for %s: no staging files; nothing to do", batch_id, game_date)
@@ -189,6 +191,7 @@ class DuckDBWarehouse:
                 prune=False,
                 query=lambda q, params: con.execute(q, params).fetchone(),
                 dml=dml,
+                players_only=players_only,
             )
 
         return self._run(f"merge of {batch_id}", run)
@@ -251,6 +254,42 @@ class DuckDBWarehouse:
         )
         table = self._run("results_for", lambda con: _arrow(con.execute(query, {"game_date": game_date})))
         return to_schema(table, RESULTS_SCHEMA)
+
+    # -- input tables (box scores, prop lines) ----------------------------------------------------
+    def write_inputs(self, kind: str, game_date: date, rows: pa.Table) -> int:
+        """Replace the date's rows of an input table: DELETE + INSERT in one transaction."""
+        table = conform_inputs(kind, game_date, rows)
+        name, schema, _, required, _ = spec(kind)
+        cols = ", ".join(schema.names)
+
+        def run(con: duckdb.DuckDBPyConnection) -> int:
+            con.execute(_ddl(name, schema, required))
+            con.execute(f"DELETE FROM {name} WHERE game_date = $game_date", {"game_date": game_date})
+            con.register("new_inputs", table)
+            con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM new_inputs")
+            return table.num_rows
+
+        return self._run(f"write {kind} {game_date}", run)
+
+    def read_inputs(self, kind: str, start: date, end: date) -> pa.Table:
+        name, schema, key, required, _ = spec(kind)
+        query = sql.input_rows(name, tuple(schema.names), "$", key)
+
+        def run(con: duckdb.DuckDBPyConnection) -> pa.Table:
+            con.execute(_ddl(name, schema, required))
+            return _arrow(con.execute(query, {"start": start, "end": end}))
+
+        return to_schema(self._run(f"read {kind}", run), schema)
+
+    def inputs_version(self, kind: str) -> str:
+        name, schema, _, required, _ = spec(kind)
+
+        def run(con: duckdb.DuckDBPyConnection) -> tuple:
+            con.execute(_ddl(name, schema, required))
+            return con.execute(sql.input_version(name)).fetchone()
+
+        n, newest = self._run(f"version of {kind}", run)
+        return f"{n}:{newest.isoformat() if newest else '-'}"
 
 
 def _arrow(cursor: duckdb.DuckDBPyConnection) -> pa.Table:

@@ -31,6 +31,7 @@ def run_merge(
     prune: bool,
     query: Query,
     dml: Dml,
+    players_only: bool = False,
 ) -> MergeResult:
     """Guarded MERGE of ``source`` into ``target``; ``query`` returns one row, ``dml`` runs a statement.
 
@@ -48,7 +49,7 @@ def run_merge(
             )
         log.warning("MERGE of %s for %s: staging is empty; nothing to do", batch_id, game_date)
         return empty_result(batch_id, game_date)
-    dml(sql.merge(target, source, p, prune=prune), {**date_params, "now": now})
+    dml(sql.merge(target, source, p, prune=prune, players_only=players_only), {**date_params, "now": now})
     inserted, updated, deactivated = query(sql.merge_counts(target, p), {**date_params, "now": now})
     if inserted + updated == 0:
         raise ZeroRowMergeError(

@@ -11,8 +11,9 @@ The one MERGE per batch:
 - matched rows are updated in place; ``prediction_id`` and ``created_at`` are never updated (L11);
 - ``WHEN NOT MATCHED BY SOURCE``: the day's active rows whose key the batch did not produce
   (a player dropped from the slate, a line that moved, a system no longer run) become
-  ``is_active = false``. The batch is the day's full slate, so this includes players absent from
-  the batch altogether. Rows are never deleted. Doing this inside the MERGE keeps it to one
+  ``is_active = false``. A slate batch is the day's full slate, so this includes players absent
+  from the batch altogether; a line-refresh batch (``players_only``) holds only the players whose
+  line moved, and deactivates only their old rows. Rows are never deleted. Doing this inside the MERGE keeps it to one
   atomic DML statement per batch: there is no separate UPDATE that could be left undone.
 - every row the statement touches gets ``updated_at = @now`` (inserted rows also
   ``created_at = @now``), which is how the counts are read back afterwards.
@@ -59,7 +60,14 @@ SELECT COALESCE(SUM(n), 0) AS staged_rows,
 FROM (SELECT {KEY}, COUNT(*) AS n FROM {source} GROUP BY {KEY}) AS k"""
 
 
-def merge(target: str, source: str, p: str, *, prune: bool) -> str:
+def merge(target: str, source: str, p: str, *, prune: bool, players_only: bool = False) -> str:
+    """The one MERGE; ``players_only`` (a line-refresh batch of some players) deactivates only the
+    old rows of the players the batch staged, never anybody else's."""
+    scope = (
+        f" AND t.player_lookup IN (SELECT player_lookup FROM {source} WHERE game_date = {p}game_date)"
+        if players_only
+        else ""
+    )
     updates = ", ".join(f"{c} = s.{c}" for c in _UPDATED)
     insert_cols = ", ".join((*_INSERT_FROM_STAGING, "is_active", "created_at", "updated_at"))
     insert_vals = ", ".join((*(f"s.{c}" for c in _INSERT_FROM_STAGING), "TRUE", f"{p}now", f"{p}now"))
@@ -69,7 +77,7 @@ USING ({deduped_source(source, f"game_date = {p}game_date")}) AS s
 ON {_on("t", "s", MERGE_KEY, p if prune else "")}
 WHEN MATCHED THEN UPDATE SET {updates}, is_active = TRUE, updated_at = {p}now
 WHEN NOT MATCHED BY TARGET THEN INSERT ({insert_cols}) VALUES ({insert_vals})
-WHEN NOT MATCHED BY SOURCE AND t.game_date = {p}game_date AND t.is_active
+WHEN NOT MATCHED BY SOURCE AND t.game_date = {p}game_date AND t.is_active{scope}
   THEN UPDATE SET is_active = FALSE, updated_at = {p}now"""
 
 
@@ -121,3 +129,31 @@ ON {_on("t", "s", RESULTS_KEY, p)}
 WHEN MATCHED THEN UPDATE SET {updates}
 WHEN NOT MATCHED BY TARGET THEN INSERT ({cols}) VALUES ({", ".join(f"s.{c}" for c in RESULTS_COLUMNS)})
 WHEN NOT MATCHED BY SOURCE AND t.game_date = {p}game_date THEN DELETE"""
+
+
+def replace_date_rows(
+    target: str, source: str, p: str, columns: tuple[str, ...], keys: tuple[str, ...]
+) -> str:
+    """BigQuery: one MERGE that makes a date's rows of an input table exactly the loaded ones."""
+    updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
+    cols = ", ".join(columns)
+    return f"""
+MERGE INTO {target} AS t
+USING (SELECT {cols} FROM {source} WHERE game_date = {p}game_date) AS s
+ON {_on("t", "s", keys, p)}
+WHEN MATCHED THEN UPDATE SET {updates}
+WHEN NOT MATCHED BY TARGET THEN INSERT ({cols}) VALUES ({", ".join(f"s.{c}" for c in columns)})
+WHEN NOT MATCHED BY SOURCE AND t.game_date = {p}game_date THEN DELETE"""
+
+
+def input_rows(target: str, columns: tuple[str, ...], p: str, order: tuple[str, ...]) -> str:
+    """An input table's rows between two dates (inclusive)."""
+    return (
+        f"SELECT {', '.join(columns)} FROM {target} WHERE game_date BETWEEN {p}start AND {p}end "
+        f"ORDER BY {', '.join(order)}"
+    )
+
+
+def input_version(target: str) -> str:
+    """Row count and newest ingest: changes whenever any date is (re-)ingested."""
+    return f"SELECT COUNT(*) AS n, MAX(ingested_at) AS newest FROM {target}"

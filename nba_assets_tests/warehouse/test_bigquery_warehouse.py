@@ -11,6 +11,7 @@ from nba_assets.naming import batch_id_for, staging_name
 from nba_assets.rows import RESULTS_TABLE, TABLE
 from nba_assets.warehouse.base import RetryableWarehouseError
 from nba_assets.warehouse.gcp import BigQueryWarehouse, bigquery_client
+from nba_assets.warehouse.input_tables import INPUT_TABLES
 from nba_assets.warehouse.row_checks import utc_now
 from nba_assets_tests.warehouse.factory import player_staging
 
@@ -62,7 +63,8 @@ def test_staging_is_load_jobs_only_and_the_batch_is_one_merge(
         wh.write_staging(b, player, player_staging(b, D, player, [24.5]))
     after = utc_now()
     names = sorted(t.table_id for t in wh.client.list_tables(f"{wh.project}.{bigquery_dataset}"))
-    assert names == sorted([TABLE, RESULTS_TABLE, *(staging_name(b, p) for p in players)])
+    inputs = [table for table, *_ in INPUT_TABLES.values()]  # box scores, lines, slates
+    assert names == sorted([TABLE, RESULTS_TABLE, *inputs, *(staging_name(b, p) for p in players)])
     assert [kind for kind, _ in new_jobs(client, seen)] == ["load"] * 4 and wh.dml_statements == 0
     # each staging table's expiry is 6 h after its write: bracketed by clock reads, no duration asserted
     # (the emulator ignores expirations, so what the client sent is what is checked)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from nba_assets.batch_state.base import BatchState
-from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id
+from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id, slate_metadata
 from nba_assets.defs.consolidation.merge import consolidate, finish_recorded
 from nba_assets.defs.partitions import by_date, game_days
 from nba_assets.defs.retries import retry_only_outages
@@ -58,6 +58,8 @@ def consolidated_predictions(
     batch_id = current_batch_id(context.instance, game_date)
     status = store.status(batch_id)
     forced = context.run.tags.get(FORCED_PARTIAL_TAG) == "true"
+    # a line-refresh batch holds only the players whose line moved (defs/slate/assets.py)
+    refresh = (slate_metadata(context.instance, game_date) or {}).get("batch_kind") == "refresh"
     if status.state in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
         # merged and recorded by a run that died or failed after it: finish that run's clean-up
         with retry_only_outages():
@@ -84,7 +86,9 @@ def consolidated_predictions(
     started = time.perf_counter()
     try:
         with retry_only_outages():
-            outcome = consolidate(context.log, warehouse.get(), store, status, game_date)
+            outcome = consolidate(
+                context.log, warehouse.get(), store, status, game_date, players_only=refresh
+            )
     finally:
         store.release_consolidation(game_date, context.run_id)
     return dg.MaterializeResult(
@@ -92,6 +96,7 @@ def consolidated_predictions(
             **outcome.metadata,
             "batch_id": batch_id,
             "forced_partial": forced,
+            "batch_kind": "refresh" if refresh else "slate",
             "seconds": round(time.perf_counter() - started, 2),
         },
         check_results=outcome.checks,

@@ -50,7 +50,13 @@ def _sanity(warehouse: Warehouse, game_date: date, batch_id: str) -> tuple[bool,
 
 
 def consolidate(
-    log: logging.Logger, warehouse: Warehouse, store: BatchStore, status: BatchStatus, game_date: date
+    log: logging.Logger,
+    warehouse: Warehouse,
+    store: BatchStore,
+    status: BatchStatus,
+    game_date: date,
+    *,
+    players_only: bool = False,  # a line-refresh batch: deactivate only its players' old lines
 ) -> Consolidation:
     batch_id, partial = status.batch_id, not status.is_complete
     completeness = _check(
@@ -81,7 +87,8 @@ def consolidate(
             f"batch {batch_id}: {status.succeeded} players succeeded but staging holds no rows; not merging",
             allow_retries=False,
         )
-    merge = warehouse.merge_staging(batch_id, game_date)  # ZeroRowMergeError keeps staging (L8)
+    # ZeroRowMergeError keeps staging (L8)
+    merge = warehouse.merge_staging(batch_id, game_date, players_only=players_only)
     verification = warehouse.verify(batch_id, game_date)
     checks = [
         _check(

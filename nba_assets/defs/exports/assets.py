@@ -62,7 +62,7 @@ def front_end_exports(
 ):
     """tonight/all-players, tonight/player/*, predictions/{date}, best-bets/{date} and latest."""
     game_date = date.fromisoformat(context.partition_key)
-    day = nba_inputs.day(game_date)
+    day = nba_inputs.day(game_date, warehouse.get())  # the stored slate and current lines
     files = build_day_exports(
         game_date,
         warehouse.get().predictions_for(game_date),

@@ -30,8 +30,8 @@ def graded_results(
 
     from nba_assets.predictions.grading import grade, summarize
 
-    history = nba_inputs.history()
     wh = warehouse.get()
+    history = nba_inputs.history(wh)  # the box_scores asset stored the day's actual points there
     ranged = len(context.partition_keys) > 1
     # a range may hold calendar days without games; only a range needs to tell them apart
     consolidated = (

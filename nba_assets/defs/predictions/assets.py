@@ -63,17 +63,19 @@ def staging_predictions(
     started = time.perf_counter()
     systems = settings.build_systems(game_date)  # built once: the points model is loaded from disk
     systems_need_history = any(getattr(s, "needs_history", False) for s in systems)
+    wh = warehouse.get()
     with retry_only_outages():
+        # the slate, lines and box scores the upstream assets stored in the warehouse
         outcomes = run_shard(
             context.log,
-            nba_inputs.day(game_date),
+            nba_inputs.day(game_date, wh),
             players,
             systems,
             store,
-            warehouse.get(),
+            wh,
             batch.batch_id,
             context.run_id,
-            history=nba_inputs.learned_history(game_date) if systems_need_history else None,
+            history=nba_inputs.learned_history(game_date, wh) if systems_need_history else None,
         )
     failed = [o for o in outcomes if o.status == CompletionStatus.FAILED]
     counts = pd.Series([str(o.status) for o in outcomes]).value_counts().to_dict() if outcomes else {}

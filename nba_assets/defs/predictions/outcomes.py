@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from nba_assets.batch_state.base import BatchStore, CompletionStatus, RetryableStoreError
-from nba_assets.defs.settings import DayInputs
+from nba_assets.inputs.day import DayInputs
 from nba_assets.predictions.runner import expand_lines, outcomes, run_systems, stamp
 from nba_assets.rows import STAGING_SCHEMA
 from nba_assets.warehouse.base import RetryableWarehouseError, Warehouse
@@ -43,13 +43,24 @@ def run_shard(
     run_id: str,
     history: pd.DataFrame | None = None,
 ) -> list[ShardOutcome]:
-    """Every player in ``players`` reports exactly once: succeeded, skipped (reason) or failed (L6)."""
+    """Every player in ``players`` reports exactly once: succeeded, skipped (reason) or failed (L6).
+
+    Players the availability source lists out are skipped with reason ``out: <status>``; their
+    staging is emptied, so a re-run after they were ruled out leaves none of their rows behind.
+    """
+    results: list[ShardOutcome] = []
+    for player in sorted(p for p in players if p in day.out):
+        warehouse.write_staging(batch_id, player, staging_table(pd.DataFrame(columns=STAGING_SCHEMA.names),
+                                                                batch_id, datetime.now(UTC)))  # fmt: skip
+        reason = f"out: {day.out[player]}"
+        store.record_completion(batch_id, player, CompletionStatus.SKIPPED, reason=reason, run_id=run_id)
+        results.append(ShardOutcome(player, CompletionStatus.SKIPPED, 0, reason))
+    players = [p for p in players if p not in day.out]
     features = day.features[day.features["player_lookup"].isin(players)]
     outputs = run_systems(features, systems, history, lines=day.lines)
     rows = expand_lines(features, outputs, day.lines, {s.system_id: s.version for s in systems})
     by_player = dict(tuple(rows.groupby("player_lookup", sort=False))) if not rows.empty else {}
     staged_at = datetime.now(UTC)
-    results: list[ShardOutcome] = []
     for planned in outcomes(features, outputs, rows):
         status = CompletionStatus(planned.status)
         player_rows = by_player.get(planned.player_lookup, rows.head(0))

@@ -1,75 +1,125 @@
-"""box_scores, prop_lines and slate: the day's validated inputs, and the batch they open."""
+"""slate: who plays on the date (slate files, the stats feed's rosters, or a replay), stored, and the
+batch it opens. (box_scores and prop_lines are in ``ingest.py``.)"""
 
+import math
 from datetime import date
 
 import dagster as dg
+import pandas as pd
 
+from nba_assets.batch_state.base import BatchState
+from nba_assets.defs.batches import slate_metadata
+from nba_assets.defs.feeds import NbaStatsFeedResource
 from nba_assets.defs.partitions import game_days, one_date_per_run
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+from nba_assets.defs.slate.ingest import partition_date, today
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
-from nba_assets.inputs.lines import suspicious_constant_lines
+from nba_assets.feeds.day import FeedReport, slate_from_feed
+from nba_assets.feeds.errors import FeedError
+from nba_assets.inputs.availability import load_availability, players_out
+from nba_assets.inputs.day import day_inputs
+from nba_assets.inputs.ingest import moved_since_predictions, slate_rows
+from nba_assets.inputs.slates import validate_slate
 from nba_assets.naming import batch_id_for, shard_key, shard_of
 
 
-def _day(context: dg.AssetExecutionContext) -> date:
-    return date.fromisoformat(context.partition_key)
+def day_slate(
+    nba_inputs: NbaInputsResource, nba_stats_feed: NbaStatsFeedResource, wh, game_date: date
+) -> tuple[pd.DataFrame, str, dict[str, object]]:
+    """(slate, source, metadata): slate files; else, for today or later, the stats feed; else a replay."""
+    if not nba_inputs.slates and nba_stats_feed.configured and game_date >= today():
+        client, report = nba_stats_feed.client(), FeedReport()
+        try:
+            raw = slate_from_feed(client, game_date, report)
+        except FeedError as exc:
+            raise dg.Failure(str(exc), metadata={"feed": exc.feed}) from None
+        if report.requests > 1 and raw.empty:
+            raise dg.Failure(
+                f"nba stats feed: commonteamroster returned no players for {game_date}'s games; nothing written",
+                metadata={"feed": "nba stats"},
+            )
+        slate = validate_slate(raw, f"nba stats rosters {game_date}")[0] if len(raw) else raw
+        meta = {"requests": client.requests_made, "postponed": ", ".join(report.postponed) or "none"}
+        return slate, "nba stats", {**meta, "feed_games": int(raw["game_id"].nunique()) if len(raw) else 0}
+    day = day_inputs(nba_inputs.sources(), game_date, wh, stored_slate_ok=False)
+    return day.slate, "files" if nba_inputs.slates else "replay", {}
 
 
-@dg.asset(partitions_def=game_days, group_name="slate", kinds={"python"}, backfill_policy=one_date_per_run)
-def box_scores(context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource) -> dg.MaterializeResult:
-    """Validated box scores: the history features use, and the day's actual points once played."""
-    history = nba_inputs.history()
-    day = history[history["game_date"] == _day(context)]
-    before = history[history["game_date"] < _day(context)]
-    return dg.MaterializeResult(
-        metadata={
-            "rows_on_date": len(day),
-            "games_on_date": day["game_id"].nunique(),
-            "history_rows_before_date": len(before),
-            "last_history_date": str(before["game_date"].max()) if len(before) else "none",
-        }
+REFRESH_PLAYERS_PER_SHARD = 60
+
+
+class SlateConfig(dg.Config):
+    """``refresh``: the line-refresh run; players whose line moved since their predictions get a
+    new batch of just them (the slate itself is the stored one, no feed call)."""
+
+    refresh: bool = False
+
+
+def refresh_batch(context, day, wh, store, settings: PipelineSettings, game_date: date) -> dict[str, object]:
+    """Open a batch of the players whose line moved, or explain why there is none."""
+    current = slate_metadata(context.instance, game_date) or {}
+    batch_id = str(current.get("batch_id") or "")
+    if not batch_id:
+        raise dg.Failure(f"line refresh of {game_date}: no slate batch yet; run the day's slate first")
+    state = store.get_batch(batch_id).status
+    kind = str(current.get("batch_kind") or "slate")  # the date's batch stays what it was
+    if state not in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
+        # never supersede a batch in flight: its shard runs would be rejected; the next tick refreshes
+        return {"batch_id": batch_id, "batch_kind": kind, "shards": {}, "players": 0,
+                "note": f"batch {batch_id} is {state}: refresh deferred to the next tick"}  # fmt: skip
+    predictions = wh.predictions_for(game_date).to_pandas()
+    moved = moved_since_predictions(day.lines, predictions, sorted(day.slate["player_lookup"]))
+    if not moved:
+        return {"batch_id": batch_id, "batch_kind": kind, "shards": {}, "players": 0,
+                "note": "no line moved since the predictions"}  # fmt: skip
+    # a refresh is small: a shard run per REFRESH_PLAYERS_PER_SHARD players, not the day's spread
+    shards = min(settings.shard_count, max(1, math.ceil(len(moved) / REFRESH_PLAYERS_PER_SHARD)))
+    players = {p: shard_of(p, shards) for p in moved}
+    lines = day.lines.groupby("player_lookup")["line"].apply(
+        lambda v: ",".join(f"{x:g}" for x in sorted(set(v)))
     )
-
-
-@dg.asset(partitions_def=game_days, group_name="slate", kinds={"python"}, backfill_policy=one_date_per_run)
-def prop_lines(context: dg.AssetExecutionContext, nba_inputs: NbaInputsResource) -> dg.MaterializeResult:
-    """The day's validated points lines (reference stand-ins when no line files are configured)."""
-    day = nba_inputs.day(_day(context))
-    suspicious = suspicious_constant_lines(day.lines) if day.lines_source == "files" else []
-    for finding in suspicious:
-        context.log.warning(f"suspicious constant line: {finding}")
-    return dg.MaterializeResult(
-        metadata={
-            "lines": len(day.lines),
-            "players_with_lines": day.lines["player_lookup"].nunique(),
-            "source": day.lines_source,
-            "suspicious": ", ".join(suspicious) or "none",
-        }
-    )
+    new_id = batch_id_for(game_date, [f"refresh:{p}:{lines.get(p, '')}" for p in moved])
+    batch = store.open_batch(new_id, game_date, players, correlation_id=context.run_id)
+    shard_counts = {shard_key(s): list(players.values()).count(s) for s in sorted(set(players.values()))}
+    context.log.info(f"line refresh of {game_date}: batch {new_id} for {len(moved)} moved players")
+    return {"batch_id": new_id, "batch_kind": "refresh", "shards": shard_counts, "players": len(moved),
+            "moved_players": moved, "replaces_batch": batch_id, "batch_state": str(batch.status)}  # fmt: skip
 
 
 @dg.asset(
     partitions_def=game_days,
     group_name="slate",
     kinds={"python"},
-    deps=[box_scores, prop_lines],
+    deps=["box_scores", "prop_lines"],
     backfill_policy=one_date_per_run,
 )
 def slate(
     context: dg.AssetExecutionContext,
+    config: SlateConfig,
     nba_inputs: NbaInputsResource,
+    nba_stats_feed: NbaStatsFeedResource,
     settings: PipelineSettings,
     batch_store: BatchStoreResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    """Who plays today: opens the day's batch with every player and its shard."""
-    game_date = _day(context)
-    day = nba_inputs.day(game_date)
+    """Who plays today, stored in the warehouse: opens the day's batch with every player and its shard."""
+    game_date, wh = partition_date(context), warehouse.get()
     if not 1 <= settings.shard_count <= 16:
         raise dg.Failure(f"settings.shard_count={settings.shard_count} must be between 1 and 16")
+    wh.ensure_schema()  # the dataset and tables exist before any shard stages rows
+    if config.refresh:
+        day = nba_inputs.day(game_date, wh)  # the stored slate, the lines just re-ingested
+        meta = refresh_batch(context, day, wh, batch_store.get(), settings, game_date)
+        meta = {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v for k, v in meta.items()}
+        return dg.MaterializeResult(metadata={**meta, "shard_count": settings.shard_count})
+    players_slate, source, feed_meta = day_slate(nba_inputs, nba_stats_feed, wh, game_date)
+    out = (
+        players_out(load_availability(nba_inputs.availability), game_date) if nba_inputs.availability else {}
+    )
+    wh.write_inputs("slates", game_date, slate_rows(players_slate, out, source))
+    day = nba_inputs.day(game_date, wh)  # what staging and exports will read back
     players = {p: shard_of(p, settings.shard_count) for p in day.slate["player_lookup"]}
     batch_id = batch_id_for(game_date, [f"{p}:{s}" for p, s in players.items()])
-    warehouse.get().ensure_schema()  # the dataset and table exist before any shard stages rows
     batch = batch_store.get().open_batch(batch_id, game_date, players, correlation_id=context.run_id)
     shard_counts = {shard_key(s): list(players.values()).count(s) for s in sorted(set(players.values()))}
     context.log.info(
@@ -82,7 +132,11 @@ def slate(
             "games": day.slate["game_id"].nunique(),
             "shards": dg.MetadataValue.json(shard_counts),
             "shard_count": settings.shard_count,
+            "slate_source": source,
             "lines_source": day.lines_source,
+            "players_out": dg.MetadataValue.json(dict(sorted(out.items()))),
             "batch_state": str(batch.status),
+            "batch_kind": "slate",
+            **feed_meta,
         }
     )

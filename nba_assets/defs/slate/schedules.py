@@ -1,7 +1,10 @@
-"""daily_slate_schedule: 07:00 New York, today's slate; skips with a reason on days without games."""
+"""daily_slate_schedule (07:00 New York: ingest and build today's slate) and the line refresh schedule."""
+
+import os
 
 import dagster as dg
 
+from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
 from nba_assets.defs.jobs import slate_job
 from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource
@@ -13,10 +16,55 @@ from nba_assets.defs.settings import NbaInputsResource
     job=slate_job,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
-def daily_slate_schedule(context: dg.ScheduleEvaluationContext, nba_inputs: NbaInputsResource):
-    """Materializes box_scores, prop_lines and slate for the game day starting at this tick."""
+def daily_slate_schedule(
+    context: dg.ScheduleEvaluationContext,
+    nba_inputs: NbaInputsResource,
+    nba_stats_feed: NbaStatsFeedResource,
+):
+    """Ingests box_scores and prop_lines, then builds today's slate.
+
+    With the stats feed configured the run itself asks the feed (a day without games opens an empty
+    batch, complete at creation; a feed that fails fails the run naming it); with files only, a day
+    the files hold no players for is skipped with the reason.
+    """
     game_date = context.scheduled_execution_time.date()
-    players = len(nba_inputs.day(game_date).slate)
-    if players == 0:
-        return dg.SkipReason(f"no games on {game_date}: no slate to open")
+    if not nba_stats_feed.configured and len(nba_inputs.day(game_date).slate) == 0:
+        return dg.SkipReason(f"no games on {game_date} in the configured files: no slate to open")
     return dg.RunRequest(run_key=f"slate:{game_date}", partition_key=game_date.isoformat())
+
+
+# every 2 hours from 10:00 to 18:00 New York by default (NBA_ASSETS_LINE_REFRESH_CRON)
+LINE_REFRESH_CRON = os.environ.get("NBA_ASSETS_LINE_REFRESH_CRON", "0 10-18/2 * * *")
+
+
+REFRESH_RUN_CONFIG = {"ops": {"slate": {"config": {"refresh": True}}}}
+# beside its schedule rather than in jobs.py: the refresh is this module's concern alone
+lines_refresh_job = dg.define_asset_job(
+    "lines_refresh_job",
+    selection=dg.AssetSelection.assets("prop_lines", "slate"),
+    config=REFRESH_RUN_CONFIG,
+    description="Re-ingest the day's lines; players whose line moved get a batch of just them.",
+)
+
+
+@dg.schedule(
+    cron_schedule=LINE_REFRESH_CRON,
+    execution_timezone=TIMEZONE,
+    job=lines_refresh_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def lines_refresh_schedule(context: dg.ScheduleEvaluationContext, odds_feed: OddsFeedResource):
+    """Re-ingests today's lines; ``slate`` in refresh mode opens a batch of the players whose line
+    moved, which the fan-out and completion sensors carry to one consolidation (and the exports)."""
+    game_date = context.scheduled_execution_time.date()
+    if not odds_feed.configured:
+        return dg.SkipReason("no odds feed configured (ODDS_API_KEY): lines do not move")
+    slates = context.instance.get_materialized_partitions(dg.AssetKey("slate"))
+    if game_date.isoformat() not in slates:
+        return dg.SkipReason(f"{game_date} has no slate yet: the 07:00 run ingests the first lines")
+    stamp = context.scheduled_execution_time.strftime("%H%M")
+    return dg.RunRequest(
+        run_key=f"lines:{game_date}:{stamp}",
+        partition_key=game_date.isoformat(),
+        run_config=REFRESH_RUN_CONFIG,
+    )

@@ -1,0 +1,81 @@
+"""Thin resources over the live feeds (``nba_assets.feeds``); unconfigured feeds stay off.
+
+- ``nba_stats_feed``: on when ``base_url`` is set (``NBA_ASSETS_STATS_URL``, e.g.
+  ``https://stats.nba.com/stats``); games and rosters for a future date's slate, the league game
+  log for a finished date's box scores.
+- ``odds_feed``: on when the key is set (``ODDS_API_KEY``, read through ``dg.EnvVar``: never logged,
+  never in metadata); ``credit_budget`` caps the credits one run may spend.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from nba_assets.feeds.http import Politeness
+from nba_assets.feeds.nba_stats import NbaApiStatsFeed
+from nba_assets.feeds.odds_api import DEFAULT_BASE_URL as ODDS_URL
+from nba_assets.feeds.odds_api import OddsApiFeed
+
+
+class NbaStatsFeedResource(dg.ConfigurableResource):
+    """stats.nba.com through nba-api; empty ``base_url`` = not configured."""
+
+    base_url: str = ""
+    timeout_seconds: float = 30.0
+    retries: int = 3
+    backoff_seconds: float = 2.0
+    delay_seconds: float = 0.6
+    season_type: str = "Regular Season"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url)
+
+    def client(self) -> NbaApiStatsFeed:
+        politeness = Politeness(
+            self.timeout_seconds, self.retries, self.backoff_seconds, 60.0, self.delay_seconds
+        )
+        return NbaApiStatsFeed(self.base_url, politeness, self.season_type)
+
+    @classmethod
+    def from_env(cls) -> NbaStatsFeedResource:
+        return cls(
+            base_url=os.environ.get("NBA_ASSETS_STATS_URL", ""),
+            delay_seconds=float(os.environ.get("NBA_ASSETS_STATS_DELAY", "0.6")),
+        )
+
+
+class OddsFeedResource(dg.ConfigurableResource):
+    """The Odds API v4; empty ``api_key`` = not configured."""
+
+    api_key: str = ""
+    base_url: str = ODDS_URL
+    regions: str = "us"
+    credit_budget: int = 100
+    timeout_seconds: float = 20.0
+    retries: int = 3
+    backoff_seconds: float = 1.0
+    delay_seconds: float = 0.2
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key)
+
+    def client(self) -> OddsApiFeed:
+        politeness = Politeness(
+            self.timeout_seconds, self.retries, self.backoff_seconds, 60.0, self.delay_seconds
+        )
+        return OddsApiFeed(self.api_key, self.base_url, self.regions, self.credit_budget, politeness)
+
+    @classmethod
+    def from_env(cls) -> OddsFeedResource:
+        if not os.environ.get("ODDS_API_KEY"):
+            return cls()
+        return cls(
+            api_key=dg.EnvVar("ODDS_API_KEY"),
+            base_url=os.environ.get("NBA_ASSETS_ODDS_URL", ODDS_URL),
+            regions=os.environ.get("NBA_ASSETS_ODDS_REGIONS", "us"),
+            credit_budget=int(os.environ.get("NBA_ASSETS_ODDS_CREDIT_BUDGET", "100")),
+        )

@@ -1,0 +1,176 @@
+"""box_scores and prop_lines: a date's rows from a feed or the configured sources, into the warehouse.
+
+Each materialization replaces the date's rows of its warehouse table (idempotent: re-ingesting a
+date never duplicates); ``slate``, staging, exports and grading read them back from there. On a date
+with games where a configured feed returns nothing, the run fails naming the feed.
+"""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pandas as pd
+
+from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
+from nba_assets.defs.partitions import TIMEZONE, game_days, one_date_per_run
+from nba_assets.defs.settings import NbaInputsResource
+from nba_assets.defs.storage import WarehouseResource
+from nba_assets.feeds.day import FeedReport, lines_from_feed
+from nba_assets.feeds.errors import FeedError
+from nba_assets.inputs.day import day_inputs, file_history, source_lines, stored_lines, stored_slate
+from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players
+from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
+
+
+def partition_date(context: dg.AssetExecutionContext) -> date:
+    return date.fromisoformat(context.partition_key)
+
+
+def today() -> date:
+    """Today in New York, the league's (and the partitions') day."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def _feed_failure(exc: FeedError) -> dg.Failure:
+    return dg.Failure(str(exc), metadata={"feed": exc.feed})
+
+
+def _names_table(names: list[str]) -> dg.MetadataValue:
+    schema = dg.TableSchema(columns=[dg.TableColumn("name", "string")])
+    return dg.MetadataValue.table([dg.TableRecord({"name": n}) for n in names], schema=schema)
+
+
+@dg.asset(
+    partitions_def=game_days,
+    group_name="slate",
+    kinds={"python"},
+    # a range (a season's ingest, ranged grading) is one run that walks its dates in order
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def box_scores(
+    context: dg.AssetExecutionContext,
+    nba_inputs: NbaInputsResource,
+    nba_stats_feed: NbaStatsFeedResource,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    """The date's box scores (feed or files) stored in the warehouse: history, and actual points."""
+    wh = warehouse.get()
+    wh.ensure_schema()
+    client = nba_stats_feed.client() if nba_stats_feed.configured else None
+    files = None if client else file_history(nba_inputs.sources())
+    done = []
+    for key in context.partition_keys:
+        try:
+            done.append(ingest_box_scores(date.fromisoformat(key), wh, client, files, today()))
+        except FeedError as exc:  # the dates before it stay written; the run fails naming the feed
+            raise dg.Failure(str(exc), metadata={"feed": exc.feed, "dates_written": len(done)}) from None
+    last = done[-1]
+    before = nba_inputs.history(wh)
+    before = before[before["game_date"] < last.game_date]
+    return dg.MaterializeResult(
+        metadata={
+            "dates": len(done),
+            "rows_on_date": sum(d.rows for d in done),
+            "games_on_date": sum(d.games for d in done),
+            "source": last.source if client else ("files" if nba_inputs.box_scores else "bundled"),
+            "history_rows_before_date": len(before),
+            "last_history_date": str(before["game_date"].max()) if len(before) else "none",
+            **({"requests": client.requests_made} if client else {}),
+        }
+    )
+
+
+def _known_players(nba_inputs: NbaInputsResource, wh, game_date: date) -> set[str]:
+    """Everyone a line may name: the date's stored slate, else every player in the box scores."""
+    slate = stored_slate(wh, game_date)
+    known = set(nba_inputs.history(wh)["player_lookup"])
+    return known | set(slate["player_lookup"]) if slate is not None else known
+
+
+def ingest_lines(
+    context: dg.AssetExecutionContext,
+    nba_inputs: NbaInputsResource,
+    odds_feed: OddsFeedResource,
+    wh,
+    game_date: date,
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The date's lines from The Odds API or the sources; (validated lines, metadata)."""
+    if not odds_feed.configured and nba_inputs.lines:  # line files: no features needed
+        lines = source_lines(nba_inputs.sources(), game_date, None, None)[0]
+        suspicious = suspicious_constant_lines(lines)
+        for finding in suspicious:
+            context.log.warning(f"suspicious constant line: {finding}")
+        return lines, {"source": "files", "suspicious": ", ".join(suspicious) or "none"}
+    if not odds_feed.configured:  # lines in slate files, or reference stand-ins from the features
+        day = day_inputs(nba_inputs.sources(), game_date, wh, stored_lines_ok=False)
+        suspicious = suspicious_constant_lines(day.lines) if day.lines_source == "files" else []
+        for finding in suspicious:
+            context.log.warning(f"suspicious constant line: {finding}")
+        return day.lines, {"source": day.lines_source, "suspicious": ", ".join(suspicious) or "none"}
+    client, report = odds_feed.client(), FeedReport()
+    try:
+        frame = lines_from_feed(client, game_date, _known_players(nba_inputs, wh, game_date), report)
+    except FeedError as exc:
+        raise _feed_failure(exc) from None
+    if report.events and frame.empty:
+        raise dg.Failure(
+            f"the odds api feed returned no player_points lines for {game_date}'s {report.events} event(s); "
+            "nothing written",
+            metadata={"feed": "the odds api", **client.credits.as_metadata()},
+        )
+    for name in report.unmatched:
+        context.log.warning(f"the odds api: no player matches {name!r} (add it to feeds/identity.py ALIASES)")
+    lines = validate_lines(
+        frame.assign(player_name=frame["player_lookup"]), f"the odds api {game_date}", "allow"
+    )
+    return lines, {
+        "source": "odds",
+        "events": report.events,
+        "dropped_outcomes": report.dropped_outcomes,
+        "unmatched_players": _names_table(report.unmatched),
+        "unmatched_count": len(report.unmatched),
+        **client.credits.as_metadata(),
+    }
+
+
+@dg.asset(
+    partitions_def=game_days,
+    group_name="slate",
+    kinds={"python"},
+    backfill_policy=one_date_per_run,
+    check_specs=[dg.AssetCheckSpec("prop_lines_all_players_matched", asset="prop_lines")],
+)
+def prop_lines(
+    context: dg.AssetExecutionContext,
+    nba_inputs: NbaInputsResource,
+    odds_feed: OddsFeedResource,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    """The date's points lines (every book's, a consensus; or files; or reference stand-ins), stored."""
+    game_date, wh = partition_date(context), warehouse.get()
+    wh.ensure_schema()
+    previous = stored_lines(wh, game_date)
+    lines, metadata = ingest_lines(context, nba_inputs, odds_feed, wh, game_date)
+    moved = moved_players(previous[0] if previous else None, lines) if previous else []
+    wh.write_inputs("prop_lines", game_date, line_rows(lines, str(metadata["source"])))
+    unmatched = int(metadata.get("unmatched_count", 0))
+    return dg.MaterializeResult(
+        metadata={
+            "lines": len(lines),
+            "players_with_lines": int(lines["player_lookup"].nunique()) if len(lines) else 0,
+            "moved_players": dg.MetadataValue.json(moved),
+            "moved_count": len(moved),
+            "previously_stored": previous is not None,
+            **metadata,
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="prop_lines_all_players_matched",
+                passed=unmatched == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"unmatched": unmatched},
+                description="every sportsbook name matched a player (unmatched ones are listed in the "
+                "materialization's unmatched_players table)",
+            )
+        ],
+    )

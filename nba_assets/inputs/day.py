@@ -1,0 +1,191 @@
+"""A game day's inputs, assembled from what the warehouse holds, else from the configured sources.
+
+The ``box_scores``, ``prop_lines`` and ``slate`` assets store their rows in the warehouse; every
+later step (staging, exports, grading) reads them back through :func:`day_inputs`, so the data
+travels through the graph. Files (CSV/Parquet), ``bq://`` tables and the bundled sample stay
+sources: history is the files' rows with every date the warehouse holds replaced by its rows.
+Caches are keyed by the data's version (file size+mtime, the tables' ``inputs_version``), so a
+long-running code server sees a rewritten file or a re-ingested date on its next call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import pyarrow as pa
+
+from nba_assets.features import build_features
+from nba_assets.inputs.availability import load_availability, players_out
+from nba_assets.inputs.box_scores import COLUMNS as BOX_COLUMNS
+from nba_assets.inputs.box_scores import load_box_scores
+from nba_assets.inputs.bundled import bundled_box_scores, bundled_paths
+from nba_assets.inputs.lines import COLUMNS as LINE_COLUMNS
+from nba_assets.inputs.lines import load_lines, reference_lines
+from nba_assets.inputs.slates import COLUMNS as SLATE_COLUMNS
+from nba_assets.inputs.slates import load_slate, slate_from_box_scores
+from nba_assets.inputs.versioned import VersionedCache, versions
+from nba_assets.warehouse.base import Warehouse
+
+EARLIEST, LATEST = date(1946, 11, 1), date(2100, 12, 31)
+_cache = VersionedCache(size=16)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where inputs come from when the warehouse does not hold them (see NbaInputsResource)."""
+
+    box_scores: tuple[str, ...] = ()
+    slates: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+    availability: tuple[str, ...] = ()
+    suspicious_lines: str = "warn"
+    alternates: int = 2
+
+    def files(self) -> tuple[str, ...]:
+        history = self.box_scores or tuple(str(p) for p in bundled_paths())
+        return (*history, *self.slates, *self.lines, *self.availability)
+
+
+@dataclass(frozen=True)
+class DayInputs:
+    game_date: date
+    history: pd.DataFrame  # every box score known (features use only rows before game_date)
+    slate: pd.DataFrame
+    lines: pd.DataFrame
+    features: pd.DataFrame  # point-in-time features of the slate's players
+    lines_source: str  # "files", "odds", "slate" or "reference" (stand-in lines, see inputs/lines.py)
+    out: dict[str, str] = field(default_factory=dict)  # player_lookup -> status, players listed out
+
+
+def _warehouse_key(wh: Warehouse | None) -> tuple:
+    if wh is None:
+        return ()
+    where = getattr(wh, "db_path", None) or f"{getattr(wh, 'project', '')}.{getattr(wh, 'dataset', '')}"
+    return (type(wh).__name__, str(where))
+
+
+def _version(
+    src: Sources, wh: Warehouse | None, kinds: tuple[str, ...], files_of: tuple[str, ...] | None = None
+) -> tuple | None:
+    files = versions(src.files() if files_of is None else files_of)
+    if files is None:
+        return None
+    return (files, *(wh.inputs_version(k) for k in kinds)) if wh is not None else files
+
+
+def file_history(src: Sources) -> pd.DataFrame:
+    """Box scores of the configured files (or the bundled sample), validated."""
+    build = (lambda: load_box_scores(list(src.box_scores))) if src.box_scores else bundled_box_scores
+    return _cache.get(("files", src.box_scores), versions(src.box_scores or bundled_paths()), build)
+
+
+def _frame(table: pa.Table, columns: tuple[str, ...]) -> pd.DataFrame:
+    return table.select(list(columns)).to_pandas()
+
+
+def history(src: Sources, wh: Warehouse | None = None) -> pd.DataFrame:
+    """File history with each date the warehouse holds replaced by the warehouse's rows."""
+    if wh is None:
+        return file_history(src)
+
+    def build() -> pd.DataFrame:
+        files = file_history(src)
+        stored = _frame(wh.read_inputs("box_scores", EARLIEST, LATEST), BOX_COLUMNS)
+        if stored.empty:
+            return files
+        stored["player_id"] = stored["player_id"].astype("Int64")
+        kept = files[~files["game_date"].isin(set(stored["game_date"]))]
+        both = pd.concat([kept, stored], ignore_index=True)
+        return both.sort_values(["game_date", "game_id", "player_id"], kind="stable").reset_index(drop=True)
+
+    key = ("history", src.box_scores, _warehouse_key(wh))
+    return _cache.get(key, _version(src, wh, ("box_scores",)), build)
+
+
+def source_slate(
+    src: Sources, hist: pd.DataFrame, game_date: date
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(slate, lines given in the slate files) from slate files; else a replay of the date's box scores."""
+    if not src.slates:
+        return slate_from_box_scores(hist, game_date), None
+    frames = [load_slate(s) for s in src.slates]
+    slate = pd.concat([f[0] for f in frames], ignore_index=True)
+    lines = pd.concat([f[1] for f in frames], ignore_index=True)
+    return (
+        slate[slate["game_date"] == game_date].reset_index(drop=True),
+        lines[lines["game_date"] == game_date].reset_index(drop=True),
+    )
+
+
+def source_lines(
+    src: Sources, game_date: date, features: pd.DataFrame | None, slate_lines: pd.DataFrame | None
+) -> tuple[pd.DataFrame, str]:
+    """Line files; else lines given in slate files; else reference stand-ins (``features`` needed)."""
+    if src.lines:
+        all_lines = pd.concat([load_lines(p, src.suspicious_lines) for p in src.lines], ignore_index=True)
+        return all_lines[all_lines["game_date"] == game_date].reset_index(drop=True), "files"
+    if slate_lines is not None and not slate_lines.empty:
+        return slate_lines.reset_index(drop=True), "files"
+    return reference_lines(features, src.alternates), "reference"
+
+
+def stored_slate(wh: Warehouse, game_date: date) -> pd.DataFrame | None:
+    table = wh.read_inputs("slates", game_date, game_date)
+    return _frame(table, SLATE_COLUMNS) if table.num_rows else None
+
+
+def stored_lines(wh: Warehouse, game_date: date) -> tuple[pd.DataFrame, str] | None:
+    table = wh.read_inputs("prop_lines", game_date, game_date)
+    if not table.num_rows:
+        return None
+    sources = set(table["source"].to_pylist())
+    label = sources.pop() if len(sources) == 1 else "files"
+    return _frame(table, LINE_COLUMNS), label
+
+
+def day_inputs(
+    src: Sources,
+    game_date: date,
+    wh: Warehouse | None = None,
+    *,
+    stored_slate_ok: bool = True,
+    stored_lines_ok: bool = True,
+) -> DayInputs:
+    """The date's slate, lines and features: the warehouse's rows first, the sources otherwise.
+
+    The ingesting assets pass ``stored_*_ok=False`` to read the sources afresh (history still
+    includes the warehouse's box scores).
+    """
+
+    def build() -> DayInputs:
+        hist = history(src, wh)
+        slate = stored_slate(wh, game_date) if wh is not None and stored_slate_ok else None
+        slate_lines = None
+        if slate is None:
+            slate, slate_lines = source_slate(src, hist, game_date)
+        # features depend on history and slate only: a line move must not rebuild them
+        feature_key = ("features", src.box_scores, src.slates, game_date, _warehouse_key(wh), stored_slate_ok)
+        history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
+        feature_version = _version(src, wh, ("box_scores", "slates"), (*history_files, *src.slates))
+        features = _cache.get(feature_key, feature_version, lambda: build_features(hist, slate))
+        stored = stored_lines(wh, game_date) if wh is not None and stored_lines_ok else None
+        lines, label = stored if stored is not None else source_lines(src, game_date, features, slate_lines)
+        out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
+        return DayInputs(game_date, hist, slate, lines.reset_index(drop=True), features, label, out)
+
+    key = ("day", src, game_date, _warehouse_key(wh), stored_slate_ok, stored_lines_ok)
+    return _cache.get(key, _version(src, wh, ("box_scores", "slates", "prop_lines")), build)
+
+
+def learned_history(src: Sources, game_date: date, wh: Warehouse | None = None) -> pd.DataFrame:
+    """Feature rows of every game before the date, for systems that learn from history."""
+    key = ("learned", src.box_scores, game_date, _warehouse_key(wh))
+    version = _version(src, wh, ("box_scores",))
+    return _cache.get(key, version, lambda: _learned(history(src, wh), game_date))
+
+
+def _learned(hist: pd.DataFrame, game_date: date) -> pd.DataFrame:
+    """Features of every game strictly before the date, labels included (``runner.history_features``)."""
+    return build_features(hist[hist["game_date"] < game_date])

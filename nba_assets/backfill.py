@@ -21,12 +21,12 @@ from datetime import date
 
 import dagster as dg
 
-from nba_assets.day_run import DayResult, RunSummary, already_consolidated, run_day
+from nba_assets.day_run import RunSummary, execute, run_day
+from nba_assets.defs.jobs import GRADING_JOB
 
 log = logging.getLogger(__name__)
 BACKFILL_TAG = "nba_assets/backfill"
 GRADED = dg.AssetKey("graded_results")
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the instance keeps every event
 
 
 @dataclass
@@ -57,36 +57,16 @@ def game_days(history_dates: Iterable[date], start: date, end: date) -> list[str
     return sorted({d.isoformat() for d in history_dates if start <= d <= end})
 
 
-def _grade(
-    defs: dg.Definitions, instance: dg.DagsterInstance, game_date: str, tags: dict[str, str]
-) -> RunSummary:
-    started = time.perf_counter()
-    outcome = defs.resolve_job_def("grading_job").execute_in_process(
-        partition_key=game_date,
-        instance=instance,
-        tags=tags,
-        raise_on_error=False,
-        run_config=QUIET,
-    )
-    status = "SUCCESS" if outcome.success else "FAILURE"
-    return RunSummary(
-        outcome.run_id, "grading_job", game_date, status, round(time.perf_counter() - started, 2)
-    )
+def _grade(defs: dg.Definitions, instance: dg.DagsterInstance, game_date: str, tags: dict[str, str]):
+    return execute(defs, instance, GRADING_JOB, dg.RunRequest(partition_key=game_date, tags=tags))
 
 
 def train_model(
     defs: dg.Definitions, instance: dg.DagsterInstance, before: str, tags: dict[str, str]
 ) -> RunSummary:
     """points_model trained on games strictly before the backfill's first date (no look-ahead)."""
-    started = time.perf_counter()
-    outcome = defs.resolve_job_def("points_model_job").execute_in_process(
-        instance=instance,
-        tags=tags,
-        raise_on_error=False,
-        run_config={"ops": {"points_model": {"config": {"train_before": before}}}, **QUIET},
-    )
-    status = "SUCCESS" if outcome.success else "FAILURE"
-    return RunSummary(outcome.run_id, "points_model_job", "", status, round(time.perf_counter() - started, 2))
+    config = {"ops": {"points_model": {"config": {"train_before": before}}}}
+    return execute(defs, instance, "points_model_job", dg.RunRequest(run_config=config, tags=tags))
 
 
 def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
@@ -99,25 +79,6 @@ def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
     return "see the run's events in the UI"
 
 
-def _await_consolidation(
-    defs: dg.Definitions, instance: dg.DagsterInstance, outcome: DayResult, timeout: float
-) -> bool:
-    """With parallel workers another worker's sensor tick may have taken this day's consolidation
-    (or its shards): wait for that run; if none shows up, tick the day again (a no-op slate run)."""
-    deadline, started, retried = time.monotonic() + timeout, time.monotonic(), False
-    while time.monotonic() < deadline:
-        if already_consolidated(instance, outcome.game_date, outcome.batch_id):
-            return True
-        runs = instance.get_runs(dg.RunsFilter(tags={"dagster/run_key": outcome.batch_id}), limit=1)
-        if runs and runs[0].status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED):
-            return already_consolidated(instance, outcome.game_date, outcome.batch_id)
-        if not runs and not retried and time.monotonic() - started > 10:
-            retried = True
-            outcome.runs += run_day(defs, instance, outcome.game_date).runs
-        time.sleep(0.5)
-    return False
-
-
 def run_backfill_day(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -125,15 +86,12 @@ def run_backfill_day(
     *,
     grade: bool,
     tags: dict[str, str],
-    peers: bool = False,
 ) -> BackfillDay:
     """run_day, then (once the day is consolidated) one grading run."""
     started = time.perf_counter()
     outcome = run_day(defs, instance, game_date)
-    merged = outcome.consolidated or already_consolidated(instance, game_date, outcome.batch_id)
-    own_failure = [r for r in outcome.runs if r.status != "SUCCESS"]
-    if not merged and peers and outcome.batch_id and not own_failure:
-        merged = _await_consolidation(defs, instance, outcome, timeout=180)
+    merged = outcome.consolidated
+    own_failure = [r for r in outcome.runs if not r.ok]
     day = BackfillDay(game_date, "consolidated" if merged else "failed", list(outcome.runs))
     if not merged:
         day.note = _failure_message(instance, own_failure[0].run_id) if own_failure else outcome.note
@@ -155,7 +113,6 @@ def backfill(
     redo: bool = False,
     on_day: Callable[[BackfillDay], None] = lambda day: None,
     backfill_id: str | None = None,
-    peers: bool = False,
 ) -> BackfillResult:
     """Every date in order; a failed day is recorded and the backfill moves on."""
     result = BackfillResult(backfill_id=backfill_id or uuid.uuid4().hex[:8])
@@ -166,7 +123,7 @@ def backfill(
         if game_date in done:
             day = BackfillDay(game_date, "skipped", note="already graded")
         else:
-            day = run_backfill_day(defs, instance, game_date, grade=grade, tags=tags, peers=peers)
+            day = run_backfill_day(defs, instance, game_date, grade=grade, tags=tags)
         if day.status == "failed":
             log.warning("backfill %s: %s failed: %s", result.backfill_id, game_date, day.note)
         result.days.append(day)

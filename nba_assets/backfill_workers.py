@@ -2,8 +2,8 @@
 
 Each worker runs ``backfill`` over every N-th date (interleaved, so the season's heavy and light
 months spread evenly). The workers share the Dagster instance, the batch store and the warehouse,
-all of which are safe for several processes (SQLite WAL, DuckDB's bounded lock retry), and the
-sensors' run keys keep a run that one worker launched from being launched again by another.
+all of which are safe for several processes (SQLite WAL, DuckDB's bounded lock retry); each
+worker launches only its own dates' runs (see ``day_run.run_day``).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ def _worker(
             grade=grade,
             redo=redo,
             backfill_id=backfill_id,
-            peers=True,
             on_day=lambda day: events.put(("day", asdict(day))),
         )
         events.put(("done", index))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from nba_assets.commands.common import console, progress
+from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,13 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--season", help="season like 2024-25 (its game days in the box scores)")
     p.add_argument("--from", dest="start", type=date.fromisoformat, help="first date YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=date.fromisoformat, help="last date YYYY-MM-DD")
-    p.add_argument("--shards", type=int, help="shards per day (1-16; default $NBA_ASSETS_SHARDS or 4)")
-    p.add_argument(
-        "--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)"
-    )
-    p.add_argument(
-        "--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)"
-    )
+    add_dagster_arguments(p)
     p.add_argument(
         "--workers",
         type=int,
@@ -53,23 +47,18 @@ def run(args: argparse.Namespace) -> int:
     start, end = _window(args)
     if not 1 <= args.workers <= 8:
         raise ValueError(f"--workers {args.workers} must be between 1 and 8")
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
-    if args.shards is not None:
-        if not 1 <= args.shards <= 16:
-            raise ValueError(f"--shards {args.shards} must be between 1 and 16")
-        os.environ["NBA_ASSETS_SHARDS"] = str(args.shards)
+    home = dagster_settings(args)
     from nba_assets.backfill import BACKFILL_TAG, backfill, game_days, train_model
     from nba_assets.backfill_workers import parallel_backfill
     from nba_assets.day_run import prepare_home
     from nba_assets.definitions import defs
     from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 
-    # the box scores the pipeline itself reads (nba_inputs' defaults: the bundled sample)
-    dates = game_days(NbaInputsResource().history()["game_date"], start, end)
+    # the box scores the pipeline itself reads: $NBA_ASSETS_BOX_SCORES, else the bundled sample
+    dates = game_days(NbaInputsResource.from_env().history()["game_date"], start, end)
     if not dates:
         raise ValueError(f"no game days between {start} and {end} in the box scores")
-    instance = prepare_home(args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home"))
+    instance = prepare_home(home)
     definitions = defs()
     with progress(args.quiet) as bar:
         task = bar.add_task(f"backfill {dates[0]} .. {dates[-1]}", total=len(dates))

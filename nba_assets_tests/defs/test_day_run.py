@@ -114,3 +114,22 @@ def test_failed_player_is_recorded_and_retried_by_config(
     )
     statuses = {c.player_lookup: c.status for c in store.completions(batch_id)}
     assert statuses[victim] == CompletionStatus.SUCCEEDED
+
+
+def test_rerun_after_another_shard_count_reports_the_consolidated_day(
+    definitions, instance, local_home, monkeypatch
+):
+    """run-day, run-day --shards 2, run-day: the last one finds its batch consolidated in the batch
+    store and succeeds (issue 13 defect 2), though the date's newest MERGE was the other batch's."""
+    from nba_assets.definitions import defs
+
+    first = run_day(definitions, instance, DAY)
+    assert first.consolidated, first
+    monkeypatch.setenv("NBA_ASSETS_SHARDS", "2")
+    second = run_day(defs(), instance, DAY)
+    assert second.consolidated and second.batch_id != first.batch_id, second
+    monkeypatch.setenv("NBA_ASSETS_SHARDS", "3")
+    third = run_day(defs(), instance, DAY)
+    assert third.batch_id == first.batch_id
+    assert third.consolidated and third.note.startswith("already consolidated"), third
+    assert [r.job for r in third.runs] == ["slate_job"]

@@ -22,7 +22,7 @@ from datetime import date
 import dagster as dg
 
 from nba_assets.day_run import RunSummary, execute, run_day
-from nba_assets.defs.jobs import GRADING_JOB
+from nba_assets.defs.jobs import GRADING_JOB, POINTS_MODEL_JOB
 
 log = logging.getLogger(__name__)
 BACKFILL_TAG = "nba_assets/backfill"
@@ -66,7 +66,7 @@ def train_model(
 ) -> RunSummary:
     """points_model trained on games strictly before the backfill's first date (no look-ahead)."""
     config = {"ops": {"points_model": {"config": {"train_before": before}}}}
-    return execute(defs, instance, "points_model_job", dg.RunRequest(run_config=config, tags=tags))
+    return execute(defs, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config, tags=tags))
 
 
 def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:

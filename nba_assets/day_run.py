@@ -21,7 +21,7 @@ import dagster as dg
 from nba_assets.batch_state.base import BatchState
 from nba_assets.defs.batches import SLATE, current_batch_id
 from nba_assets.defs.consolidation.sensors import STALL_RETRY_TAG, consolidation_request
-from nba_assets.defs.jobs import CONSOLIDATION_JOB, SLATE_JOB
+from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
 
 INSTANCE_YAML = """\
 # Written by nba-assets run-day. A local SQLite instance; deploy/dagster.yaml is the production one.
@@ -127,7 +127,7 @@ def run_day(
         # the gradient-boosting system needs a model trained on games before this day only
         on_step("points model", 0)
         config = {"ops": {"points_model": {"config": {"train_before": game_date}}}}
-        result.runs.append(execute(defs, instance, "points_model_job", dg.RunRequest(run_config=config)))
+        result.runs.append(execute(defs, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config)))
     # the fan-out reads slate events after this one: only this run's slate is fanned out
     newest = instance.fetch_materializations(SLATE, limit=1).records
     cursor = f'{{"storage_id": {newest[0].storage_id}}}' if newest else None

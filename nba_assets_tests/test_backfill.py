@@ -3,6 +3,7 @@ then the report over the same window: every day consolidated once and graded onc
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import dagster as dg
@@ -14,9 +15,33 @@ from nba_assets.cli import main
 from nba_assets.definitions import defs
 
 FIRST, LAST = "2024-12-09", "2024-12-11"  # 17, 43 and 37 players
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
+def test_backfill_picks_dates_from_the_box_scores_the_pipeline_reads(tmp_path, monkeypatch, capsys):
+    """NBA_ASSETS_BOX_SCORES is where the pipeline's inputs come from; the date picking agrees.
+
+    The file holds 2024-12-10 only, so a window of 2024-12-09 (a game day of the bundled sample)
+    has nothing to backfill: an error before any run, not a day replayed from the wrong source.
+    """
+    from nba_assets.inputs.bundled import bundled_box_scores
+
+    history = bundled_box_scores()
+    box_scores = tmp_path / "box_scores.csv"
+    history[history["game_date"].astype(str) == "2024-12-10"].to_csv(box_scores, index=False)
+    for key, value in {
+        "NBA_ASSETS_PROFILE": "local",
+        "NBA_ASSETS_HOME": str(tmp_path / "out"),
+        "NBA_ASSETS_BOX_SCORES": str(box_scores),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert main(["backfill", "--from", FIRST, "--to", FIRST, "-q"]) == 2
+    assert f"no game days between {FIRST} and {FIRST}" in capsys.readouterr().err
+    assert not (tmp_path / "dagster_home").exists()  # nothing ran
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_backfill_with_two_workers_then_resume_then_report(tmp_path, monkeypatch, capsys):
     for key, value in {
         "NBA_ASSETS_PROFILE": "local",
@@ -28,7 +53,11 @@ def test_backfill_with_two_workers_then_resume_then_report(tmp_path, monkeypatch
     args = ["backfill", "--from", FIRST, "--to", LAST, "--shards", "2", "--workers", "2"]
     assert main(args) == 0, capsys.readouterr()
     printed = capsys.readouterr().out
-    assert "backfill" in printed and "3" in printed
+    # the summary row: 3 days, 3 graded, 0 consolidated only, 0 skipped, 0 failed, then the run count
+    counts = re.search(r"│\s*(\d+)\s*│\s*(\d+)\s*│\s*(\d+)\s*│\s*(\d+)\s*│\s*(\d+)\s*│\s*(\d+)\s*│", printed)
+    assert counts, printed
+    days, graded, consolidated_only, skipped, failed, runs_total = map(int, counts.groups())
+    assert (days, graded, consolidated_only, skipped, failed) == (3, 3, 0, 0, 0), printed
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()
         assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs), [
@@ -36,14 +65,14 @@ def test_backfill_with_two_workers_then_resume_then_report(tmp_path, monkeypatch
         ]
         jobs = Counter(r.job_name for r in runs)
         assert jobs["slate_job"] == 3 and jobs["grading_job"] == 3
-        # Two workers' sensor ticks can race on one request (run_day ticks, then executes); a repeat
-        # carries the same run key and is a no-op (staging is replaced per player, a consolidated
-        # batch merges nothing), so count distinct requests, not runs.
-        requests = {
-            job: {r.tags["dagster/run_key"] for r in runs if r.job_name == job}
+        assert len(runs) == runs_total
+        # each worker runs only its own dates' requests: one consolidation per day, one run per shard
+        partitions = {
+            job: Counter(r.tags["dagster/partition"] for r in runs if r.job_name == job)
             for job in ("staging_job", "consolidation_job")
         }
-        assert len(requests["consolidation_job"]) == 3 and 3 <= len(requests["staging_job"]) <= 6, requests
+        assert set(partitions["consolidation_job"].values()) == {1}, partitions
+        assert len(partitions["consolidation_job"]) == 3 and set(partitions["staging_job"].values()) == {1}
         graded = set(instance.get_materialized_partitions(dg.AssetKey("graded_results")))
         assert graded == {FIRST, "2024-12-10", LAST}
         before = len(runs)

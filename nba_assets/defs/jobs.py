@@ -6,6 +6,7 @@ SLATE_JOB = "slate_job"
 STAGING_JOB = "staging_job"
 CONSOLIDATION_JOB = "consolidation_job"
 GRADING_JOB = "grading_job"
+POINTS_MODEL_JOB = "points_model_job"  # defined beside its asset (defs/models/assets.py)
 
 slate_job = dg.define_asset_job(
     SLATE_JOB,

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from results import RESULTS, write_section  # noqa: E402  (bench/ is the script's folder)
 
+from nba_assets.defs.jobs import CONSOLIDATION_JOB, SLATE_JOB, STAGING_JOB  # noqa: E402
 from nba_assets_tests.emulators.process import ManagedProcess, free_port  # noqa: E402
 
 SECTION = "## Season backfill and UI"
@@ -113,13 +114,17 @@ def time_queries(url: str) -> list[dict]:
 
 
 def instance_runs(dagster_home: Path) -> tuple[int, Counter, Counter, int]:
-    """Runs, by job, by status, and how many repeated a sensor run key (two workers' ticks racing)."""
+    """Runs, by job, by status, and how many repeated a (job, partition) (the same work launched twice)."""
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()
-        keys = Counter(r.tags["dagster/run_key"] for r in runs if "dagster/run_key" in r.tags)
+        keys = Counter(
+            (r.job_name, r.tags.get("dagster/partition"))
+            for r in runs
+            if r.job_name in (STAGING_JOB, CONSOLIDATION_JOB) and "nba_assets/stall_retry" not in r.tags
+        )
         repeats = sum(n - 1 for n in keys.values())
         return (
             len(runs),
@@ -168,7 +173,7 @@ def daemon_backfill(days: list[str], env: dict[str, str], work: Path) -> dict:
                 "-w",
                 workspace,
                 "-j",
-                "slate_job",
+                SLATE_JOB,
                 "--partitions",
                 ",".join(days),
                 "--noprompt",
@@ -183,7 +188,7 @@ def daemon_backfill(days: list[str], env: dict[str, str], work: Path) -> dict:
             while time.monotonic() < deadline:
                 if daemon.proc is None or daemon.proc.poll() is not None:
                     raise RuntimeError(f"dagster-daemon exited; see {work / 'daemon.log'}")
-                consolidations = instance.get_runs(dg.RunsFilter(job_name="consolidation_job"))
+                consolidations = instance.get_runs(dg.RunsFilter(job_name=CONSOLIDATION_JOB))
                 done = [r for r in consolidations if r.status == dg.DagsterRunStatus.SUCCESS]
                 if len(done) + sum(r.status == dg.DagsterRunStatus.FAILURE for r in consolidations) >= len(
                     days

@@ -104,7 +104,9 @@ def evaluate(
 
 def is_merged(defs: dg.Definitions, batch_id: str) -> bool:
     """The batch store's record: the batch is consolidated (or partial), whichever run merged it."""
-    return defs.resources["batch_store"].get().get_batch(batch_id).status in MERGED
+    # built as Dagster builds it for a run: EnvVar fields (the GCP profile's) resolved
+    with dg.build_resources({"batch_store": defs.resources["batch_store"]}) as resources:
+        return resources.batch_store.get().get_batch(batch_id).status in MERGED
 
 
 def _date_of(request: dg.RunRequest) -> str:

@@ -137,21 +137,23 @@ def instance_runs(dagster_home: Path) -> tuple[int, Counter, Counter, int]:
 
 
 OLD_ENGINE = "12.6 min (759 s, 655 runs: the removed in-process pool of 2 workers, 2026-11-23)"
-QUEUE_YAML = """run_coordinator:
-  module: dagster.core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: {runs}
-    dequeue_interval_seconds: {dequeue}
-"""
 
 
 def start_daemon(home: Path, env: dict[str, str], work: Path, runs: int, dequeue: int) -> ManagedProcess:
     """A real dagster-daemon (queued run coordinator, default run launcher: a process per run)."""
+    import yaml
+
     from nba_assets.day_run import INSTANCE_YAML
 
+    config = yaml.safe_load(INSTANCE_YAML)
+    config["concurrency"]["runs"] = {"max_concurrent_runs": runs}
+    config["run_coordinator"] = {
+        "module": "dagster.core.run_coordinator",
+        "class": "QueuedRunCoordinator",
+        "config": {"dequeue_interval_seconds": dequeue},
+    }
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(INSTANCE_YAML + QUEUE_YAML.format(runs=runs, dequeue=dequeue))
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
     os.environ["DAGSTER_HOME"] = str(home)
     import dagster as dg
 

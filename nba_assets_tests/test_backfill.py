@@ -59,6 +59,8 @@ def test_cli_backfill_through_the_daemon_consolidates_once_and_grades(tmp_path, 
         monkeypatch.setenv(key, value)
     (tmp_path / "dagster_home").mkdir()
     (tmp_path / "dagster_home" / "dagster.yaml").write_text(INSTANCE_YAML + FAST_QUEUE)
+    with dg.DagsterInstance.get() as instance:  # the SQLite schema exists before two processes race to it
+        instance.get_runs(limit=1)
     daemon = ManagedProcess(
         "dagster-daemon",
         [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", str(ROOT / "workspace.yaml")],

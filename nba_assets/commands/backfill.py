@@ -18,6 +18,7 @@ from rich.table import Table
 from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
 
 POLL_SECONDS = 2.0
+DAEMON_HINT_SECONDS = 120  # the backfill daemon wakes every 30 s; four misses mean it is not running
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +62,7 @@ def _follow(instance, backfill_id: str, dates: list[str], done, bar, what: str, 
     from nba_assets.instance_backfills import look
 
     task = bar.add_task(f"{what} (backfill {backfill_id})", total=len(dates))
+    nudge = time.monotonic() + DAEMON_HINT_SECONDS
     while True:
         seen = look(instance, backfill_id, dates)
         count = len(seen.graded if what == "grade" else seen.consolidated)
@@ -71,8 +73,17 @@ def _follow(instance, backfill_id: str, dates: list[str], done, bar, what: str, 
         )
         if done(seen):
             return seen
+        if seen.status == "REQUESTED" and not seen.runs and time.monotonic() > nudge:
+            nudge = deadline  # said once
+            bar.console.print(
+                f"backfill {backfill_id}: no run launched after {DAEMON_HINT_SECONDS} s; is a dagster-daemon "
+                "(or dagster dev) running on this DAGSTER_HOME?"
+            )
         if time.monotonic() > deadline:
-            raise TimeoutError(f"backfill {backfill_id} still {seen.status} at the --timeout-minutes bound")
+            raise TimeoutError(
+                f"backfill {backfill_id} still {seen.status} at the --timeout-minutes bound; it keeps "
+                f"running (Backfills tab, or `nba-assets backfill --cancel {backfill_id}`)"
+            )
         time.sleep(POLL_SECONDS)
 
 

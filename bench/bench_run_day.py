@@ -58,7 +58,8 @@ def daemon_day(work: Path, env: dict[str, str]) -> float:
     """Schedule tick -> slate -> daemon fan-out -> shard runs -> sensor -> consolidated."""
     import dagster as dg
 
-    from nba_assets.day_run import prepare_home
+    from nba_assets.day_run import QUIET, prepare_home
+    from nba_assets.defs.jobs import CONSOLIDATION_JOB, SLATE_JOB
     from nba_assets_tests.emulators.process import ManagedProcess
 
     os.environ.update(env)
@@ -86,15 +87,14 @@ def daemon_day(work: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
     try:
         (request,) = schedule.evaluate_tick(context).run_requests
-        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-        definitions.resolve_job_def("slate_job").execute_in_process(
-            partition_key=request.partition_key, instance=instance, run_config=quiet
+        definitions.resolve_job_def(SLATE_JOB).execute_in_process(
+            partition_key=request.partition_key, instance=instance, run_config=QUIET
         )
         while time.perf_counter() - started < 900:
             done = [
                 r
                 for r in instance.get_runs()
-                if r.job_name == "consolidation_job" and r.status == dg.DagsterRunStatus.SUCCESS
+                if r.job_name == CONSOLIDATION_JOB and r.status == dg.DagsterRunStatus.SUCCESS
             ]
             if done:
                 return time.perf_counter() - started

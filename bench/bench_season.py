@@ -1,15 +1,17 @@
-"""Benchmark: backfill and grade the 2024-25 season, then time the UI's GraphQL with it in the instance.
+"""Benchmark: a season (or a range) backfilled and graded through dagster-daemon, then the UI's GraphQL.
 
-    .venv/bin/python bench/bench_season.py [--season 2024-25] [--workers 2] [--shards 1] [--keep DIR]
+    .venv/bin/python bench/bench_season.py [--season 2024-25 | --from DATE --to DATE] [--shards 1]
+        [--max-concurrent-runs 4] [--dequeue-seconds 1] [--no-ui] [--keep DIR]
 
-1. ``nba-assets backfill --season S`` (one command, a real SQLite Dagster instance in a temp dir):
-   wall time, days graded, Dagster runs created (by job and status).
-2. ``nba-assets report --season S``: wall time.
+1. A real ``dagster-daemon`` (queued run coordinator with the given knobs, default run launcher)
+   on a fresh SQLite instance, and ``nba-assets backfill`` (the asset backfills it submits and
+   follows): wall time, days graded, Dagster runs created (by job and status), beside the removed
+   in-process engine's recorded figure.
+2. ``nba-assets report`` over the same window: wall time.
 3. A ``dagster-webserver`` on 127.0.0.1 over that instance: the GraphQL the asset page and the
-   partitions page send (asset overview, partition health with every partition key, the asset
-   graph's node list, the runs page), cold (first call) and warm (median of 3).
+   partitions page send, cold (first call) and warm (median of 3).
 
-Writes the ``## Season backfill and UI`` section of bench/RESULTS.md (other sections untouched).
+Writes the ``## Season backfill through the daemon, and UI`` section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from results import RESULTS, write_section  # noqa: E402  (bench/ is the script's folder)
 
+from nba_assets.defs.jobs import CONSOLIDATION_JOB, STAGING_JOB  # noqa: E402
 from nba_assets_tests.emulators.process import ManagedProcess, free_port  # noqa: E402
 
-SECTION = "## Season backfill and UI"
+SECTION = "## Season backfill through the daemon, and UI"
 BIN = Path(sys.executable).parent
 TARGET_BACKFILL_S, TARGET_QUERY_S = 15 * 60, 2.0
 ASSETS = ("slate", "staging_predictions", "consolidated_predictions", "graded_results")
@@ -113,13 +116,17 @@ def time_queries(url: str) -> list[dict]:
 
 
 def instance_runs(dagster_home: Path) -> tuple[int, Counter, Counter, int]:
-    """Runs, by job, by status, and how many repeated a sensor run key (two workers' ticks racing)."""
+    """Runs, by job, by status, and how many repeated a (job, partition) (the same work launched twice)."""
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()
-        keys = Counter(r.tags["dagster/run_key"] for r in runs if "dagster/run_key" in r.tags)
+        keys = Counter(
+            (r.job_name, r.tags.get("dagster/partition"))
+            for r in runs
+            if r.job_name in (STAGING_JOB, CONSOLIDATION_JOB) and "nba_assets/stall_retry" not in r.tags
+        )
         repeats = sum(n - 1 for n in keys.values())
         return (
             len(runs),
@@ -129,100 +136,38 @@ def instance_runs(dagster_home: Path) -> tuple[int, Counter, Counter, int]:
         )
 
 
-def daemon_backfill(days: list[str], env: dict[str, str], work: Path) -> dict:
-    """The same days through Dagster's own machinery: `dagster job backfill` of slate_job queues one
-    run per date, and a real `dagster-daemon` launches them (a process per run), the fan-out
-    sensor's shard runs and the completion sensor's consolidations. No grading (nothing triggers it)."""
-    import shutil
+OLD_ENGINE = "12.6 min (759 s, 655 runs: the removed in-process pool of 2 workers, 2026-11-23)"
 
-    import dagster as dg
+
+def start_daemon(home: Path, env: dict[str, str], work: Path, runs: int, dequeue: int) -> ManagedProcess:
+    """A real dagster-daemon (queued run coordinator, default run launcher: a process per run)."""
+    import yaml
 
     from nba_assets.day_run import INSTANCE_YAML
 
-    home, out = work / "daemon_home", work / "daemon_out"
+    config = yaml.safe_load(INSTANCE_YAML)
+    config["concurrency"]["runs"] = {"max_concurrent_runs": runs}
+    config["run_coordinator"] = {
+        "module": "dagster.core.run_coordinator",
+        "class": "QueuedRunCoordinator",
+        "config": {"dequeue_interval_seconds": dequeue},
+    }
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(INSTANCE_YAML)
-    if (work / "out" / "models").exists():  # the same trained points model as the main backfill
-        shutil.copytree(work / "out" / "models", out / "models", dirs_exist_ok=True)
-    env = {**env, "DAGSTER_HOME": str(home), "NBA_ASSETS_HOME": str(out)}
-    workspace = str(ROOT / "workspace.yaml")
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
     os.environ["DAGSTER_HOME"] = str(home)
-    with dg.DagsterInstance.get() as instance:  # create the SQLite schema before two processes race to
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:  # the SQLite schema exists before processes race to it
         instance.get_runs(limit=1)
     daemon = ManagedProcess(
         "dagster-daemon",
-        [str(BIN / "dagster-daemon"), "run", "-w", workspace],
+        [str(BIN / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
         0,
         env=env,
         log_path=work / "daemon.log",
         ready=lambda: True,
     )
-    daemon.start()
-    try:
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                str(BIN / "dagster"),
-                "job",
-                "backfill",
-                "-w",
-                workspace,
-                "-j",
-                "slate_job",
-                "--partitions",
-                ",".join(days),
-                "--noprompt",
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
-        with dg.DagsterInstance.get() as instance:
-            deadline = time.monotonic() + 30 * 60
-            while time.monotonic() < deadline:
-                if daemon.proc is None or daemon.proc.poll() is not None:
-                    raise RuntimeError(f"dagster-daemon exited; see {work / 'daemon.log'}")
-                consolidations = instance.get_runs(dg.RunsFilter(job_name="consolidation_job"))
-                done = [r for r in consolidations if r.status == dg.DagsterRunStatus.SUCCESS]
-                if len(done) + sum(r.status == dg.DagsterRunStatus.FAILURE for r in consolidations) >= len(
-                    days
-                ):
-                    break
-                time.sleep(2)
-            wall = time.perf_counter() - started
-            runs = instance.get_runs()
-    finally:
-        daemon.stop()
-    return {
-        "days": len(days),
-        "consolidated": len(done),
-        "wall": wall,
-        "runs": len(runs),
-        "by_job": Counter(r.job_name for r in runs),
-    }
-
-
-def daemon_lines(daemon: dict, backfill_s: float, total_runs: int, graded) -> list[str]:
-    per_day = daemon["wall"] / daemon["days"]
-    season_days = int(graded[2]) if graded else 163
-    in_process_per_day = backfill_s / season_days
-    return [
-        f"The same pipeline through Dagster's own backfill: `dagster job backfill -j slate_job` over the season's "
-        f"first {daemon['days']} game days with a real `dagster-daemon` (queued run coordinator, a process per "
-        "run, the sensors fanning out and consolidating; no grading, which nothing triggers):",
-        "",
-        "| path | days | wall s | s per day | runs | runs by job |",
-        "|---|---|---|---|---|---|",
-        f"| daemon + backfill daemon | {daemon['consolidated']}/{daemon['days']} consolidated | {daemon['wall']:.0f} | "
-        f"{per_day:.1f} | {daemon['runs']} | {', '.join(f'{j} {n}' for j, n in sorted(daemon['by_job'].items()))} |",
-        f"| `nba-assets backfill` (whole season, graded) | {season_days} | {backfill_s:.0f} | {in_process_per_day:.1f} | "
-        f"{total_runs:,} | |",
-        "",
-        f"At {per_day:.1f} s a day the daemon path would take ~{per_day * season_days / 60:.0f} min for the season "
-        "on this machine, before grading.",
-        "",
-    ]
+    return daemon.start()
 
 
 def main() -> int:
@@ -230,14 +175,12 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--season", default="2024-25")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--from", dest="start", help="a shorter range instead of the whole season")
+    parser.add_argument("--to", dest="end")
     parser.add_argument("--shards", type=int, default=1)
-    parser.add_argument(
-        "--daemon-days",
-        type=int,
-        default=6,
-        help="also run the season's first N game days through dagster-daemon (0: skip)",
-    )
+    parser.add_argument("--max-concurrent-runs", type=int, default=4)
+    parser.add_argument("--dequeue-seconds", type=int, default=1)
+    parser.add_argument("--no-ui", action="store_true", help="skip the UI GraphQL timings")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp dir)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-season-"))
@@ -246,101 +189,97 @@ def main() -> int:
         **os.environ,
         "NBA_ASSETS_PROFILE": "local",
         "NBA_ASSETS_HOME": str(out),
+        "NBA_ASSETS_SHARDS": str(args.shards),
         "DAGSTER_HOME": str(home),
     }
     print(f"working in {work}")
+    window = ["--from", args.start, "--to", args.end] if args.start else ["--season", args.season]
+    label = f"{args.start}..{args.end}" if args.start else f"season {args.season}"
     load = os.getloadavg()[0]
-    backfill_s, backfill_cpu, done = run(
-        [
-            str(BIN / "nba-assets"),
-            "backfill",
-            "--season",
-            args.season,
-            "--shards",
-            str(args.shards),
-            "--workers",
-            str(args.workers),
-            "-q",
-        ],
-        env,
-    )
+    daemon = start_daemon(home, env, work, args.max_concurrent_runs, args.dequeue_seconds)
+    try:
+        backfill_s, backfill_cpu, done = run(
+            [str(BIN / "nba-assets"), "backfill", *window, "--shards", str(args.shards), "-q"], env
+        )
+    finally:
+        daemon.stop()
+    load_end = os.getloadavg()[0]
     print(f"backfill: {backfill_s:.0f} s wall, {backfill_cpu:.0f} s CPU, exit {done.returncode}")
     if done.returncode not in (0, 1):
         print(done.stderr[-3000:])
         return 1
     total, by_job, by_status, repeats = instance_runs(home)
     report_s, _, reported = run(
-        [str(BIN / "nba-assets"), "report", "--season", args.season, "--out", str(work / "report")], env
+        [str(BIN / "nba-assets"), "report", *window, "--out", str(work / "report")], env
     )
     graded = re.search(r"(\d+)/(\d+) game days graded", reported.stdout)
-    port = free_port()
-    server = ManagedProcess(
-        "dagster-webserver",
-        [
-            str(BIN / "dagster-webserver"),
-            "-w",
-            str(ROOT / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        port,
-        env=env,
-        log_path=work / "webserver.log",
-        timeout=180,
-    )
-    server.start()
-    try:
-        rows = time_queries(f"http://127.0.0.1:{port}/graphql")
-    finally:
-        server.stop()
-    daemon = None
-    if args.daemon_days:
-        from nba_assets.inputs.bundled import bundled_box_scores
-        from nba_assets.reports.season import season_window
-
-        start, end = season_window(args.season)
-        days = sorted({d.isoformat() for d in bundled_box_scores()["game_date"] if start <= d <= end})
-        daemon = daemon_backfill(
-            days[: args.daemon_days], {**env, "NBA_ASSETS_SHARDS": str(args.shards)}, work
+    rows = []
+    if not args.no_ui:
+        port = free_port()
+        server = ManagedProcess(
+            "dagster-webserver",
+            [
+                str(BIN / "dagster-webserver"),
+                "-w",
+                str(ROOT / "workspace.yaml"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
+            port,
+            env=env,
+            log_path=work / "webserver.log",
+            timeout=180,
         )
-        print(f"daemon: {daemon}")
-    worst = max(max(r["cold"], r["warm"]) for r in rows)
+        server.start()
+        try:
+            rows = time_queries(f"http://127.0.0.1:{port}/graphql")
+        finally:
+            server.stop()
     days = f"{graded[1]}/{graded[2]}" if graded else "?"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    knobs = f"--shards {args.shards} --max-concurrent-runs {args.max_concurrent_runs} --dequeue-seconds {args.dequeue_seconds}"
+    command = f"`.venv/bin/python bench/bench_season.py {' '.join(window)} {knobs}`"
+    target = "<= 15 min " + ("(met)" if backfill_s <= TARGET_BACKFILL_S else "(missed)")
     lines = [
         SECTION,
         "",
-        f"Command: `.venv/bin/python bench/bench_season.py --workers {args.workers} --shards {args.shards}` "
-        f"({when}; Python {platform.python_version()}, {os.cpu_count()} cores shared with other work; "
-        "local profile: SQLite Dagster instance, SQLite batch store, DuckDB warehouse).",
+        f"Command: {command} ({when}; Python {platform.python_version()}, {os.cpu_count()} cores shared "
+        "with other work; local profile: SQLite Dagster instance, SQLite batch store, DuckDB warehouse).",
         "",
-        f"Backfill = `nba-assets backfill --season {args.season} --workers {args.workers} --shards {args.shards}`: "
-        "per game day run_day (slate, shard runs from the fan-out sensor, consolidation from the completion "
-        "sensor) and one grading_job run, all executed through the instance in "
-        f"{args.workers} worker processes; then `nba-assets report`.",
+        f"Backfill = `nba-assets backfill {' '.join(window)} --shards {args.shards}` with a real `dagster-daemon` "
+        f"(queued run coordinator: max_concurrent_runs {args.max_concurrent_runs}, dequeue every "
+        f"{args.dequeue_seconds} s; default run launcher, a process per run): an asset backfill of the days' "
+        "slates (one run per date), the sensors' shard runs and consolidations, then one asset backfill "
+        "grading the range in one run; then `nba-assets report`.",
         "",
         "| measure | value | target |",
         "|---|---|---|",
-        f"| season backfill wall time | {backfill_s / 60:.1f} min ({backfill_s:.0f} s; load average "
-        f"{load:.1f} at start) | <= 15 min {'(met)' if backfill_s <= TARGET_BACKFILL_S else '(missed)'} |",
-        f"| season backfill CPU time (all processes) | {backfill_cpu / 60:.1f} min: {backfill_cpu / 120:.1f} min "
-        "of wall time on 2 otherwise idle cores | |",
+        f"| {label} backfill wall time | {backfill_s / 60:.1f} min ({backfill_s:.0f} s; load average "
+        f"{load:.1f} at start, {load_end:.1f} at end) | {target if not args.start else 'season: <= 15 min'} |",
+        f"| old engine (removed), season | {OLD_ENGINE} | |",
+        f"| CLI CPU time (the command and its dagster-graphql calls; the daemon's runs not counted) | "
+        f"{backfill_cpu:.0f} s | |",
         f"| game days graded | {days} | all |",
         f"| Dagster runs created | {total:,} ({', '.join(f'{j} {n}' for j, n in sorted(by_job.items()))}) | |",
         f"| run status | {', '.join(f'{s} {n}' for s, n in sorted(by_status.items()))} | all SUCCESS |",
-        f"| runs repeating a sensor run key (both workers ticked the completion sensor on one batch) | {repeats} "
-        "(a repeated consolidation finds the batch consolidated and merges nothing) | 0 |",
-        f"| `nba-assets report --season {args.season}` | {report_s:.1f} s | |",
-        f"| slowest UI GraphQL query, season materialized | {worst:.2f} s | <= 2 s "
-        f"{'(met)' if worst <= TARGET_QUERY_S else '(missed)'} |",
+        f"| staging/consolidation runs repeating a (job, partition) | {repeats} | 0 |",
+        f"| `nba-assets report` | {report_s:.1f} s | |",
         "",
-        *(daemon_lines(daemon, backfill_s, total, graded) if daemon else []),
-        "| GraphQL query (dagster-webserver over HTTP) | asset | cold s | warm s (median of 3) | answer |",
-        "|---|---|---|---|---|",
-        *[f"| {r['query']} | {r['asset']} | {r['cold']:.3f} | {r['warm']:.3f} | {r['note']} |" for r in rows],
     ]
+    if rows:
+        worst = max(max(r["cold"], r["warm"]) for r in rows)
+        lines += [
+            f"Slowest UI GraphQL query with these days materialized: {worst:.2f} s (target <= 2 s).",
+            "",
+            "| GraphQL query (dagster-webserver over HTTP) | asset | cold s | warm s (median of 3) | answer |",
+            "|---|---|---|---|---|",
+            *[
+                f"| {r['query']} | {r['asset']} | {r['cold']:.3f} | {r['warm']:.3f} | {r['note']} |"
+                for r in rows
+            ],
+        ]
     write_section("\n".join(lines))
     print("\n".join(lines))
     print(f"written to {RESULTS} (section '{SECTION}')")

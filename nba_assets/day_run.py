@@ -1,13 +1,14 @@
 """One game day end to end through a real Dagster instance, without waiting on daemon ticks.
 
-The same runs the daemon would launch: the slate job, the fan-out sensor's shard runs, the
-completion sensor's consolidation. Runs are tagged with the sensor's run key, so a daemon started
-later sees them as already launched and never repeats them; `dagster dev` shows them afterwards.
+The runs the daemon would launch: the slate job, then the requests of the fan-out sensor and of
+the completion sensor, each sensor evaluated with ``dg.build_sensor_context`` and each request
+executed in this process against the instance, so `dagster dev` shows the same runs afterwards.
+The run keys are the sensors' own; what is already done comes from the batch store (a sensor
+requests nothing for a batch that is no longer open), so a daemon started later repeats nothing.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Callable
@@ -17,15 +18,24 @@ from pathlib import Path
 
 import dagster as dg
 
-log = logging.getLogger(__name__)
+from nba_assets.batch_state.base import BatchState
+from nba_assets.defs.batches import SLATE, current_batch_id
+from nba_assets.defs.consolidation.sensors import STALL_RETRY_TAG, consolidation_request
+from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
+
 INSTANCE_YAML = """\
 # Written by nba-assets run-day. A local SQLite instance; deploy/dagster.yaml is the production one.
 telemetry:
   enabled: false
+nux:
+  enabled: false  # no onboarding pop-up in `dagster dev`
 concurrency:
   pools:
     default_limit: 1  # the consolidation pool: one MERGE per date at a time (L9)
 """
+# Dagster's console logger stays quiet in a one-shot command: the instance keeps every event.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+MERGED = (BatchState.CONSOLIDATED, BatchState.PARTIAL)
 
 
 @dataclass
@@ -35,6 +45,10 @@ class RunSummary:
     partition: str
     status: str
     seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCESS"
 
 
 @dataclass
@@ -47,6 +61,7 @@ class DayResult:
 
 
 def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
+    """The instance under ``dagster_home``; writes a local dagster.yaml unless one is there."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
@@ -55,62 +70,48 @@ def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def _execute(
-    defs: dg.Definitions,
-    instance: dg.DagsterInstance,
-    request: dg.RunRequest,
-    job_name: str,
-    sensor_name: str | None,
-    result: DayResult,
-) -> bool:
-    tags = dict(request.tags)
-    if sensor_name and request.run_key:
-        # the tags the sensor daemon itself sets: its run-key dedupe then covers these runs too
-        tags.update({"dagster/run_key": request.run_key, "dagster/sensor_name": sensor_name})
+def execute(
+    defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, request: dg.RunRequest
+) -> RunSummary:
+    """One run of the job for the request (partition, config, tags) in this process, summarised."""
     started = time.perf_counter()
-    # Dagster's console logger stays quiet here: the event log in the instance has everything.
-    run_config = {**(request.run_config or {}), "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     outcome = defs.resolve_job_def(job_name).execute_in_process(
         partition_key=request.partition_key,
-        run_config=run_config,
-        tags=tags,
+        run_config={**(request.run_config or {}), **QUIET},
+        tags=dict(request.tags),
         instance=instance,
         raise_on_error=False,
     )
-    status = "SUCCESS" if outcome.success else "FAILURE"
-    result.runs.append(
-        RunSummary(
-            outcome.run_id,
-            job_name,
-            str(request.partition_key),
-            status,
-            round(time.perf_counter() - started, 2),
-        )
+    return RunSummary(
+        outcome.run_id,
+        job_name,
+        str(request.partition_key or ""),
+        "SUCCESS" if outcome.success else "FAILURE",
+        round(time.perf_counter() - started, 2),
     )
-    return outcome.success
 
 
-def _already_launched(instance: dg.DagsterInstance, sensor: str, run_key: str | None) -> bool:
-    if not run_key:
-        return False
-    runs = instance.get_runs(
-        dg.RunsFilter(tags={"dagster/run_key": run_key, "dagster/sensor_name": sensor}), limit=1
-    )
-    return bool(runs)
-
-
-def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursors: dict[str, str | None]):
-    sensor = defs.resolve_sensor_def(name)
+def evaluate(
+    defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursor: str | None = None
+) -> list[dg.RunRequest]:
+    """One tick of the sensor, as the daemon would evaluate it (with the definitions' resources)."""
     with dg.build_sensor_context(
-        instance=instance,
-        definitions=defs,
-        cursor=cursors.get(name),
-        sensor_name=name,
-        resources=defs.resources,
+        instance=instance, definitions=defs, cursor=cursor, sensor_name=name, resources=defs.resources
     ) as context:
-        data = sensor.evaluate_tick(context)
-    cursors[name] = data.cursor
+        data = defs.resolve_sensor_def(name).evaluate_tick(context)
     return list(data.run_requests or [])
+
+
+def is_merged(defs: dg.Definitions, batch_id: str) -> bool:
+    """The batch store's record: the batch is consolidated (or partial), whichever run merged it."""
+    # built as Dagster builds it for a run: EnvVar fields (the GCP profile's) resolved
+    with dg.build_resources({"batch_store": defs.resources["batch_store"]}) as resources:
+        return resources.batch_store.get().get_batch(batch_id).status in MERGED
+
+
+def _date_of(request: dg.RunRequest) -> str:
+    key = request.partition_key
+    return key.keys_by_dimension["date"] if isinstance(key, dg.MultiPartitionKey) else str(key)
 
 
 def run_day(
@@ -123,76 +124,51 @@ def run_day(
 ) -> DayResult:
     """slate -> every shard -> the completion sensor's decision -> consolidation and exports."""
     result = DayResult(game_date)
-    cursors: dict[str, str | None] = {}
-    # Start the fan-out cursor at the present so only this run's slate event is fanned out.
-    records = instance.fetch_materializations(dg.AssetKey("slate"), limit=1).records
-    if records:
-        cursors["slate_fanout_sensor"] = f'{{"storage_id": {records[0].storage_id}}}'
     settings = defs.resources["settings"]
     if settings.needs_model(date.fromisoformat(game_date)):
         # the gradient-boosting system needs a model trained on games before this day only
         on_step("points model", 0)
-        train = dg.RunRequest(run_config={"ops": {"points_model": {"config": {"train_before": game_date}}}})
-        _execute(defs, instance, train, "points_model_job", None, result)
+        config = {"ops": {"points_model": {"config": {"train_before": game_date}}}}
+        result.runs.append(execute(defs, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config)))
+    # the fan-out reads slate events after this one: only this run's slate is fanned out
+    newest = instance.fetch_materializations(SLATE, limit=1).records
+    cursor = f'{{"storage_id": {newest[0].storage_id}}}' if newest else None
     on_step("slate", 1)
-    if not _execute(defs, instance, dg.RunRequest(partition_key=game_date), "slate_job", None, result):
+    slate_run = execute(defs, instance, SLATE_JOB, dg.RunRequest(partition_key=game_date))
+    result.runs.append(slate_run)
+    if not slate_run.ok:
         result.note = "the slate run failed"
         return result
-    shard_requests = _tick(defs, instance, "slate_fanout_sensor", cursors)
+    result.batch_id = current_batch_id(instance, game_date)
+    shard_requests = [
+        r for r in evaluate(defs, instance, "slate_fanout_sensor", cursor) if _date_of(r) == game_date
+    ]
     on_step("shards", len(shard_requests))
     for request in shard_requests:
-        # the daemon's run-key dedupe, checked at launch: another worker may have run it since our tick
-        if not _already_launched(instance, "slate_fanout_sensor", request.run_key):
-            _execute(defs, instance, request, "staging_job", "slate_fanout_sensor", result)
+        result.runs.append(execute(defs, instance, request.job_name, request))
         on_step("shard done", 0)
-    from nba_assets.defs.batches import current_batch_id
-
-    result.batch_id = current_batch_id(instance, game_date)
     on_step("consolidation", 1)
-    # Every request of the tick runs, other dates' included: exactly what the daemon would launch.
-    requests = _tick(defs, instance, "batch_completion_sensor", cursors)
-    mine = [r for r in requests if r.partition_key == game_date and r.job_name == "consolidation_job"]
-    if not mine and force_partial:
-        from nba_assets.defs.batches import FORCED_PARTIAL_TAG
-
-        mine = [
-            dg.RunRequest(
-                run_key=f"{result.batch_id}:partial",
-                partition_key=game_date,
-                job_name="consolidation_job",
-                tags={FORCED_PARTIAL_TAG: "true"},
-            )
-        ]
-        requests += mine
-    ran = None
+    # This date's requests, and any stall re-run: the sensor recorded that re-run in the store when
+    # it asked for it, so leaving it out would lose it. Another date's consolidation is left to that
+    # date's own run-day or to the daemon (two processes merging one date would race for its lease).
+    requests = [
+        r
+        for r in evaluate(defs, instance, "batch_completion_sensor")
+        if _date_of(r) == game_date or STALL_RETRY_TAG in r.tags
+    ]
+    merging = any(r.job_name == CONSOLIDATION_JOB and _date_of(r) == game_date for r in requests)
+    if force_partial and not merging and not is_merged(defs, result.batch_id):
+        requests.append(consolidation_request(result.batch_id, game_date, partial=True))
     for request in requests:
-        if _already_launched(instance, "batch_completion_sensor", request.run_key):
-            continue
-        ok = _execute(defs, instance, request, request.job_name, "batch_completion_sensor", result)
-        if request in mine:
-            ran = result.consolidated = ok
+        result.runs.append(execute(defs, instance, request.job_name, request))
+    result.consolidated = is_merged(defs, result.batch_id)
     if not result.consolidated:
-        result.consolidated = already_consolidated(instance, game_date, result.batch_id)
+        failed = [r for r in result.runs if not r.ok]
         result.note = (
-            f"already consolidated (batch {result.batch_id})"
-            if result.consolidated
-            else "the consolidation run failed"
-            if ran is False
-            else "the consolidation was launched by another process"
-            if mine
+            f"the {failed[0].job} run {failed[0].run_id} failed"
+            if failed
             else "batch incomplete: the completion sensor did not request a consolidation"
         )
+    elif not any(r.job == CONSOLIDATION_JOB for r in result.runs):
+        result.note = f"already consolidated (batch {result.batch_id})"
     return result
-
-
-def already_consolidated(instance: dg.DagsterInstance, game_date: str, batch_id: str | None) -> bool:
-    """The date's newest consolidation merged this batch (a re-run of a finished day)."""
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(
-            asset_key=dg.AssetKey("consolidated_predictions"), asset_partitions=[game_date]
-        ),
-        limit=1,
-    ).records
-    materialization = records[0].asset_materialization if records else None
-    recorded = materialization.metadata.get("batch_id") if materialization else None
-    return bool(batch_id) and recorded is not None and recorded.value == batch_id

@@ -1,41 +1,49 @@
-"""nba-assets backfill: past game days through a real Dagster instance, consolidated and graded."""
+"""nba-assets backfill: past game days as Dagster asset backfills, followed until they end.
+
+Two backfills, both in the UI's Backfills tab: the days' inputs and slates (one run per date;
+the daemon's sensors then fan each slate out to its shards and consolidate each batch once), and,
+once those days are consolidated, ``graded_results`` for the range in one run. Needs a running
+``dagster-daemon`` (``dagster dev`` runs one) on the same DAGSTER_HOME.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-from datetime import date
-from pathlib import Path
+import time
+from datetime import UTC, date, datetime
 
 from rich.table import Table
 
-from nba_assets.commands.common import console, progress
+from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
+
+POLL_SECONDS = 2.0
+DAEMON_HINT_SECONDS = 120  # the backfill daemon wakes every 30 s; four misses mean it is not running
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "backfill", help="run and grade every game day of a date range or season", description=__doc__
+        "backfill", help="predict, consolidate and grade every game day of a range", description=__doc__
     )
     p.add_argument("--season", help="season like 2024-25 (its game days in the box scores)")
     p.add_argument("--from", dest="start", type=date.fromisoformat, help="first date YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=date.fromisoformat, help="last date YYYY-MM-DD")
-    p.add_argument("--shards", type=int, help="shards per day (1-16; default $NBA_ASSETS_SHARDS or 4)")
-    p.add_argument(
-        "--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)"
-    )
-    p.add_argument(
-        "--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)"
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=2,
-        help="worker processes sharing the instance (default 2: one per core of a small machine)",
-    )
+    add_dagster_arguments(p)
     p.add_argument("--no-grade", action="store_true", help="consolidate only; grade later")
-    p.add_argument("--redo", action="store_true", help="also re-run days already graded")
+    p.add_argument(
+        "--redo",
+        action="store_true",
+        help="also backfill days already consolidated or graded (re-grades them)",
+    )
+    p.add_argument("--timeout-minutes", type=float, default=180, help="stop following after this long")
+    p.add_argument("--cancel", metavar="BACKFILL_ID", help="cancel a backfill (as the UI's Cancel does)")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=run)
+
+
+def game_days(history_dates, start: date, end: date) -> list[str]:
+    """Dates with box scores in [start, end]: a date without games has no slate to open."""
+    return sorted({d.isoformat() for d in history_dates if start <= d <= end})
 
 
 def _window(args: argparse.Namespace) -> tuple[date, date]:
@@ -49,69 +57,116 @@ def _window(args: argparse.Namespace) -> tuple[date, date]:
     return args.start, args.end
 
 
+def _follow(instance, backfill_id: str, dates: list[str], done, bar, what: str, deadline: float):
+    """Poll the backfill record and the dates done until ``done(look)`` holds; bounded by ``deadline``."""
+    from nba_assets.instance_backfills import look
+
+    task = bar.add_task(f"{what} (backfill {backfill_id})", total=len(dates))
+    nudge = time.monotonic() + DAEMON_HINT_SECONDS
+    while True:
+        seen = look(instance, backfill_id, dates)
+        count = len(seen.graded if what == "grade" else seen.consolidated)
+        bar.update(
+            task,
+            completed=count,
+            description=f"{what}: backfill {backfill_id} {seen.status}, {seen.runs} runs",
+        )
+        if done(seen):
+            return seen
+        if seen.status == "REQUESTED" and not seen.runs and time.monotonic() > nudge:
+            nudge = deadline  # said once
+            bar.console.print(
+                f"backfill {backfill_id}: no run launched after {DAEMON_HINT_SECONDS} s; is a dagster-daemon "
+                "(or dagster dev) running on this DAGSTER_HOME?"
+            )
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"backfill {backfill_id} still {seen.status} at the --timeout-minutes bound; it keeps "
+                f"running (Backfills tab, or `nba-assets backfill --cancel {backfill_id}`)"
+            )
+        time.sleep(POLL_SECONDS)
+
+
+def _predicted(seen) -> bool:
+    # every date whose slate opened a batch is consolidated by the sensors (or the stall policy)
+    return seen.ended and seen.slated <= seen.consolidated
+
+
 def run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from nba_assets import instance_backfills as backfills
+
+    if args.cancel:
+        dagster_settings(args)
+        backfills.cancel(args.cancel)
+        console.print(f"backfill {args.cancel}: cancel requested (the daemon stops launching its runs)")
+        return 0
     start, end = _window(args)
-    if not 1 <= args.workers <= 8:
-        raise ValueError(f"--workers {args.workers} must be between 1 and 8")
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
-    if args.shards is not None:
-        if not 1 <= args.shards <= 16:
-            raise ValueError(f"--shards {args.shards} must be between 1 and 16")
-        os.environ["NBA_ASSETS_SHARDS"] = str(args.shards)
-    from nba_assets.backfill import BACKFILL_TAG, backfill, game_days, train_model
-    from nba_assets.backfill_workers import parallel_backfill
-    from nba_assets.day_run import prepare_home
+    home = dagster_settings(args)
+    from nba_assets.day_run import execute, prepare_home
     from nba_assets.definitions import defs
+    from nba_assets.defs.jobs import POINTS_MODEL_JOB
     from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 
-    # the box scores the pipeline itself reads (nba_inputs' defaults: the bundled sample)
-    dates = game_days(NbaInputsResource().history()["game_date"], start, end)
+    # the box scores the pipeline itself reads: $NBA_ASSETS_BOX_SCORES, else the bundled sample
+    dates = game_days(NbaInputsResource.from_env().history()["game_date"], start, end)
     if not dates:
         raise ValueError(f"no game days between {start} and {end} in the box scores")
-    instance = prepare_home(args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home"))
-    definitions = defs()
-    with progress(args.quiet) as bar:
-        task = bar.add_task(f"backfill {dates[0]} .. {dates[-1]}", total=len(dates))
-        # trained once up front (run_day would also do it, but two workers would train it twice)
-        if PipelineSettings.from_env().needs_model(date.fromisoformat(dates[0])):
-            bar.update(task, description=f"training points_model on games before {dates[0]}")
-            model = train_model(definitions, instance, dates[0], {BACKFILL_TAG: "model"})
-            if model.status != "SUCCESS":
-                raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
-
-        def on_day(day) -> None:
-            bar.update(task, advance=1, description=f"backfill {day.game_date}: {day.status}")
-
-        if args.workers > 1:
-            home = Path(os.environ["DAGSTER_HOME"])
-            result = parallel_backfill(
-                home, dates, args.workers, grade=not args.no_grade, redo=args.redo, on_day=on_day
+    instance = prepare_home(home)
+    started, deadline = time.time(), time.monotonic() + args.timeout_minutes * 60
+    consolidated = set(instance.get_materialized_partitions(backfills.CONSOLIDATED))
+    graded = set(instance.get_materialized_partitions(backfills.GRADED))
+    to_predict = [d for d in dates if args.redo or d not in consolidated]
+    ids: list[str] = []
+    current = ""
+    try:
+        with progress(args.quiet) as bar:
+            if to_predict and PipelineSettings.from_env().needs_model(date.fromisoformat(to_predict[0])):
+                # trained on games strictly before the first date (no look-ahead), once, up front
+                config = {"ops": {"points_model": {"config": {"train_before": to_predict[0]}}}}
+                model = execute(defs(), instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config))
+                if not model.ok:
+                    raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
+            if to_predict:
+                title = f"nba-assets predict {to_predict[0]}..{to_predict[-1]}"
+                current = backfills.submit(backfills.PREDICT_ASSETS, to_predict, title, {})
+                ids.append(current)
+                _follow(instance, current, to_predict, _predicted, bar, "predict", deadline)
+            consolidated = set(instance.get_materialized_partitions(backfills.CONSOLIDATED))
+            to_grade = [d for d in dates if d in consolidated and (args.redo or d not in graded)]
+            if to_grade and not args.no_grade:
+                title = f"nba-assets grade {to_grade[0]}..{to_grade[-1]}"
+                current = backfills.submit(backfills.GRADE_ASSETS, to_grade, title, {})
+                ids.append(current)
+                _follow(instance, current, to_grade, lambda seen: seen.ended, bar, "grade", deadline)
+    except KeyboardInterrupt:
+        if current:
+            console.print(
+                f"backfill {current} keeps running in the daemon: follow or cancel it in the UI's "
+                f"Backfills tab, or `nba-assets backfill --cancel {current}`"
             )
-        else:
-            result = backfill(
-                definitions, instance, dates, grade=not args.no_grade, redo=args.redo, on_day=on_day
-            )
-    failed = [d for d in result.days if d.status == "failed"]
+        return 130
+    consolidated = set(dates) & set(instance.get_materialized_partitions(backfills.CONSOLIDATED))
+    graded = set(dates) & set(instance.get_materialized_partitions(backfills.GRADED))
+    statuses = [str(instance.get_backfill(i).status.value) for i in ids]
+    runs = instance.get_runs_count(dg.RunsFilter(created_after=datetime.fromtimestamp(started, UTC)))
+    failed = [d for d in dates if d not in consolidated or (not args.no_grade and d not in graded)]
+    bad = [s for s in statuses if s not in ("COMPLETED", "COMPLETED_SUCCESS")]
     if not args.quiet:
-        table = Table(
-            title=f"backfill {result.backfill_id}: {dates[0]} .. {dates[-1]} ({result.seconds:.0f} s)"
-        )
-        for column in ("days", "graded", "consolidated only", "skipped", "failed", "Dagster runs"):
+        table = Table(title=f"backfill {dates[0]} .. {dates[-1]} ({time.time() - started:.0f} s)")
+        for column in ("days", "consolidated", "graded", "not done", "backfills", "Dagster runs"):
             table.add_column(column)
         table.add_row(
-            str(len(result.days)),
-            str(result.count("graded")),
-            str(result.count("consolidated")),
-            str(result.count("skipped")),
+            str(len(dates)),
+            str(len(consolidated)),
+            str(len(graded)),
             str(len(failed)),
-            str(len(result.runs)),
+            ", ".join(f"{i} {s}" for i, s in zip(ids, statuses, strict=True)) or "none needed",
+            str(runs),
         )
         console.print(table)
-        for day in failed[:10]:
-            console.print(f"[red]{day.game_date}[/red]: {day.note}")
-        console.print(
-            f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev; "
-            f"then `nba-assets report --season ...`"
-        )
-    return 1 if failed else 0
+        if failed:
+            console.print(f"[red]not done[/red]: {', '.join(failed[:10])}; see the runs in the UI")
+        console.print(f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} dagster dev (Backfills tab)")
+    return 1 if failed or bad else 0

@@ -1,9 +1,12 @@
-"""Pieces the commands share: history sources, progress bars, writing a table."""
+"""Pieces the commands share: history sources, progress bars, writing a table, Dagster settings."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from rich.console import Console
@@ -51,3 +54,49 @@ def write_table(frame: pd.DataFrame, out: Path) -> Path:
         frame.to_csv(tmp, index=False)
     tmp.replace(out)
     return out
+
+
+def game_date(text: str) -> str:
+    """``today``, ``tomorrow`` (America/New_York, the game days' zone) or a YYYY-MM-DD date."""
+    from nba_assets.inputs.bundled import DEMO_DATE
+
+    if text in ("today", "tomorrow"):
+        today = datetime.now(ZoneInfo("America/New_York")).date()
+        return (today + timedelta(days=text == "tomorrow")).isoformat()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"date {text!r} is not YYYY-MM-DD, today or tomorrow (e.g. {DEMO_DATE})") from None
+
+
+def dagster_settings(args: argparse.Namespace) -> Path:
+    """--profile and --shards into the environment the definitions read; returns DAGSTER_HOME.
+
+    The shard limit is checked by the settings field itself (``PipelineSettings.shard_count``).
+    """
+    if args.profile:
+        os.environ["NBA_ASSETS_PROFILE"] = args.profile
+    if args.shards is not None:
+        from pydantic import ValidationError
+
+        from nba_assets.defs.partitions import MAX_SHARDS
+        from nba_assets.defs.settings import PipelineSettings
+
+        try:
+            PipelineSettings(shard_count=args.shards)
+        except ValidationError:
+            raise ValueError(f"--shards {args.shards} must be between 1 and {MAX_SHARDS}") from None
+        os.environ["NBA_ASSETS_SHARDS"] = str(args.shards)
+    return args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+
+
+def add_dagster_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)"
+    )
+    parser.add_argument(
+        "--shards", type=int, help="shards a day is split into (default $NBA_ASSETS_SHARDS or 4)"
+    )
+    parser.add_argument(
+        "--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)"
+    )

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import date
-from pathlib import Path
 
 from rich.table import Table
 
-from nba_assets.commands.common import console, progress
+from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, game_date, progress
 from nba_assets.inputs.bundled import DEMO_DATE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run-day", help="materialize one game day end to end", description=__doc__)
-    p.add_argument("date", nargs="?", default=DEMO_DATE, help=f"game date YYYY-MM-DD (default {DEMO_DATE})")
     p.add_argument(
-        "--profile", choices=["local", "gcp"], help="storage profile (default $NBA_ASSETS_PROFILE or local)"
+        "date",
+        nargs="?",
+        default=DEMO_DATE,
+        help=f"YYYY-MM-DD, today or tomorrow (America/New_York; default {DEMO_DATE})",
     )
-    p.add_argument(
-        "--shards", type=int, help="shards the day is split into (1-16; default $NBA_ASSETS_SHARDS or 4)"
-    )
-    p.add_argument(
-        "--dagster-home", type=Path, help="Dagster instance folder (default $DAGSTER_HOME or ./.dagster_home)"
-    )
+    add_dagster_arguments(p)
     p.add_argument(
         "--force-partial", action="store_true", help="consolidate even if some players never reported"
     )
@@ -33,17 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        date.fromisoformat(args.date)
-    except ValueError:
-        raise ValueError(f"date {args.date!r} is not YYYY-MM-DD") from None
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
-    if args.shards is not None:
-        if not 1 <= args.shards <= 16:
-            raise ValueError(f"--shards {args.shards} must be between 1 and 16")
-        os.environ["NBA_ASSETS_SHARDS"] = str(args.shards)
-    home = args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    day = game_date(args.date)
+    home = dagster_settings(args)
     from nba_assets.day_run import prepare_home, run_day  # Dagster imports only for this command
     from nba_assets.definitions import defs
     from nba_assets.environment import local_root, profile
@@ -51,18 +37,18 @@ def run(args: argparse.Namespace) -> int:
     instance = prepare_home(home)
     definitions = defs()
     with progress(args.quiet) as bar:
-        task = bar.add_task(f"run-day {args.date}", total=2)
+        task = bar.add_task(f"run-day {day}", total=2)
 
         def on_step(text: str, total: int) -> None:
-            bar.update(task, description=f"run-day {args.date}: {text}")
+            bar.update(task, description=f"run-day {day}: {text}")
             if text == "shards":
                 bar.update(task, total=bar.tasks[0].total + total)
             else:
                 bar.advance(task)
 
-        result = run_day(definitions, instance, args.date, on_step=on_step, force_partial=args.force_partial)
+        result = run_day(definitions, instance, day, on_step=on_step, force_partial=args.force_partial)
     if not args.quiet:
-        table = Table(title=f"Dagster runs for {args.date} (instance {os.environ['DAGSTER_HOME']})")
+        table = Table(title=f"Dagster runs for {day} (instance {os.environ['DAGSTER_HOME']})")
         for column in ("run id", "job", "partition", "status", "seconds"):
             table.add_column(column)
         for r in result.runs:
@@ -79,5 +65,4 @@ def run(args: argparse.Namespace) -> int:
         console.print(
             f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev  (shows these runs)"
         )
-    failed = [r for r in result.runs if r.status != "SUCCESS"]
-    return 0 if result.consolidated and not failed else 1
+    return 0 if result.consolidated and all(r.ok for r in result.runs) else 1

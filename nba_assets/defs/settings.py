@@ -8,7 +8,9 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
+from nba_assets.defs.partitions import MAX_SHARDS
 from nba_assets.environment import local_root
 from nba_assets.inputs.day import DayInputs, Sources, day_inputs, history, learned_history
 from nba_assets.predictions import model_store, registry
@@ -66,7 +68,7 @@ class NbaInputsResource(dg.ConfigurableResource):
 class PipelineSettings(dg.ConfigurableResource):
     """Knobs of the day's run; the same for every profile unless overridden."""
 
-    shard_count: int = 4
+    shard_count: int = Field(default=4, ge=1, le=MAX_SHARDS)  # the one home of the shard limit
     systems: list[str] = list(registry.available())
     default_system: str = "ensemble"  # the headline prediction in the front-end files
     model_dir: str = ""  # default: <NBA_ASSETS_HOME>/models

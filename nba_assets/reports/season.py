@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -203,7 +203,3 @@ def _atomic(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     write(tmp)
     tmp.replace(path)
-
-
-def calendar_days(window: tuple[date, date]) -> list[date]:
-    return [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)]

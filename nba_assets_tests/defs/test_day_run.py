@@ -114,3 +114,45 @@ def test_failed_player_is_recorded_and_retried_by_config(
     )
     statuses = {c.player_lookup: c.status for c in store.completions(batch_id)}
     assert statuses[victim] == CompletionStatus.SUCCEEDED
+
+
+def test_rerun_after_another_shard_count_reports_the_consolidated_day(
+    definitions, instance, local_home, monkeypatch
+):
+    """run-day, run-day --shards 2, run-day: the last one finds its batch consolidated in the batch
+    store and succeeds (issue 13 defect 2), though the date's newest MERGE was the other batch's."""
+    from nba_assets.definitions import defs
+
+    first = run_day(definitions, instance, DAY)
+    assert first.consolidated, first
+    monkeypatch.setenv("NBA_ASSETS_SHARDS", "2")
+    second = run_day(defs(), instance, DAY)
+    assert second.consolidated and second.batch_id != first.batch_id, second
+    monkeypatch.setenv("NBA_ASSETS_SHARDS", "3")
+    third = run_day(defs(), instance, DAY)
+    assert third.batch_id == first.batch_id
+    assert third.consolidated and third.note.startswith("already consolidated"), third
+    assert [r.job for r in third.runs] == ["slate_job"]
+
+
+def test_a_daemon_started_after_run_day_repeats_nothing(definitions, instance, local_home):
+    """run-day's runs carry no forged daemon run-key tags; a daemon's first ticks (no cursor) find the
+    day's batch closed in the batch store and request neither shard runs nor a consolidation."""
+    from nba_assets.day_run import evaluate
+
+    assert run_day(definitions, instance, DAY).consolidated
+    assert not any("dagster/run_key" in r.tags for r in instance.get_runs())
+    assert evaluate(definitions, instance, "slate_fanout_sensor") == []
+    assert evaluate(definitions, instance, "batch_completion_sensor") == []
+
+
+def test_the_instance_run_day_writes_has_no_onboarding_and_no_telemetry(tmp_path, monkeypatch):
+    from nba_assets.day_run import prepare_home
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))  # prepare_home points it at its folder
+    instance = prepare_home(tmp_path / "dagster_home")
+    try:
+        assert not instance.nux_enabled and not instance.telemetry_enabled
+        assert instance.get_settings("concurrency")["pools"]["default_limit"] == 1
+    finally:
+        instance.dispose()

@@ -7,6 +7,12 @@ import dagster as dg
 
 from nba_assets.batch_state.base import BatchState
 from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id, slate_metadata
+from nba_assets.defs.consolidation.checks import (
+    BATCH_COMPLETE,
+    MERGED_EQUALS_STAGED,
+    NO_DUPLICATE_KEYS,
+    SANE_VALUES,
+)
 from nba_assets.defs.consolidation.merge import consolidate, finish_recorded
 from nba_assets.defs.partitions import by_date, game_days
 from nba_assets.defs.retries import retry_only_outages
@@ -14,14 +20,10 @@ from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 
 CHECKS = [
-    dg.AssetCheckSpec(
-        "consolidated_predictions_no_duplicate_keys", asset="consolidated_predictions", blocking=True
-    ),
-    dg.AssetCheckSpec(
-        "consolidated_predictions_merged_equals_staged", asset="consolidated_predictions", blocking=True
-    ),
-    dg.AssetCheckSpec("consolidated_predictions_batch_complete", asset="consolidated_predictions"),
-    dg.AssetCheckSpec("consolidated_predictions_sane_values", asset="consolidated_predictions"),
+    dg.AssetCheckSpec(NO_DUPLICATE_KEYS, asset="consolidated_predictions", blocking=True),
+    dg.AssetCheckSpec(MERGED_EQUALS_STAGED, asset="consolidated_predictions", blocking=True),
+    dg.AssetCheckSpec(BATCH_COMPLETE, asset="consolidated_predictions"),
+    dg.AssetCheckSpec(SANE_VALUES, asset="consolidated_predictions"),
 ]
 
 ENDED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]

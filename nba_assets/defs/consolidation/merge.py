@@ -11,6 +11,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_assets.batch_state.base import BatchState, BatchStatus, BatchStore
+from nba_assets.defs.consolidation.checks import (
+    BATCH_COMPLETE,
+    MERGED_EQUALS_STAGED,
+    NO_DUPLICATE_KEYS,
+    SANE_VALUES,
+)
 from nba_assets.rows import RECOMMENDATIONS
 from nba_assets.warehouse.base import Warehouse
 
@@ -60,7 +66,7 @@ def consolidate(
 ) -> Consolidation:
     batch_id, partial = status.batch_id, not status.is_complete
     completeness = _check(
-        "consolidated_predictions_batch_complete",
+        BATCH_COMPLETE,
         not partial,
         f"{status.done}/{status.expected} players done, {status.failed} failed, {len(status.missing)} missing",
         severity=dg.AssetCheckSeverity.WARN,
@@ -73,9 +79,9 @@ def consolidate(
         checks = [
             _check(n, True, ok)
             for n in (
-                "consolidated_predictions_no_duplicate_keys",
-                "consolidated_predictions_merged_equals_staged",
-                "consolidated_predictions_sane_values",
+                NO_DUPLICATE_KEYS,
+                MERGED_EQUALS_STAGED,
+                SANE_VALUES,
             )
         ]
         return Consolidation(
@@ -92,13 +98,13 @@ def consolidate(
     verification = warehouse.verify(batch_id, game_date)
     checks = [
         _check(
-            "consolidated_predictions_no_duplicate_keys",
+            NO_DUPLICATE_KEYS,
             verification.duplicate_keys == 0,
             "no key appears twice in the table for the date",
             duplicate_keys=verification.duplicate_keys,
         ),
         _check(
-            "consolidated_predictions_merged_equals_staged",
+            MERGED_EQUALS_STAGED,
             verification.staged_keys == verification.merged_keys,
             "every staged key is in the table with this batch's values",
             staged_keys=verification.staged_keys,
@@ -113,9 +119,7 @@ def consolidate(
         )
     sane, sanity_note = _sanity(warehouse, game_date, batch_id)
     checks += [
-        _check(
-            "consolidated_predictions_sane_values", sane, sanity_note, severity=dg.AssetCheckSeverity.WARN
-        ),
+        _check(SANE_VALUES, sane, sanity_note, severity=dg.AssetCheckSeverity.WARN),
         completeness,
     ]
     result = {**asdict(merge), "game_date": game_date.isoformat(), "verified_keys": verification.merged_keys}
@@ -151,24 +155,20 @@ def finish_recorded(
     note = f"already {status.state} by an earlier run: no MERGE"
     checks = [
         _check(
-            "consolidated_predictions_no_duplicate_keys",
+            NO_DUPLICATE_KEYS,
             True,
             note,
             duplicate_keys=verification.duplicate_keys,
         ),
         _check(
-            "consolidated_predictions_merged_equals_staged",
+            MERGED_EQUALS_STAGED,
             True,
             note,
             staged_keys=verification.staged_keys,
             merged_keys=verification.merged_keys,
         ),
-        _check(
-            "consolidated_predictions_sane_values", sane, sanity_note, severity=dg.AssetCheckSeverity.WARN
-        ),
-        _check(
-            "consolidated_predictions_batch_complete", not partial, note, severity=dg.AssetCheckSeverity.WARN
-        ),
+        _check(SANE_VALUES, sane, sanity_note, severity=dg.AssetCheckSeverity.WARN),
+        _check(BATCH_COMPLETE, not partial, note, severity=dg.AssetCheckSeverity.WARN),
     ]
     log.info(f"{batch_id}: {note}; dropped {dropped} leftover staging objects")
     recorded = dg.MetadataValue.json(store.get_batch(batch_id).consolidation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -9,11 +10,18 @@ from datetime import datetime, timedelta
 from nba_assets.batch_state.base import BatchStatus, BatchStore, CompletionStatus
 
 
+class Action(enum.StrEnum):
+    CONSOLIDATE = "consolidate"  # complete: its one consolidation
+    RETRY_MISSING = "retry_missing"  # stalled: re-run the unfinished players once (L5)
+    FORCE_PARTIAL = "force_partial"  # still stalled after the re-run: merge what there is
+    WAIT = "wait"
+
+
 @dataclass(frozen=True)
 class Decision:
     batch_id: str
     game_date: str
-    action: str  # consolidate | retry_missing | force_partial | wait
+    action: Action
     note: str
     retry_players: dict[int, list[str]] = field(default_factory=dict)  # shard -> players to re-run
 
@@ -28,7 +36,7 @@ def decide(
         f"{status.done}/{status.expected} done, {status.failed} failed",
     )
     if status.is_complete:
-        return Decision(status.batch_id, date, "consolidate", f"complete: {progress}")
+        return Decision(status.batch_id, date, Action.CONSOLIDATE, f"complete: {progress}")
     quiet_for = now - status.last_activity
     if status.stall_retries == 0 and quiet_for >= idle:
         batch = store.get_batch(status.batch_id)
@@ -41,12 +49,12 @@ def decide(
         return Decision(
             status.batch_id,
             date,
-            "retry_missing",
+            Action.RETRY_MISSING,
             f"stalled {quiet_for} with {progress}: re-running {sum(map(len, by_shard.values()))} players",
             dict(by_shard),
         )
     if status.stall_retries > 0 and quiet_for >= deadline:
         return Decision(
-            status.batch_id, date, "force_partial", f"still {progress} {quiet_for} after the re-run"
+            status.batch_id, date, Action.FORCE_PARTIAL, f"still {progress} {quiet_for} after the re-run"
         )
-    return Decision(status.batch_id, date, "wait", f"{progress}, quiet for {quiet_for}")
+    return Decision(status.batch_id, date, Action.WAIT, f"{progress}, quiet for {quiet_for}")

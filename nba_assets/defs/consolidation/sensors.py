@@ -1,53 +1,60 @@
 """batch_completion_sensor: reads open batches from the batch store each tick (DESIGN §3)."""
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from nba_assets.batch_state.base import statuses
+from nba_assets.batch_state.base import BatchStore, statuses
 from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
-from nba_assets.defs.consolidation.policy import decide
-from nba_assets.defs.jobs import consolidation_job, staging_job
+from nba_assets.defs.consolidation.policy import Action, Decision, decide
+from nba_assets.defs.jobs import CONSOLIDATION_JOB, STAGING_JOB, consolidation_job, staging_job
 from nba_assets.defs.partitions import day_shard_key
 from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource
 from nba_assets.naming import shard_key
 
+STALL_RETRY_TAG = "nba_assets/stall_retry"
 
-def _requests(decision, store) -> list[dg.RunRequest]:
-    tags = {BATCH_TAG: decision.batch_id}
-    if decision.action == "consolidate":
-        # run_key = batch id: Dagster never launches a second consolidation of the batch (L9)
-        return [
-            dg.RunRequest(
-                run_key=decision.batch_id,
-                partition_key=decision.game_date,
-                job_name="consolidation_job",
-                tags=tags,
-            )
-        ]
-    if decision.action == "force_partial":
-        return [
-            dg.RunRequest(
-                run_key=f"{decision.batch_id}:partial",
-                partition_key=decision.game_date,
-                job_name="consolidation_job",
-                tags={**tags, FORCED_PARTIAL_TAG: "true"},
-            )
-        ]
-    if decision.action == "retry_missing":
+
+def consolidation_request(batch_id: str, game_date: str, *, partial: bool = False) -> dg.RunRequest:
+    """The batch's one consolidation; run_key = batch id, so Dagster never launches a second (L9).
+
+    A forced partial (stall policy, or `run-day --force-partial`) has its own key: it follows a
+    consolidation request that never came, and is itself launched once.
+    """
+    tags = {BATCH_TAG: batch_id}
+    if partial:
+        tags[FORCED_PARTIAL_TAG] = "true"
+    return dg.RunRequest(
+        run_key=f"{batch_id}:partial" if partial else batch_id,
+        partition_key=game_date,
+        job_name=CONSOLIDATION_JOB,
+        tags=tags,
+    )
+
+
+def retry_requests(decision: Decision) -> list[dg.RunRequest]:
+    """The stall policy's one re-run of a batch's unfinished players, one staging run per shard."""
+    return [
+        dg.RunRequest(
+            run_key=f"{decision.batch_id}:retry1:{shard_key(shard)}",
+            partition_key=day_shard_key(decision.game_date, shard_key(shard)),
+            job_name=STAGING_JOB,
+            run_config={"ops": {"staging_predictions": {"config": {"players": players}}}},
+            tags={BATCH_TAG: decision.batch_id, STALL_RETRY_TAG: "1"},
+        )
+        for shard, players in sorted(decision.retry_players.items())
+    ]
+
+
+def _requests(decision: Decision, store: BatchStore) -> list[dg.RunRequest]:
+    if decision.action == Action.CONSOLIDATE:
+        return [consolidation_request(decision.batch_id, decision.game_date)]
+    if decision.action == Action.FORCE_PARTIAL:
+        return [consolidation_request(decision.batch_id, decision.game_date, partial=True)]
+    if decision.action == Action.RETRY_MISSING:
         store.note_stall_retry(decision.batch_id)
-        return [
-            dg.RunRequest(
-                run_key=f"{decision.batch_id}:retry1:{shard_key(shard)}",
-                partition_key=day_shard_key(decision.game_date, shard_key(shard)),
-                job_name="staging_job",
-                run_config={"ops": {"staging_predictions": {"config": {"players": players}}}},
-                tags={**tags, "nba_assets/stall_retry": "1"},
-            )
-            for shard, players in sorted(decision.retry_players.items())
-        ]
+        return retry_requests(decision)
     return []
 
 
@@ -59,21 +66,21 @@ def _requests(decision, store) -> list[dg.RunRequest]:
 def batch_completion_sensor(
     context: dg.SensorEvaluationContext, batch_store: BatchStoreResource, settings: PipelineSettings
 ) -> dg.SensorResult | dg.SkipReason:
-    """Complete batch -> its one consolidation; stalled batch -> the stall policy (L5)."""
+    """Complete batch -> its one consolidation; stalled batch -> the stall policy (L5).
+
+    No cursor: the batch store is the state (open batches, their completions, the stall-retry
+    count), and the run keys make a repeated request a no-op across daemon restarts.
+    """
     store = batch_store.get()
     now = datetime.now(UTC)
     idle = timedelta(minutes=settings.stall_idle_minutes)
     deadline = timedelta(minutes=settings.stall_deadline_minutes)
-    seen = json.loads(context.cursor) if context.cursor else {}
-    requests, report = [], {}
+    requests, seen = [], 0
     for status in statuses(store, [batch.batch_id for batch in store.open_batches()]):
         decision = decide(status, store, now, idle, deadline)
-        report[decision.batch_id] = f"{decision.game_date} {decision.action}: {decision.note}"
-        context.log.info(report[decision.batch_id])
+        context.log.info(f"{decision.game_date} {decision.batch_id} {decision.action}: {decision.note}")
         requests += _requests(decision, store)
-        seen[decision.batch_id] = decision.action
-    if not report:
+        seen += 1
+    if not seen:
         return dg.SkipReason("no open batches")
-    # the cursor remembers the last action per open batch only, so it stays small
-    cursor = json.dumps({b: a for b, a in seen.items() if b in report}, sort_keys=True)
-    return dg.SensorResult(run_requests=requests, cursor=cursor)
+    return dg.SensorResult(run_requests=requests)

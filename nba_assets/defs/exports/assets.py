@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 
+from nba_assets.defs.exports.checks import FRONT_END_QUALITY_GATES, RESULTS_QUALITY_GATES
 from nba_assets.defs.partitions import game_days
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import ExportSinkResource, WarehouseResource
@@ -49,9 +50,7 @@ def _outcome(report: PublishReport, check_name: str, asset: str):
     group_name="exports",
     kinds={"json"},
     deps=["consolidated_predictions"],
-    check_specs=[
-        dg.AssetCheckSpec("front_end_exports_quality_gates", asset="front_end_exports", blocking=True)
-    ],
+    check_specs=[dg.AssetCheckSpec(FRONT_END_QUALITY_GATES, asset="front_end_exports", blocking=True)],
 )
 def front_end_exports(
     context: dg.AssetExecutionContext,
@@ -75,7 +74,7 @@ def front_end_exports(
     gates = _gates(settings).for_slate(frames.slate_games(day.slate, game_date))
     report = publish(files, export_sink.get(), gates)
     context.log.info(f"exports of {game_date}: {len(report.written)} files, {report.total_bytes:,} bytes")
-    yield from _outcome(report, "front_end_exports_quality_gates", "front_end_exports")
+    yield from _outcome(report, FRONT_END_QUALITY_GATES, "front_end_exports")
 
 
 @dg.asset(
@@ -83,7 +82,7 @@ def front_end_exports(
     group_name="exports",
     kinds={"json"},
     deps=["graded_results"],
-    check_specs=[dg.AssetCheckSpec("results_export_quality_gates", asset="results_export", blocking=True)],
+    check_specs=[dg.AssetCheckSpec(RESULTS_QUALITY_GATES, asset="results_export", blocking=True)],
     backfill_policy=dg.BackfillPolicy.single_run(),  # graded a range at a time, published the same way
 )
 def results_export(
@@ -109,4 +108,4 @@ def results_export(
         raise dg.Failure(
             f"no graded results in {keys[0]}..{keys[-1]}: grade before publishing", allow_retries=False
         )
-    yield from _outcome(report, "results_export_quality_gates", "results_export")
+    yield from _outcome(report, RESULTS_QUALITY_GATES, "results_export")

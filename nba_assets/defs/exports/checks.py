@@ -8,6 +8,9 @@ from nba_assets.defs.storage import ExportSinkResource
 from nba_assets.exports.status import check_published
 
 MAX_AGE = timedelta(hours=24)
+# the blocking quality gates, evaluated while the exports are written (defs/exports/assets.py)
+FRONT_END_QUALITY_GATES = "front_end_exports_quality_gates"
+RESULTS_QUALITY_GATES = "results_export_quality_gates"
 
 
 @dg.asset_check(

@@ -5,6 +5,7 @@ from datetime import date
 
 import dagster as dg
 
+from nba_assets.defs.jobs import POINTS_MODEL_JOB
 from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 
@@ -47,7 +48,7 @@ def points_model(
     )
 
 
-points_model_job = dg.define_asset_job("points_model_job", selection=[points_model])
+points_model_job = dg.define_asset_job(POINTS_MODEL_JOB, selection=[points_model])
 
 
 @dg.schedule(cron_schedule="0 5 * * 1", execution_timezone=TIMEZONE, job=points_model_job)

@@ -9,6 +9,7 @@ import pandas as pd
 from nba_assets.batch_state.base import BatchState, CompletionStatus
 from nba_assets.defs.batches import current_batch_id
 from nba_assets.defs.partitions import day_shards
+from nba_assets.defs.predictions.checks import ALL_PLAYERS_REPORTED
 from nba_assets.defs.predictions.outcomes import outcome_table, run_shard
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
@@ -28,7 +29,7 @@ class StagingConfig(dg.Config):
     kinds={"python"},
     deps=["slate", "points_model"],
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
-    check_specs=[dg.AssetCheckSpec("staging_predictions_all_players_reported", asset="staging_predictions")],
+    check_specs=[dg.AssetCheckSpec(ALL_PLAYERS_REPORTED, asset="staging_predictions")],
 )
 def staging_predictions(
     context: dg.AssetExecutionContext,
@@ -92,7 +93,7 @@ def staging_predictions(
         },
         check_results=[
             dg.AssetCheckResult(
-                check_name="staging_predictions_all_players_reported",
+                check_name=ALL_PLAYERS_REPORTED,
                 passed=not failed,
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata={"failed_players": ", ".join(o.player_lookup for o in failed) or "none"},

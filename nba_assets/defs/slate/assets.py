@@ -104,8 +104,6 @@ def slate(
 ) -> dg.MaterializeResult:
     """Who plays today, stored in the warehouse: opens the day's batch with every player and its shard."""
     game_date, wh = partition_date(context), warehouse.get()
-    if not 1 <= settings.shard_count <= 16:
-        raise dg.Failure(f"settings.shard_count={settings.shard_count} must be between 1 and 16")
     wh.ensure_schema()  # the dataset and tables exist before any shard stages rows
     if config.refresh:
         day = nba_inputs.day(game_date, wh)  # the stored slate, the lines just re-ingested

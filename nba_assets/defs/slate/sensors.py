@@ -5,20 +5,27 @@ import json
 import dagster as dg
 
 from nba_assets.defs.batches import BATCH_TAG, SLATE
-from nba_assets.defs.jobs import staging_job
+from nba_assets.defs.jobs import STAGING_JOB, staging_job
 from nba_assets.defs.partitions import day_shard_key
+from nba_assets.defs.storage import BatchStoreResource
 
 PAGE = 200  # slate events read per tick; a season backfill drains over a few ticks
 
 
+def shard_run_key(batch_id: str, shard: str) -> str:
+    """The one run key of a batch's shard run: a re-tick or a second evaluation requests nothing new."""
+    return f"{batch_id}:{shard}"
+
+
 def fanout_requests(partition: str, metadata: dict[str, object]) -> list[dg.RunRequest]:
-    """Deterministic run keys: a re-tick or a second evaluation requests nothing new."""
+    """The staging runs of one slate materialization, one per shard that has players."""
     batch_id = str(metadata["batch_id"])
     shards = metadata.get("shards") or {}
     return [
         dg.RunRequest(
-            run_key=f"{batch_id}:{shard}",
+            run_key=shard_run_key(batch_id, shard),
             partition_key=day_shard_key(partition, shard),
+            job_name=STAGING_JOB,
             tags={BATCH_TAG: batch_id},
         )
         for shard in sorted(shards)
@@ -26,11 +33,16 @@ def fanout_requests(partition: str, metadata: dict[str, object]) -> list[dg.RunR
 
 
 @dg.sensor(job=staging_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
-def slate_fanout_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    """Fans every new slate materialization out to its (date, shard) staging runs.
+def slate_fanout_sensor(
+    context: dg.SensorEvaluationContext, batch_store: BatchStoreResource
+) -> dg.SensorResult | dg.SkipReason:
+    """Fans every new slate materialization of an open batch out to its (date, shard) staging runs.
 
     Unlike an asset sensor, which sees only the newest event since its cursor, this reads every
-    slate event after the cursor, so a backfill of many dates fans out every one of them.
+    slate event after the cursor, so a backfill of many dates fans out every one of them. A slate
+    event whose batch is no longer open (re-running a consolidated day, or a daemon started after
+    `nba-assets run-day` finished the day) fans out nothing: the batch store, not run-key tags,
+    says what is left to do.
     """
     after = json.loads(context.cursor)["storage_id"] if context.cursor else None
     records = context.instance.fetch_materializations(
@@ -38,12 +50,16 @@ def slate_fanout_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult 
     ).records
     if not records:
         return dg.SkipReason("no new slate materializations")
+    open_ids = {batch.batch_id for batch in batch_store.get().open_batches()}
     requests = []
     for record in records:
         materialization = record.asset_materialization
         if materialization is None or record.partition_key is None:
             continue
         metadata = {k: v.value for k, v in materialization.metadata.items()}
+        if metadata.get("batch_id") not in open_ids:
+            context.log.info(f"slate {record.partition_key} batch {metadata.get('batch_id')}: not open")
+            continue
         shard_requests = fanout_requests(record.partition_key, metadata)
         context.log.info(
             f"slate {record.partition_key} batch {metadata.get('batch_id')}: {len(shard_requests)} shard runs"

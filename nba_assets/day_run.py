@@ -109,7 +109,7 @@ def is_merged(defs: dg.Definitions, batch_id: str) -> bool:
         return resources.batch_store.get().get_batch(batch_id).status in MERGED
 
 
-def _date_of(request: dg.RunRequest) -> str:
+def date_of(request: dg.RunRequest) -> str:
     key = request.partition_key
     return key.keys_by_dimension["date"] if isinstance(key, dg.MultiPartitionKey) else str(key)
 
@@ -141,7 +141,7 @@ def run_day(
         return result
     result.batch_id = current_batch_id(instance, game_date)
     shard_requests = [
-        r for r in evaluate(defs, instance, "slate_fanout_sensor", cursor) if _date_of(r) == game_date
+        r for r in evaluate(defs, instance, "slate_fanout_sensor", cursor) if date_of(r) == game_date
     ]
     on_step("shards", len(shard_requests))
     for request in shard_requests:
@@ -154,9 +154,9 @@ def run_day(
     requests = [
         r
         for r in evaluate(defs, instance, "batch_completion_sensor")
-        if _date_of(r) == game_date or STALL_RETRY_TAG in r.tags
+        if date_of(r) == game_date or STALL_RETRY_TAG in r.tags
     ]
-    merging = any(r.job_name == CONSOLIDATION_JOB and _date_of(r) == game_date for r in requests)
+    merging = any(r.job_name == CONSOLIDATION_JOB and date_of(r) == game_date for r in requests)
     if force_partial and not merging and not is_merged(defs, result.batch_id):
         requests.append(consolidation_request(result.batch_id, game_date, partial=True))
     for request in requests:

@@ -7,6 +7,7 @@ STAGING_JOB = "staging_job"
 CONSOLIDATION_JOB = "consolidation_job"
 GRADING_JOB = "grading_job"
 POINTS_MODEL_JOB = "points_model_job"  # defined beside its asset (defs/models/assets.py)
+LINES_REFRESH_JOB = "lines_refresh_job"  # defined beside its schedule (defs/slate/schedules.py)
 
 slate_job = dg.define_asset_job(
     SLATE_JOB,

@@ -83,7 +83,7 @@ def test_tomorrow_from_the_feeds_then_grading_from_the_feeds(httpserver, monkeyp
     assert refreshed.ok, refreshed
     moved = sorted(player_lookup(n) for n in moved_names)
     assert refreshed.moved == moved  # only the moved players were re-predicted
-    assert [job for job, _ in refreshed.runs].count("consolidation_job") == 1
+    assert [run.job for run in refreshed.runs].count("consolidation_job") == 1
     after = _predictions(local_home, day)
     assert {k: v for k, v in after.items() if k[0] not in moved} == {
         k: v for k, v in before.items() if k[0] not in moved

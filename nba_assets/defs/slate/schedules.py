@@ -5,7 +5,7 @@ import os
 import dagster as dg
 
 from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
-from nba_assets.defs.jobs import slate_job
+from nba_assets.defs.jobs import LINES_REFRESH_JOB, slate_job
 from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource
 
@@ -40,7 +40,7 @@ LINE_REFRESH_CRON = os.environ.get("NBA_ASSETS_LINE_REFRESH_CRON", "0 10-18/2 * 
 REFRESH_RUN_CONFIG = {"ops": {"slate": {"config": {"refresh": True}}}}
 # beside its schedule rather than in jobs.py: the refresh is this module's concern alone
 lines_refresh_job = dg.define_asset_job(
-    "lines_refresh_job",
+    LINES_REFRESH_JOB,
     selection=dg.AssetSelection.assets("prop_lines", "slate"),
     config=REFRESH_RUN_CONFIG,
     description="Re-ingest the day's lines; players whose line moved get a batch of just them.",

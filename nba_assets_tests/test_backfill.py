@@ -128,3 +128,34 @@ def test_grading_waits_for_the_sensors_not_for_the_slate_backfill():
     assert _predicted(seen("COMPLETED_SUCCESS", {FIRST, LAST}))
     # a date whose slate failed has no batch to wait for; the others still must be consolidated
     assert _predicted(Progress("COMPLETED_FAILED", 2, 1, {FIRST}, {FIRST}, set()))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_ctrl_c_leaves_the_backfill_submitted_and_cancel_cancels_it(tmp_path, monkeypatch, capsys):
+    """No daemon: the backfill is submitted to the instance, Ctrl-C while following leaves it there
+    and names the command that cancels it; that command moves the record to cancelling."""
+    import nba_assets.commands.backfill as command
+
+    for key, value in {
+        "NBA_ASSETS_PROFILE": "local",
+        "NBA_ASSETS_HOME": str(tmp_path / "out"),
+        "NBA_ASSETS_SYSTEMS": "moving_average",
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }.items():
+        monkeypatch.setenv(key, value)
+
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    real_sleep = command.time.sleep
+    monkeypatch.setattr(command.time, "sleep", interrupt)  # the first pause of the progress loop
+    assert main(["backfill", "--from", FIRST, "--to", FIRST]) == 130
+    monkeypatch.setattr(command.time, "sleep", real_sleep)
+    printed = capsys.readouterr().out
+    with dg.DagsterInstance.get() as instance:
+        (record,) = instance.get_backfills()
+        assert str(record.status.value) == "REQUESTED"
+        assert f"nba-assets backfill --cancel {record.backfill_id}" in " ".join(printed.split())
+        assert main(["backfill", "--cancel", record.backfill_id]) == 0
+        assert str(instance.get_backfill(record.backfill_id).status.value) in ("CANCELING", "CANCELED")

@@ -2,7 +2,8 @@
 
 Two backfills, both in the UI's Backfills tab: the days' inputs and slates (one run per date;
 the daemon's sensors then fan each slate out to its shards and consolidate each batch once), and,
-once those days are consolidated, ``graded_results`` for the range in one run. Needs a running
+once those days are consolidated, ``graded_results`` and ``results_export`` for the range in
+one run. Needs a running
 ``dagster-daemon`` (``dagster dev`` runs one) on the same DAGSTER_HOME.
 """
 

@@ -13,7 +13,9 @@ MAX_SHARDS = 16
 FIRST_GAME_DAY = "2015-10-27"
 TIMEZONE = "America/New_York"
 
-game_days = dg.DailyPartitionsDefinition(start_date=FIRST_GAME_DAY, timezone=TIMEZONE, end_offset=1)
+# end_offset=2: today's and tomorrow's partitions exist, so tomorrow's slate can be predicted the
+# evening before, as soon as its lines are posted (`nba-assets run-day tomorrow`).
+game_days = dg.DailyPartitionsDefinition(start_date=FIRST_GAME_DAY, timezone=TIMEZONE, end_offset=2)
 shards = dg.StaticPartitionsDefinition([shard_key(i) for i in range(MAX_SHARDS)])
 day_shards = dg.MultiPartitionsDefinition({"date": game_days, "shard": shards})
 # staging_predictions (date x shard) -> the daily assets downstream of it

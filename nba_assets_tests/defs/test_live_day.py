@@ -40,9 +40,8 @@ def _materialization(instance, key: str, day: str):
 
 
 def test_tomorrow_from_the_feeds_then_grading_from_the_feeds(httpserver, monkeypatch, local_home, instance):
-    # today (New York) has not been played: the latest partition (game_days has end_offset=1; a
-    # partition for tomorrow needs end_offset=2, which the run-day helper's issue decides)
-    tomorrow = ingest.today()
+    # tomorrow (New York): game_days has end_offset=2, so its partition exists the evening before
+    tomorrow = ingest.today() + timedelta(days=1)
     day = tomorrow.isoformat()
     live_stub.feed_env(monkeypatch, httpserver)
     live_stub.serve_slate(httpserver, tomorrow)

@@ -80,8 +80,8 @@ def _duplicate_after_merge(home, batch_id, store, monkeypatch):
     """A second writer copies a merged row between the MERGE and the verification."""
     original = DuckDBWarehouse.merge_staging
 
-    def merge_then_duplicate(self, batch_id, game_date):
-        result = original(self, batch_id, game_date)
+    def merge_then_duplicate(self, batch_id, game_date, **options):
+        result = original(self, batch_id, game_date, **options)
         with duckdb.connect(str(self.db_path)) as con:
             con.execute(f"INSERT INTO {TABLE} SELECT * FROM {TABLE} WHERE game_date = ? LIMIT 1", [game_date])
         return result

@@ -61,6 +61,7 @@ class BigQueryWarehouse:
         attempts: int = 4,
         backoff: float = 1.0,
         rpc_timeout: float = 60.0,
+        rpc_retry_deadline: float = 10.0,
         job_timeout: float = 900.0,
     ) -> None:
         self.client, self.location = client, location
@@ -69,8 +70,9 @@ class BigQueryWarehouse:
         self.staging_expiration = staging_expiration
         self.attempts, self.backoff = attempts, backoff
         self.rpc_timeout, self.job_timeout = rpc_timeout, job_timeout
-        # the client's own per-request retry, bounded so that an outage ends in our error, not a hang
-        self._rpc_retry = bigquery.DEFAULT_RETRY.with_timeout(rpc_timeout)
+        # the client's own per-request retry rides out a blip for at most rpc_retry_deadline; then
+        # with_retries' attempts decide, so an outage costs ~attempts x that, not attempts x a minute
+        self._rpc_retry = bigquery.DEFAULT_RETRY.with_timeout(min(rpc_timeout, rpc_retry_deadline))
         self.dml_statements = 0  # DML statements run by this object, for the benchmark
 
     # -- plumbing ---------------------------------------------------------------------------------

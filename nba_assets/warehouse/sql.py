@@ -120,15 +120,7 @@ def rows_of_date(target: str, columns: tuple[str, ...], p: str, active_only: boo
 
 def replace_results(target: str, source: str, p: str) -> str:
     """BigQuery: one MERGE that makes the date's results exactly the staged ones."""
-    updates = ", ".join(f"{c} = s.{c}" for c in RESULTS_COLUMNS if c not in RESULTS_KEY)
-    cols = ", ".join(RESULTS_COLUMNS)
-    return f"""
-MERGE INTO {target} AS t
-USING (SELECT {cols} FROM {source} WHERE game_date = {p}game_date) AS s
-ON {_on("t", "s", RESULTS_KEY, p)}
-WHEN MATCHED THEN UPDATE SET {updates}
-WHEN NOT MATCHED BY TARGET THEN INSERT ({cols}) VALUES ({", ".join(f"s.{c}" for c in RESULTS_COLUMNS)})
-WHEN NOT MATCHED BY SOURCE AND t.game_date = {p}game_date THEN DELETE"""
+    return replace_date_rows(target, source, p, RESULTS_COLUMNS, RESULTS_KEY)
 
 
 def replace_date_rows(

@@ -315,7 +315,7 @@ def test_a_merge_that_changes_nothing_on_non_empty_staging_raises_and_keeps_stag
     monkeypatch.setattr(
         sql,
         "merge",
-        lambda target, source, p, prune: (
+        lambda target, source, p, prune, **options: (
             f"UPDATE {target} SET updated_at = {p}now WHERE game_date = {p}game_date AND FALSE"
         ),
     )

@@ -83,7 +83,10 @@ def run_slate_and_shards(definitions, instance, hold_back: int = 0) -> str:
     shard runs are only recorded (never executed), so the daemon does not launch them either."""
     definitions.resolve_job_def("slate_job").execute_in_process(partition_key=DAY, instance=instance)
     with dg.build_sensor_context(
-        instance=instance, definitions=definitions, sensor_name="slate_fanout_sensor"
+        instance=instance,
+        definitions=definitions,
+        sensor_name="slate_fanout_sensor",
+        resources=definitions.resources,
     ) as context:
         requests = list(
             definitions.resolve_sensor_def("slate_fanout_sensor").evaluate_tick(context).run_requests

@@ -90,6 +90,13 @@ VETTED = {
     ("warehouse/sql.py", '_on("t", "s", MERGE_KEY, p if prune else "")'),
     ("warehouse/sql.py", '_on("t", "s", MERGE_KEY)'),
     ("warehouse/sql.py", '_on("t", "s", RESULTS_KEY, p)'),
+    # the input tables (box_scores, prop_lines, slate_players): columns, keys and order are the
+    # package's own schema constants; `scope` is a fixed clause over `source` and `p`
+    ("warehouse/sql.py", '", ".join(f"s.{c}" for c in columns)'),
+    ("warehouse/sql.py", "', '.join(order)"),
+    ("warehouse/sql.py", '_on("t", "s", keys, p)'),
+    ("warehouse/sql.py", "scope"),
+    ("batch_state/local.py", "_CLOSED_SQL"),  # the closed states' enum values, quoted once at import
 }
 VALUES = re.compile(r"game_date|batch_id|player|lookup|line|reason|now|status|value")
 ENCODED = re.compile(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 
 from rich.console import Console
 
@@ -32,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    if not args.verbose:
+        # Dagster's notes for developers (beta APIs; slate_job's deliberately mixed backfill
+        # policies: box_scores takes a range in one run, slate one date per run) are not for the
+        # person at the terminal; -v shows them.
+        warnings.filterwarnings("ignore", message=r".*(is currently in beta|varying BackfillPolicies)")
     try:
         return int(args.handler(args) or 0)
     except InputValidationError as exc:

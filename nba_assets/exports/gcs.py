@@ -64,21 +64,25 @@ class GcsSink:
         blob = self._bucket.get_blob(name, retry=self._retry, timeout=self._timeout)
         return 0 if blob is None else int(blob.generation)
 
+    def _upload(self, name: str, data: bytes, cache_control: str, generation: int) -> None:
+        """Upload only if the object is still at ``generation`` (0: still absent); else PreconditionFailed."""
+        blob = self._bucket.blob(name)
+        blob.cache_control = cache_control
+        blob.upload_from_string(
+            data,
+            content_type=CONTENT_TYPE,
+            if_generation_match=generation,
+            retry=self._retry,
+            timeout=self._timeout,
+        )
+
     def write(self, path: str, data: bytes, *, cache_control: str = "public, max-age=300") -> None:
         name = self._name(path)
         try:
             generation = self._generation(name)
             for attempt in (1, 2):
-                blob = self._bucket.blob(name)
-                blob.cache_control = cache_control
                 try:
-                    blob.upload_from_string(
-                        data,
-                        content_type=CONTENT_TYPE,
-                        if_generation_match=generation,
-                        retry=self._retry,
-                        timeout=self._timeout,
-                    )
+                    self._upload(name, data, cache_control, generation)
                     return
                 except gexc.PreconditionFailed:
                     if attempt == 2:
@@ -110,16 +114,8 @@ class GcsSink:
                 generation, current = self._current(name)
                 if not allowed(current):
                     return False
-                blob = self._bucket.blob(name)
-                blob.cache_control = cache_control
                 try:
-                    blob.upload_from_string(
-                        data,
-                        content_type=CONTENT_TYPE,
-                        if_generation_match=generation,
-                        retry=self._retry,
-                        timeout=self._timeout,
-                    )
+                    self._upload(name, data, cache_control, generation)
                     return True
                 except gexc.PreconditionFailed:
                     log.info("%s changed since it was read; deciding again", self.location(path))

@@ -33,6 +33,7 @@ from nba_assets.warehouse.bigquery_io import (
 from nba_assets.warehouse.input_tables import INPUT_TABLES, conform_inputs, spec
 from nba_assets.warehouse.merge import empty_result, run_merge
 from nba_assets.warehouse.row_checks import (
+    RESULTS_KEY,
     RESULTS_REQUIRED,
     RESULTS_SCHEMA,
     TABLE_REQUIRED,
@@ -270,21 +271,7 @@ class BigQueryWarehouse:
         would otherwise allow a WRITE_TRUNCATE of the partition.)
         """
         table = conform_results(game_date, rows)
-        scratch = f"_results_{game_date:%Y%m%d}_{uuid.uuid4().hex[:12]}"
-        try:
-            self._load(scratch, table, schema_fields(RESULTS_SCHEMA), description=f"results of {game_date}")
-            self._job(
-                f"results of {game_date}",
-                sql.replace_results(self._ref(RESULTS_TABLE), self._ref(scratch), "@"),
-                {"game_date": game_date},
-                dml=True,
-            )
-        finally:
-            try:
-                self._delete(scratch)
-            except WarehouseError as exc:  # it expires on its own; do not mask the real error
-                log.warning("could not delete %s: %s", scratch, exc)
-        return table.num_rows
+        return self._replace_date("results", game_date, table, RESULTS_TABLE, RESULTS_SCHEMA, RESULTS_KEY)
 
     def results_for(self, game_date: date) -> pa.Table:
         statement = sql.rows_of_date(self._ref(RESULTS_TABLE), tuple(RESULTS_SCHEMA.names), "@", False)
@@ -297,12 +284,25 @@ class BigQueryWarehouse:
         """Replace the date's rows of an input table: a load job into a one-off table, one MERGE."""
         table = conform_inputs(kind, game_date, rows)
         name, schema, key, _, _ = spec(kind)
-        scratch = f"_{kind}_{game_date:%Y%m%d}_{uuid.uuid4().hex[:12]}"
+        return self._replace_date(kind, game_date, table, name, schema, key)
+
+    def _replace_date(
+        self,
+        what: str,
+        game_date: date,
+        table: pa.Table,
+        target: str,
+        schema: pa.Schema,
+        key: tuple[str, ...],
+    ) -> int:
+        """Make the date's rows of ``target`` exactly ``table``: a load job into a one-off table, one
+        MERGE (results and input tables alike), then the one-off table dropped."""
+        scratch = f"_{what}_{game_date:%Y%m%d}_{uuid.uuid4().hex[:12]}"
         try:
-            self._load(scratch, table, schema_fields(schema), description=f"{kind} of {game_date}")
+            self._load(scratch, table, schema_fields(schema), description=f"{what} of {game_date}")
             self._job(
-                f"{kind} of {game_date}",
-                sql.replace_date_rows(self._ref(name), self._ref(scratch), "@", tuple(schema.names), key),
+                f"{what} of {game_date}",
+                sql.replace_date_rows(self._ref(target), self._ref(scratch), "@", tuple(schema.names), key),
                 {"game_date": game_date},
                 dml=True,
             )

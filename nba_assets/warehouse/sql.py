@@ -22,7 +22,6 @@ The one MERGE per batch:
 from __future__ import annotations
 
 from nba_assets.rows import MERGE_KEY, STAGING_COLUMNS, TABLE_COLUMNS
-from nba_assets.warehouse.row_checks import RESULTS_COLUMNS, RESULTS_KEY
 
 KEY = ", ".join(MERGE_KEY)
 _INSERT_FROM_STAGING = tuple(c for c in TABLE_COLUMNS if c in STAGING_COLUMNS)
@@ -116,11 +115,6 @@ def rows_of_date(target: str, columns: tuple[str, ...], p: str, active_only: boo
     return (
         f"SELECT {', '.join(columns)} FROM {target} WHERE game_date = {p}game_date{active} ORDER BY {order}"
     )
-
-
-def replace_results(target: str, source: str, p: str) -> str:
-    """BigQuery: one MERGE that makes the date's results exactly the staged ones."""
-    return replace_date_rows(target, source, p, RESULTS_COLUMNS, RESULTS_KEY)
 
 
 def replace_date_rows(

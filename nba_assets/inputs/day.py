@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 import pyarrow as pa
 
-from nba_assets.features import build_features
+from nba_assets.features.builder import walk_forward
 from nba_assets.inputs.availability import load_availability, players_out
 from nba_assets.inputs.box_scores import COLUMNS as BOX_COLUMNS
 from nba_assets.inputs.box_scores import load_box_scores
@@ -165,11 +165,7 @@ def day_inputs(
         slate_lines = None
         if slate is None:
             slate, slate_lines = source_slate(src, hist, game_date)
-        # features depend on history and slate only: a line move must not rebuild them
-        feature_key = ("features", src.box_scores, src.slates, game_date, _warehouse_key(wh), stored_slate_ok)
-        history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
-        feature_version = _version(src, wh, ("box_scores", "slates"), (*history_files, *src.slates))
-        features = _cache.get(feature_key, feature_version, lambda: build_features(hist, slate))
+        features = _walk(src, wh, hist, game_date, slate)[0]
         stored = stored_lines(wh, game_date) if wh is not None and stored_lines_ok else None
         lines, label = stored if stored is not None else source_lines(src, game_date, features, slate_lines)
         out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
@@ -180,12 +176,29 @@ def day_inputs(
 
 
 def learned_history(src: Sources, game_date: date, wh: Warehouse | None = None) -> pd.DataFrame:
-    """Feature rows of every game before the date, for systems that learn from history."""
-    key = ("learned", src.box_scores, game_date, _warehouse_key(wh))
-    version = _version(src, wh, ("box_scores",))
-    return _cache.get(key, version, lambda: _learned(history(src, wh), game_date))
+    """Feature rows of every game before the date, labels included, for systems that learn from
+    history: the history part of the day's walk-forward pass (the slate's rows do not change it)."""
+    return _walk(src, wh, history(src, wh), game_date, day_inputs(src, game_date, wh).slate)[1]
 
 
-def _learned(hist: pd.DataFrame, game_date: date) -> pd.DataFrame:
-    """Features of every game strictly before the date, labels included (``runner.history_features``)."""
-    return build_features(hist[hist["game_date"] < game_date])
+def _walk(
+    src: Sources, wh: Warehouse | None, hist: pd.DataFrame, game_date: date, slate: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the slate's features, the learned history) from ONE walk-forward pass, cached.
+
+    Keyed by the slate's content and the history's version, not by which step asks: the line,
+    slate and staging steps of a day (and a line move) reuse one pass. The history's version is
+    that of the box-score files and table only; a new slate or new lines never rebuild it.
+    """
+    key = ("walk", src.box_scores, game_date, _warehouse_key(wh), _fingerprint(slate))
+    history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
+    version = _version(src, wh, ("box_scores",), history_files)
+    return _cache.get(key, version, lambda: walk_forward(hist, slate))
+
+
+def _fingerprint(frame: pd.DataFrame) -> int:
+    """The slate's rows as data (column order and dtypes aside): the same slate from a file or
+    read back from the warehouse has one fingerprint."""
+    columns = sorted(c for c in SLATE_COLUMNS if c in frame.columns)
+    rows = frame[columns].astype(str)
+    return int(pd.util.hash_pandas_object(rows, index=False).sum()) if len(rows) else 0

@@ -54,7 +54,12 @@ def watched_defs(local_home, monkeypatch, httpserver):
     return defs()
 
 
-def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(watched_defs, instance, httpserver):
+def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(
+    watched_defs, instance, httpserver, monkeypatch
+):
+    from nba_assets.defs.freshness import sensors
+
+    monkeypatch.setattr(sensors, "TICK_BUDGET_SECONDS", 600.0)  # a whole week in one tick, however loaded
     posted: list[dict] = []
 
     def handler(request):
@@ -88,3 +93,31 @@ def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(watched_defs, in
     ) as context:
         again = sensor.evaluate_tick(context)
     assert not again.run_requests and len(posted) == 1
+
+
+def test_a_spent_tick_budget_leaves_the_rest_to_the_next_tick_and_nothing_twice(
+    watched_defs, instance, httpserver, monkeypatch
+):
+    """A slow catch-up stops inside the sensor timeout: the cursor points at the first date not
+    judged, so no summary is sent twice and no date is skipped."""
+    from nba_assets.defs.freshness import sensors
+
+    monkeypatch.setattr(sensors, "TICK_BUDGET_SECONDS", 0.0)  # every tick judges exactly one date
+    posted: list[dict] = []
+
+    def handler(request):
+        posted.append(json.loads(request.get_data()))
+        return Response("{}", content_type="application/json")
+
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(handler)
+    sensor = watched_defs.resolve_sensor_def("morning_deadline_sensor")
+    cursor, requested = None, []
+    for expected_next in ("2025-02-13", "2025-02-14", "2025-02-15"):
+        with dg.build_sensor_context(
+            instance=instance, definitions=watched_defs, resources=watched_defs.resources, cursor=cursor
+        ) as context:
+            result = sensor.evaluate_tick(context)
+        cursor = result.cursor
+        assert json.loads(cursor) == {"next": expected_next}
+        requested += [r.run_key for r in result.run_requests]
+    assert requested == ["freshness:2025-02-12"] and len(posted) == 1

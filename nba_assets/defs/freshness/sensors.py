@@ -8,6 +8,7 @@ morning summary alert; a day without games is passed over. A daemon that was dow
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, datetime, timedelta
 
 import dagster as dg
@@ -23,6 +24,9 @@ from nba_assets.environment import profile
 from nba_assets.status.report import DATE_TAG, day_report
 
 DAYS_PER_TICK = 7  # deciding a game day costs ~1 s (the inputs): a catch-up goes a week per tick
+# A tick stops taking dates after this long, well inside Dagster's 60 s sensor timeout: a tick that
+# timed out after sending a date's summary would send it again on the next tick (its cursor is lost).
+TICK_BUDGET_SECONDS = 20.0
 
 
 def due_dates(start: date, now: datetime, deadline: str, limit: int = DAYS_PER_TICK) -> list[date]:
@@ -56,8 +60,12 @@ def morning_deadline_sensor(
     due = due_dates(start, now, operations.freshness_deadline)
     if not due:
         return dg.SkipReason(f"next deadline {deadline_of(start, operations.freshness_deadline).isoformat()}")
-    requests = []
+    requests, started, done = [], time.monotonic(), []
     for day in due:
+        if done and time.monotonic() - started > TICK_BUDGET_SECONDS:
+            context.log.info(f"tick budget spent after {done[-1]}; {day} and later go to the next tick")
+            break
+        done.append(day)
         if len(nba_inputs.day(day).slate) == 0:
             context.log.info(f"{day}: no games, nothing due")
             continue
@@ -81,5 +89,5 @@ def morning_deadline_sensor(
             profile=profile(),
         )
         alerts.send(summary_alert(report))
-    cursor = json.dumps({"next": (due[-1] + timedelta(days=1)).isoformat()})
+    cursor = json.dumps({"next": (done[-1] + timedelta(days=1)).isoformat()})
     return dg.SensorResult(run_requests=requests, cursor=cursor)

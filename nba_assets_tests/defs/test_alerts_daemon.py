@@ -23,11 +23,12 @@ from nba_assets.day_run import prepare_home
 from nba_assets.defs.batches import current_batch_id
 from nba_assets_tests.emulators.process import ManagedProcess
 from nba_assets_tests.fixtures import SMALL_DATE
-from nba_assets_tests.waiting import wait_for
+from nba_assets_tests.waiting import wait_for, wait_for_ticks
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = SMALL_DATE.isoformat()
-QUIET = 35  # one more interval of every alert sensor (30 s): nothing more may be sent
+# after the awaited alert, one more finished tick of every 30-s alert sensor: nothing more may be sent
+ALERT_SENSORS = ("run_failure_alert_sensor", "check_failure_alert_sensor", "stall_policy_alert_sensor")
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 # the stall policy's re-runs stay queued forever: the batch can only end as a forced partial
 HELD_RERUNS = """
@@ -125,7 +126,7 @@ def test_a_failing_consolidation_gives_exactly_one_alert(tmp_path, monkeypatch, 
     process.start()
     try:
         wait_for(lambda: "run_failure" in hook.kinds(), 300, "the run failure alert")
-        time.sleep(QUIET)
+        wait_for_ticks(instance, ALERT_SENSORS, after=time.time(), timeout=180)
     finally:
         process.stop()
     log = (tmp_path / "daemon.log").read_text()[-3000:]
@@ -164,7 +165,7 @@ def test_the_stall_policy_alerts_its_re_run_and_its_forced_partial_once_each(
             240,
             "the forced partial consolidation",
         )
-        time.sleep(QUIET)
+        wait_for_ticks(instance, ALERT_SENSORS, after=time.time(), timeout=180)
     finally:
         process.stop()
     log = (tmp_path / "daemon.log").read_text()[-3000:]
@@ -196,7 +197,7 @@ def test_a_game_day_with_no_run_trips_the_freshness_check_and_alerts_once(tmp_pa
     process.start()
     try:
         wait_for(lambda: "missed_deadline" in hook.kinds(), 300, "the missed deadline alert")
-        time.sleep(QUIET)
+        wait_for_ticks(instance, ALERT_SENSORS, after=time.time(), timeout=180)
     finally:
         process.stop()
     log = (tmp_path / "daemon.log").read_text()[-3000:]

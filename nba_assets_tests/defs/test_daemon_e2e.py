@@ -20,7 +20,7 @@ from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.day_run import prepare_home
 from nba_assets_tests.emulators.process import ManagedProcess
 from nba_assets_tests.fixtures import SMALL_DATE
-from nba_assets_tests.waiting import wait_for
+from nba_assets_tests.waiting import finished_ticks_after, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = SMALL_DATE.isoformat()
@@ -29,17 +29,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 def runs_of(instance, job):
     return [r for r in instance.get_runs() if r.job_name == job]
-
-
-def _finished_ticks_after(instance, sensor_name: str, after: float) -> list:
-    """The sensor's ticks that started after ``after`` (epoch seconds) and have finished."""
-    states = [s for s in instance.all_instigator_state() if s.name == sensor_name]
-    ticks = [
-        t
-        for s in states
-        for t in instance.get_ticks(s.instigator_origin_id, s.selector_id, after=after, limit=20)
-    ]
-    return [t for t in ticks if t.status.value != "STARTED"]
 
 
 def test_schedule_to_single_consolidation_through_the_daemon_with_a_kill(tmp_path, monkeypatch):
@@ -107,7 +96,7 @@ def test_schedule_to_single_consolidation_through_the_daemon_with_a_kill(tmp_pat
         ended = instance.get_run_record_by_id(consolidation.run_id).end_time
         # one more completed completion-sensor tick after the consolidation ended: it must launch nothing
         later = wait_for(
-            lambda: _finished_ticks_after(instance, "batch_completion_sensor", ended),
+            lambda: finished_ticks_after(instance, "batch_completion_sensor", ended),
             120,
             "a completion-sensor tick after the consolidation",
         )

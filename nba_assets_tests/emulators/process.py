@@ -18,8 +18,36 @@ from pathlib import Path
 
 import pytest
 
+_BLOCK = 400  # ports per pytest-xdist worker, below Linux's ephemeral range (32768-60999)
+_handed_out: set[int] = set()
+
+
+def _worker_index() -> int | None:
+    """pytest-xdist's worker number (``gw3`` -> 3), or None outside xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else None
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
 
 def free_port() -> int:
+    """A port nobody listens on. Under pytest-xdist each worker takes its ports from its own block
+    (20000 + 400 x worker), never handing one out twice: two workers binding port 0 at the same time
+    could otherwise both be given a port, closed, before either child had bound it."""
+    index = _worker_index()
+    if index is not None:
+        start = 20000 + _BLOCK * (index % 30)
+        for port in range(start, start + _BLOCK):
+            if port not in _handed_out and _bindable(port):
+                _handed_out.add(port)
+                return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -165,14 +165,25 @@ def day_inputs(
         slate_lines = None
         if slate is None:
             slate, slate_lines = source_slate(src, hist, game_date)
-        # features depend on history and slate only: a line move must not rebuild them
-        feature_key = ("features", src.box_scores, src.slates, game_date, _warehouse_key(wh), stored_slate_ok)
+        out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
+        # players listed out count as absent for their teammates' availability features
+        listed_out = pd.DataFrame({"game_date": [game_date] * len(out), "player_lookup": list(out)})
+        # features depend on history, slate and who is out only: a line move must not rebuild them
+        feature_key = (
+            "features",
+            src.box_scores,
+            src.slates,
+            src.availability,
+            game_date,
+            _warehouse_key(wh),
+            stored_slate_ok,
+        )
         history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
-        feature_version = _version(src, wh, ("box_scores", "slates"), (*history_files, *src.slates))
-        features = _cache.get(feature_key, feature_version, lambda: build_features(hist, slate))
+        feature_files = (*history_files, *src.slates, *src.availability)
+        feature_version = _version(src, wh, ("box_scores", "slates"), feature_files)
+        features = _cache.get(feature_key, feature_version, lambda: build_features(hist, slate, listed_out))
         stored = stored_lines(wh, game_date) if wh is not None and stored_lines_ok else None
         lines, label = stored if stored is not None else source_lines(src, game_date, features, slate_lines)
-        out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
         return DayInputs(game_date, hist, slate, lines.reset_index(drop=True), features, label, out)
 
     key = ("day", src, game_date, _warehouse_key(wh), stored_slate_ok, stored_lines_ok)

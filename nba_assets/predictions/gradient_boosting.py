@@ -196,8 +196,7 @@ class GradientBoosting:
         if self.path is not None:
             try:
                 self.booster = lgb.Booster(model_file=str(self.path / model_store.MODEL_FILE))
-                if (self.path / minutes_model.MODEL_FILE).is_file():
-                    self.minutes = lgb.Booster(model_file=str(self.path / minutes_model.MODEL_FILE))
+                self.minutes = minutes_model.load(self.path)
                 self.calibrator = calibration.load(self.path).get(self.system_id, self.calibrator)
             except (lgb.basic.LightGBMError, OSError, ValueError, KeyError) as exc:
                 self.booster, self.problem = None, f"unreadable points model in {self.path}: {exc}"

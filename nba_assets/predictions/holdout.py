@@ -38,8 +38,8 @@ def fit_calibrations(
     rows = rows[rows["games_before"] >= MIN_GAMES]
     context = SystemContext(history=feature_frame[dates < end])
     makers = {
-        "moving_average": MovingAverage,
-        "matchup": Matchup,
+        "moving_average": lambda c=None: MovingAverage(c, model.minutes),
+        "matchup": lambda c=None: Matchup(c, model.minutes),
         "similarity": Similarity,
         "gradient_boosting": lambda c=None: GradientBoosting.from_booster(model.booster, c, model.minutes),
     }

@@ -4,8 +4,9 @@ Points follow minutes: a starter's 34 minutes and a reserve's 8 are different ga
 a points model's error on a given night is a minutes surprise (a blow-out, a new role, a
 returning teammate). This LightGBM regression learns minutes from the point-in-time features
 (recent minutes and their spread, rest, role, team changes, the minutes vacated by tonight's
-absent or listed-out regulars, the strength gap); its projection ``proj_minutes`` and the share
-of a player's team minutes it stands for feed the points model as features (``PROJECTION``).
+absent or listed-out regulars, the strength gap); its projection ``proj_minutes`` feeds the
+points model as a feature (``PROJECTION``) and scales the heuristic systems' form by the minutes
+expected tonight over his recent minutes (``form.minutes_factor``).
 
 It is trained with the points model on the same rows (games before the cut-off) and saved in
 the same version directory (``minutes_model.txt``), so a version's points model always reads the
@@ -16,6 +17,9 @@ projection is point-in-time like them (``nba_assets_tests/predictions/test_minut
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
@@ -42,6 +46,19 @@ PARAMS = {
     "max_bin": 63,
     "verbose": -1,
 }
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> lgb.Booster:
+    return lgb.Booster(model_file=path)
+
+
+def load(version_dir: Path | None) -> lgb.Booster | None:
+    """The minutes model of a points-model version; None without one. A version directory is never
+    rewritten (its name hashes the models), so every system of a run shares one loaded copy."""
+    if version_dir is None or not (version_dir / MODEL_FILE).is_file():
+        return None
+    return _load(str(version_dir / MODEL_FILE))
 
 
 def fit_minutes(rows: pd.DataFrame, rounds: int = ROUNDS, seed: int = 0) -> lgb.Booster:

@@ -11,7 +11,10 @@ import pandas as pd
 from nba_assets.features import build_features
 from nba_assets.predictions import minutes_model, model_store
 from nba_assets.predictions.base import SystemContext
+from nba_assets.predictions.form import minutes_factor
 from nba_assets.predictions.gradient_boosting import GradientBoosting
+from nba_assets.predictions.matchup import Matchup
+from nba_assets.predictions.moving_average import MovingAverage
 from nba_assets_tests.features.test_point_in_time import scrambled
 from nba_assets_tests.predictions.conftest import day_rows
 
@@ -53,3 +56,21 @@ def test_a_points_model_without_its_minutes_model_skips_rows_with_a_reason(model
     out = GradientBoosting(copy).predict(day_rows(features), SystemContext())
     assert out["predicted_points"].isna().all()
     assert out["skip_reason"].str.contains("needs its minutes model").all()
+
+
+def test_the_heuristics_scale_their_form_by_the_projected_minutes(model_root, features):
+    rows = day_rows(features)
+    version = model_store.version_dir(model_root)
+    for make in (MovingAverage, Matchup):
+        plain = make().predict(rows, SystemContext())["predicted_points"]
+        system = make.from_model_dir(version)
+        assert system.minutes is not None and system.metadata["train_end"] < str(DAY)
+        scaled = system.predict(rows, SystemContext())["predicted_points"]
+        factor = minutes_factor(minutes_model.project(system.minutes, rows))
+        assert (factor != 1.0).mean() > 0.9
+        ok = plain.notna() & (plain > 0)
+        if make is MovingAverage:  # a pure product of form and context
+            np.testing.assert_allclose(scaled[ok], (plain * factor)[ok], rtol=1e-9)
+        else:  # matchup adds the role residual after scaling: moves the same way as the factor
+            moved = np.sign(scaled[ok] - plain[ok]) == np.sign(factor[ok] - 1.0)
+            assert moved.mean() > 0.9

@@ -199,8 +199,9 @@ Notes (issue 17; earlier design choices were made on 2023-24 with a model traine
   MAE 4.652 vs 4.967 for the fast EWM of minutes. As a points-model feature (out-of-fold
   projections for the training rows) it changed almost nothing: gradient_boosting 4.870 -> 4.873
   on >= 15-minute rows, 4.383 -> 4.380 on all rows, at about twice the training CPU. Scaling the
-  heuristics' form by (projected / last-10 minutes)^0.75 helped them: moving_average 5.032 -> 4.982,
-  matchup 4.940 -> 4.883 (>= 15 min), and both lower on all rows; that rule is in the systems now.
+  heuristics' form by (projected / last-10 minutes)^0.75 helped them on 2023-24 (moving_average
+  5.032 -> 4.982, matchup 4.940 -> 4.883 on >= 15 min, both lower on all rows) but hurt on 2024-25
+  (5.037 -> 5.067, 4.937 -> 4.962): `form.MINUTES_ELASTICITY` is 0 (off) by default.
 - The 4.75 target on >= 15-minute rows is not reached: the best single-population model
   (`gb_min15_rows`, trained on >= 15-minute games) stays above it, and a model trained on every row
   cannot match it on an outcome-filtered subset without losing the all-rows comparison.

@@ -1,6 +1,6 @@
 """matchup: the player's current form adjusted for tonight's opponent and pace.
 
-points = form x minutes factor x opp_def_factor^0.45 x pace_ratio^0.25 x home x strength gap + 0.2 x role residual
+points = form x minutes factor (1 by default) x opp_def_factor^0.45 x pace_ratio^0.25 x home x strength gap + 0.2 x role residual
 
 * ``opp_def_factor``: the opponent's points allowed over its last 15 games vs the league's recent
   average (a 5% leakier defence -> ~2.2% more points).

@@ -5,7 +5,7 @@ a points model's error on a given night is a minutes surprise (a blow-out, a new
 returning teammate). This LightGBM regression learns minutes from the point-in-time features
 (recent minutes and their spread, rest, role, team changes, the minutes vacated by tonight's
 absent or listed-out regulars, the strength gap); its projection ``proj_minutes`` feeds the
-points model as a feature (``PROJECTION``) and scales the heuristic systems' form by the minutes
+points model as a feature (``PROJECTION``) and can scale the heuristic systems' form by the minutes
 expected tonight over his recent minutes (``form.minutes_factor``).
 
 It is trained with the points model on the same rows (games before the cut-off) and saved in

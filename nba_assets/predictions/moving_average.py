@@ -3,7 +3,7 @@
 The weighting and its fallbacks are ``form.weighted_form`` (shared with matchup/similarity):
 early in a season last season's average takes half the weight; with no average at all, last
 season's average alone; fewer than 3 prior games -> skipped (shared rule in ``base.output_frame``).
-With a trained model version, the form is scaled by the projected minutes (``form.minutes_factor``).
+With a trained model version the form can be scaled by the projected minutes (``form.minutes_factor``, off by default).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from nba_assets.features import build_features
-from nba_assets.predictions import minutes_model, model_store
+from nba_assets.predictions import form, minutes_model, model_store
 from nba_assets.predictions.base import SystemContext
 from nba_assets.predictions.form import minutes_factor
 from nba_assets.predictions.gradient_boosting import GradientBoosting
@@ -58,7 +58,8 @@ def test_a_points_model_without_its_minutes_model_skips_rows_with_a_reason(model
     assert out["skip_reason"].str.contains("needs its minutes model").all()
 
 
-def test_the_heuristics_scale_their_form_by_the_projected_minutes(model_root, features):
+def test_the_heuristics_scale_their_form_by_the_projected_minutes(model_root, features, monkeypatch):
+    monkeypatch.setattr(form, "MINUTES_ELASTICITY", 0.75)  # off by default (see form.minutes_factor)
     rows = day_rows(features)
     version = model_store.version_dir(model_root)
     for make in (MovingAverage, Matchup):
@@ -74,3 +75,8 @@ def test_the_heuristics_scale_their_form_by_the_projected_minutes(model_root, fe
         else:  # matchup adds the role residual after scaling: moves the same way as the factor
             moved = np.sign(scaled[ok] - plain[ok]) == np.sign(factor[ok] - 1.0)
             assert moved.mean() > 0.9
+
+
+def test_by_default_the_minutes_factor_is_one(model_root, features):
+    rows = minutes_model.project(GradientBoosting(model_root).minutes, day_rows(features))
+    assert (minutes_factor(rows) == 1.0).all()

@@ -7,7 +7,11 @@ many minutes a player will get rather than assuming a rotation role. Trained onl
 games (the old choice) it over-predicted cameo games: 5.01 MAE on all 2024-25 rows against the
 season average's 4.70. A Huber loss keeps 50-point nights from dragging the fit.
 
-Saved per version under ``<out>/<version>/``: ``model.txt`` (LightGBM text), ``metadata.json``
+The projected-minutes model (``minutes_model``) is trained with it on the same rows and its
+projection is a feature (out-of-fold for the training rows); on 2023-24 it moved the MAE by less
+than 0.005 either way, at about twice the training CPU (bench/RESULTS.md, "Prediction systems").
+
+Saved per version under ``<out>/<version>/``: ``model.txt`` (LightGBM text), ``minutes_model.txt``, ``metadata.json``
 (version, features, training window, rows, params, seed, seconds) and ``calibration.json``
 (every system's confidence mapping, fitted on a hold-out window before the cut-off). ``latest``
 points at the newest. Fallbacks: no model -> every row skipped with a reason, never an

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from nba_assets.commands.common import add_history_argument, console, load_history, progress, write_table
 from nba_assets.features.builder import walk_forward
+from nba_assets.inputs.availability import OUT_STATUSES, load_availability
 from nba_assets.inputs.lines import load_lines
 from nba_assets.inputs.slates import load_slate
 from nba_assets.predictions import model_store, registry
@@ -38,6 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--lines", type=Path, help="prop lines file (game_date, player_name, line[, bookmaker, prices])"
     )
+    p.add_argument(
+        "--availability",
+        nargs="+",
+        metavar="FILE",
+        help="who is out (game_date, player, status): players listed out are not predicted and count "
+        "as absent for their teammates' availability features",
+    )
     p.add_argument("--out", required=True, type=Path, help="output CSV or .parquet")
     p.add_argument("--systems", nargs="+", choices=registry.available(), help="default: all")
     p.add_argument("--model-dir", type=Path, help="trained points model (gradient_boosting)")
@@ -57,10 +67,20 @@ def run(args: argparse.Namespace) -> int:
         lines = load_lines(args.lines, args.suspicious_lines)
     systems = registry.build_systems(args.systems, args.model_dir)
     history = load_history(args.history)
+    listed_out = None
+    if args.availability:
+        listed = load_availability([str(p) for p in args.availability])
+        listed_out = listed[listed["status"].isin(OUT_STATUSES)]
     with progress(args.quiet) as bar:
         task = bar.add_task("predicting", total=2 + len(systems))
         # One walk-forward pass for every date of the slate: features and learned history together.
-        features, learned = walk_forward(history, slate)
+        features, learned = walk_forward(history, slate, listed_out)
+        if listed_out is not None:
+            out_keys = set(zip(listed_out["game_date"], listed_out["player_lookup"], strict=True))
+            is_out = [
+                k in out_keys for k in zip(features["game_date"], features["player_lookup"], strict=True)
+            ]
+            features = features[~pd.Series(is_out, index=features.index)]
         if not any(getattr(s, "needs_history", False) for s in systems):
             learned = None
         bar.advance(task, 2)

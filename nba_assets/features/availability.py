@@ -5,7 +5,9 @@ game included) were >= REGULAR_MINUTES after his latest game for the team, playe
 last COVER_DAYS days, with no known game for anyone else since. He is *absent* on (team, date)
 when he is not on the team's slate that date. The slate is the target rows when the date is
 being predicted, else the known rows of the date (a replayed past date's slate is who appeared,
-exactly what ``slate_from_box_scores`` gives ``predict``). Expectations come only from games
+exactly what ``slate_from_box_scores`` gives ``predict``). A player the availability source lists
+out for the date (``listed_out``: game_date, player_lookup) counts as absent even when he is on the
+slate: an injury report names players the slate still carries. Expectations come only from games
 strictly before the date; only the presence list is of the date itself, and it is known before
 tip-off (slate, injury report). His vacated minutes and shots go to the teammates who play.
 
@@ -38,8 +40,13 @@ def _expected(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
     return rows[rows["exp_min"] >= REGULAR_MINUTES]
 
 
-def availability_features(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
-    """AVAILABILITY_FEATURES for every row of ``frame`` (sorted as the builder prepares it)."""
+def availability_features(
+    frame: pd.DataFrame, known: pd.Series, listed_out: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """AVAILABILITY_FEATURES for every row of ``frame`` (sorted as the builder prepares it).
+
+    ``listed_out`` (game_date, player_lookup): players out on a date, absent whatever the slate says.
+    """
     out = pd.DataFrame(0.0, index=frame.index, columns=list(AVAILABILITY_FEATURES))
     regulars = _expected(frame, known)
     if regulars.empty:
@@ -55,7 +62,14 @@ def availability_features(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame
     slate = slate[slate["target"] == has_target]
     team_days = slate[["team", "game_ts"]].drop_duplicates()
     candidates = covered.merge(team_days, on=["team", "game_ts"], how="inner")
-    present = slate[["team", "game_ts", "player_lookup"]].drop_duplicates().assign(present=True)
+    present = slate[["team", "game_ts", "player_lookup"]].drop_duplicates()
+    if listed_out is not None and not listed_out.empty:
+        listed = listed_out[["game_date", "player_lookup"]].drop_duplicates()
+        listed = listed.assign(game_ts=pd.to_datetime(listed["game_date"]), _out=True)
+        keys = ["game_ts", "player_lookup"]
+        present = present.merge(listed[[*keys, "_out"]], on=keys, how="left")
+        present = present[present["_out"].isna()].drop(columns=["_out"])
+    present = present.assign(present=True)
     candidates = candidates.merge(present, on=["team", "game_ts", "player_lookup"], how="left")
     absent = candidates[candidates["present"].isna()]
     totals = absent.groupby(["team", "game_ts"]).agg(

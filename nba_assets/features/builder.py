@@ -123,7 +123,9 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _with_context(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
+def _with_context(
+    frame: pd.DataFrame, known: pd.Series, listed_out: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Features of every row of ``frame``; outcomes and team context only from ``known`` rows."""
     seq = KnownSequence(frame, known)
     features = _player_features(frame, seq)
@@ -131,22 +133,24 @@ def _with_context(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
     context = opponent_context(frame[known], frame[["game_ts", "team", "opponent"]])
     combined = pd.concat([frame, features, context, form], axis=1)
     parts = [defense_features(combined, known), roster_features(combined, known)]
-    return pd.concat([combined, *parts, availability_features(frame, known)], axis=1)
+    return pd.concat([combined, *parts, availability_features(frame, known, listed_out)], axis=1)
 
 
 def walk_forward(
-    box_scores: pd.DataFrame, targets: pd.DataFrame | None = None
+    box_scores: pd.DataFrame, targets: pd.DataFrame | None = None, listed_out: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(target features, history features) from ONE pass over the box scores and every target date.
 
     Each target row sees only known games strictly before its own date (a 46-date slate costs one
     pass, not 46); the history features are the labelled rows of every game before the last target
     date (what learning systems such as similarity read, each row masking by its own date). With
-    no targets: (empty, every box-score row).
+    no targets: (empty, every box-score row). ``listed_out`` (game_date, player_lookup): players the
+    availability source lists out, absent for their teammates' availability features that date.
     """
     if targets is None or targets.empty:
         frame = _prepare(box_scores)
-        rows = _with_context(frame, pd.Series(True, index=frame.index)).drop(columns=["_target"])
+        rows = _with_context(frame, pd.Series(True, index=frame.index), listed_out)
+        rows = rows.drop(columns=["_target"])
         empty = pd.DataFrame(columns=[*KEY_COLUMNS, *FEATURE_COLUMNS])
         return empty, rows.reset_index(drop=True)
     last = targets["game_date"].max()
@@ -154,18 +158,20 @@ def walk_forward(
     day = targets.assign(points=np.nan, minutes=np.nan, _target=True)
     frame = _prepare(pd.concat([history, day], ignore_index=True))
     known = ~frame["_target"].astype(bool)
-    rows = _with_context(frame, known)
+    rows = _with_context(frame, known, listed_out)
     target_rows = rows[~known].drop(columns=["_target"])
     target_rows = target_rows.sort_values(["game_date", "player_lookup"], kind="stable")
     return target_rows.reset_index(drop=True), rows[known].drop(columns=["_target"]).reset_index(drop=True)
 
 
-def build_features(box_scores: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+def build_features(
+    box_scores: pd.DataFrame, targets: pd.DataFrame | None = None, listed_out: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Features (FEATURE_COLUMNS) plus KEY_COLUMNS; with no targets, for every box score row.
 
     For every box score row the actual ``points`` and ``minutes`` stay on the frame (labels for
     training and backtests); slate rows carry NaN there. Slates of many dates cost one pass
     (``walk_forward``), each date seeing only games before it.
     """
-    target_rows, history = walk_forward(box_scores, targets)
+    target_rows, history = walk_forward(box_scores, targets, listed_out)
     return history if targets is None else target_rows

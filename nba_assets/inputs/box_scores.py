@@ -88,14 +88,20 @@ def parse_bool(check: Checker, column: str) -> pd.Series:
 
 
 def lookups(check: Checker, names: pd.Series) -> pd.Series:
-    out = {}
-    for row, name in names.items():
+    """player_lookup of each name, computed once per distinct name (a season repeats ~500 names
+    26,000 times); every row of a bad name is flagged."""
+    keys: dict = {}
+    for name in pd.unique(names.dropna()):
         try:
-            out[row] = player_lookup(name) if isinstance(name, str) and name else None
+            keys[name] = player_lookup(name) if isinstance(name, str) and name else None
         except InvalidIdentifier as exc:
-            check.add(int(row), "player_name", name, str(exc))
-            out[row] = None
-    return pd.Series(out, dtype="string").reindex(names.index)
+            keys[name] = exc
+    for name, key in keys.items():
+        if isinstance(key, InvalidIdentifier):
+            for row in names.index[names == name]:
+                check.add(int(row), "player_name", name, str(key))
+    good = {name: key for name, key in keys.items() if not isinstance(key, InvalidIdentifier)}
+    return names.map(good).astype("string")
 
 
 def validate_box_scores(frame: pd.DataFrame, source: str) -> pd.DataFrame:

@@ -165,10 +165,10 @@ def day_inputs(
         slate_lines = None
         if slate is None:
             slate, slate_lines = source_slate(src, hist, game_date)
-        features = _walk(src, wh, hist, game_date, slate)[0]
+        out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
+        features = _walk(src, wh, hist, game_date, slate, out)[0]
         stored = stored_lines(wh, game_date) if wh is not None and stored_lines_ok else None
         lines, label = stored if stored is not None else source_lines(src, game_date, features, slate_lines)
-        out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
         return DayInputs(game_date, hist, slate, lines.reset_index(drop=True), features, label, out)
 
     key = ("day", src, game_date, _warehouse_key(wh), stored_slate_ok, stored_lines_ok)
@@ -178,22 +178,29 @@ def day_inputs(
 def learned_history(src: Sources, game_date: date, wh: Warehouse | None = None) -> pd.DataFrame:
     """Feature rows of every game before the date, labels included, for systems that learn from
     history: the history part of the day's walk-forward pass (the slate's rows do not change it)."""
-    return _walk(src, wh, history(src, wh), game_date, day_inputs(src, game_date, wh).slate)[1]
+    day = day_inputs(src, game_date, wh)
+    return _walk(src, wh, history(src, wh), game_date, day.slate, day.out)[1]
 
 
 def _walk(
-    src: Sources, wh: Warehouse | None, hist: pd.DataFrame, game_date: date, slate: pd.DataFrame
+    src: Sources,
+    wh: Warehouse | None,
+    hist: pd.DataFrame,
+    game_date: date,
+    slate: pd.DataFrame,
+    out: dict[str, str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the slate's features, the learned history) from ONE walk-forward pass, cached.
 
-    Keyed by the slate's content and the history's version, not by which step asks: the line,
-    slate and staging steps of a day (and a line move) reuse one pass. The history's version is
-    that of the box-score files and table only; a new slate or new lines never rebuild it.
+    Keyed by the slate's content, who is listed out and the history's version, not by which step
+    asks: the line, slate and staging steps of a day (and a line move) reuse one pass. New lines
+    never rebuild it. Players listed out count as absent for their teammates' availability features.
     """
-    key = ("walk", src.box_scores, game_date, _warehouse_key(wh), _fingerprint(slate))
+    key = ("walk", src.box_scores, game_date, _warehouse_key(wh), _fingerprint(slate), tuple(sorted(out)))
     history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
     version = _version(src, wh, ("box_scores",), history_files)
-    return _cache.get(key, version, lambda: walk_forward(hist, slate))
+    listed_out = pd.DataFrame({"game_date": [game_date] * len(out), "player_lookup": list(out)})
+    return _cache.get(key, version, lambda: walk_forward(hist, slate, listed_out))
 
 
 def _fingerprint(frame: pd.DataFrame) -> int:

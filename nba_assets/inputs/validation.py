@@ -98,7 +98,10 @@ def parse_numbers(
     """Finite numbers >= minimum; blanks are problems only when ``required``."""
     raw = check.frame[column]
     numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
-    blank = raw.isna() | (raw.astype("string").str.strip() == "")
+    # only a value that is not a number can be blank: strip just those (a season is 26,000 rows)
+    blank = raw.isna().copy()
+    maybe = numbers.isna() & ~blank
+    blank[maybe] = raw[maybe].astype("string").str.strip() == ""
     bad = (numbers.isna() & ~blank) | ~np.isfinite(numbers.fillna(0.0))
     check.flag(bad, column, "not a finite number")
     if required:

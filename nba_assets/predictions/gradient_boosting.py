@@ -7,7 +7,11 @@ many minutes a player will get rather than assuming a rotation role. Trained onl
 games (the old choice) it over-predicted cameo games: 5.01 MAE on all 2024-25 rows against the
 season average's 4.70. A Huber loss keeps 50-point nights from dragging the fit.
 
-Saved per version under ``<out>/<version>/``: ``model.txt`` (LightGBM text), ``metadata.json``
+The projected-minutes model (``minutes_model``) is trained with it on the same rows and its
+projection is a feature (out-of-fold for the training rows); on 2023-24 it moved the MAE by less
+than 0.005 either way, at about twice the training CPU (bench/RESULTS.md, "Prediction systems").
+
+Saved per version under ``<out>/<version>/``: ``model.txt`` (LightGBM text), ``minutes_model.txt``, ``metadata.json``
 (version, features, training window, rows, params, seed, seconds) and ``calibration.json``
 (every system's confidence mapping, fitted on a hold-out window before the cut-off). ``latest``
 points at the newest. Fallbacks: no model -> every row skipped with a reason, never an
@@ -29,7 +33,7 @@ import lightgbm as lgb
 import pandas as pd
 
 from nba_assets.features import FEATURE_COLUMNS
-from nba_assets.predictions import calibration, model_store
+from nba_assets.predictions import calibration, minutes_model, model_store
 from nba_assets.predictions.base import MIN_GAMES, SystemContext, output_frame
 
 log = logging.getLogger(__name__)
@@ -80,9 +84,27 @@ def training_rows(
 def fit_booster(
     rows: pd.DataFrame, params: dict | None = None, rounds: int = ROUNDS, seed: int = SEED
 ) -> lgb.Booster:
+    """The points model on ``rows``: FEATURE_COLUMNS, plus the minutes projection when the rows carry it."""
     merged = {**PARAMS, **(params or {}), "seed": seed}
-    data = lgb.Dataset(rows[list(FEATURE_COLUMNS)], rows["points"], free_raw_data=True)
+    names = list(FEATURE_COLUMNS) + [c for c in minutes_model.PROJECTION if c in rows.columns]
+    data = lgb.Dataset(rows[names], rows["points"], free_raw_data=True)
     return lgb.train(merged, data, num_boost_round=rounds)
+
+
+def fit_models(
+    rows: pd.DataFrame,
+    params: dict | None = None,
+    rounds: int = ROUNDS,
+    seed: int = SEED,
+    with_minutes: bool = True,
+) -> tuple[lgb.Booster, lgb.Booster | None]:
+    """(points model, minutes model) on ``rows``; the points model learns from out-of-fold projections."""
+    if not with_minutes:
+        return fit_booster(rows, params, rounds, seed), None
+    minutes_rounds = max(10, min(minutes_model.ROUNDS, rounds // 2))
+    projected = minutes_model.out_of_fold(rows, minutes_rounds, seed)
+    minutes = minutes_model.fit_minutes(rows, minutes_rounds, seed)
+    return fit_booster(projected, params, rounds, seed), minutes
 
 
 def train_points_model(
@@ -95,10 +117,13 @@ def train_points_model(
     seed: int = SEED,
     calibrate: bool = True,
     min_minutes: float = TRAIN_MIN_MINUTES,
+    with_minutes: bool = True,
 ) -> ModelInfo:
     """Train on rows before ``train_before``, fit confidence calibrations, save a new version.
 
-    ``min_minutes=15`` trains on rotation games only (the old variant the bench compares).
+    The minutes model (``minutes_model``) is trained on the same rows and saved beside the points
+    model, which reads its projection. ``min_minutes=15`` trains on rotation games only and
+    ``with_minutes=False`` without the projection (variants the bench compares).
     """
     from nba_assets.predictions import picks
     from nba_assets.predictions.holdout import fit_calibrations  # imports every system
@@ -116,25 +141,36 @@ def train_points_model(
         holdout_start = dates[int(len(dates) * (1 - HOLDOUT_SHARE))]
         early = training_rows(feature_frame, holdout_start, min_minutes)
         if len(early) >= 1000:
-            booster = fit_booster(early, params, rounds, seed)
-            calibrators, over = fit_calibrations(feature_frame, holdout_start, train_before, booster)
-    booster = fit_booster(rows, params, rounds, seed)
+            booster, minutes = fit_models(early, params, rounds, seed, with_minutes)
+            system = GradientBoosting.from_booster(booster, minutes=minutes)
+            calibrators, over = fit_calibrations(feature_frame, holdout_start, train_before, system)
+    booster, minutes = fit_models(rows, params, rounds, seed, with_minutes)
     text = booster.model_to_string()
+    minutes_text = minutes.model_to_string() if minutes is not None else ""
     train_end = max(rows["game_date"])
-    version = f"gb-{train_end:%Y%m%d}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    digest = hashlib.sha256((text + minutes_text).encode()).hexdigest()[:8]
+    version = f"gb-{train_end:%Y%m%d}-{digest}"
     target = Path(out_dir) / version
     target.mkdir(parents=True, exist_ok=True)
     (target / model_store.MODEL_FILE).write_text(text)
+    if minutes is not None:
+        (target / minutes_model.MODEL_FILE).write_text(minutes_text)
     calibration.save(calibrators, target)
     picks.save(over, target)
     info = ModelInfo(
         version,
         str(target),
-        list(FEATURE_COLUMNS),
+        booster.feature_name(),
         str(min(rows["game_date"])),
         str(train_end),
         len(rows),
-        {**PARAMS, **(params or {}), "rounds": rounds, "min_minutes": min_minutes},
+        {
+            **PARAMS,
+            **(params or {}),
+            "rounds": rounds,
+            "min_minutes": min_minutes,
+            "minutes_model": with_minutes,
+        },
         seed,
         round(time.perf_counter() - started, 2),
     )
@@ -157,12 +193,14 @@ class GradientBoosting:
         self.model_dir = model_dir
         self.path = model_store.version_dir(Path(model_dir)) if model_dir is not None else None
         self.booster: lgb.Booster | None = None
+        self.minutes: lgb.Booster | None = None  # the projected-minutes model of the same version
         self.metadata: dict = {}
         self.calibrator = calibration.Calibrator()
         self.problem = f"no trained points model in {model_dir or '(no model dir given)'}"
         if self.path is not None:
             try:
                 self.booster = lgb.Booster(model_file=str(self.path / model_store.MODEL_FILE))
+                self.minutes = minutes_model.load(self.path)
                 self.calibrator = calibration.load(self.path).get(self.system_id, self.calibrator)
             except (lgb.basic.LightGBMError, OSError, ValueError, KeyError) as exc:
                 self.booster, self.problem = None, f"unreadable points model in {self.path}: {exc}"
@@ -172,11 +210,15 @@ class GradientBoosting:
 
     @classmethod
     def from_booster(
-        cls, booster: lgb.Booster, calibrator: calibration.Calibrator | None = None
+        cls,
+        booster: lgb.Booster,
+        calibrator: calibration.Calibrator | None = None,
+        minutes: lgb.Booster | None = None,
     ) -> GradientBoosting:
         """An in-memory model (the hold-out fit during training)."""
         system = cls(None)
         system.booster, system.version, system.problem = booster, "gb-holdout", ""
+        system.minutes = minutes
         system.calibrator = calibrator or system.calibrator
         return system
 
@@ -184,6 +226,13 @@ class GradientBoosting:
         if self.booster is None:
             return _skipped(features.index, self.problem)
         names = self.booster.feature_name()
+        projection = [c for c in names if c in minutes_model.PROJECTION]
+        if projection and self.minutes is None:
+            return _skipped(
+                features.index, f"model {self.version} needs its minutes model ({minutes_model.MODEL_FILE})"
+            )
+        if projection:
+            features = minutes_model.project(self.minutes, features)
         missing = [c for c in names if c not in features.columns]
         if missing:
             return _skipped(features.index, f"model {self.version} needs features {', '.join(missing[:5])}")

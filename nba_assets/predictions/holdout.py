@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
@@ -30,19 +29,19 @@ def _stand_in_lines(rows: pd.DataFrame) -> pd.Series:
 
 
 def fit_calibrations(
-    feature_frame: pd.DataFrame, start: date, end: date, booster: lgb.Booster
+    feature_frame: pd.DataFrame, start: date, end: date, model: GradientBoosting
 ) -> tuple[dict[str, calibration.Calibrator], dict[str, picks.OverCalibration]]:
     """Confidence and P(over) calibrations by system id from rows in [start, end)
-    (``booster`` saw only rows before start)."""
+    (``model``, points and minutes, saw only rows before start)."""
     dates = feature_frame["game_date"]
     rows = feature_frame[(dates >= start) & (dates < end) & feature_frame["points"].notna()]
     rows = rows[rows["games_before"] >= MIN_GAMES]
     context = SystemContext(history=feature_frame[dates < end])
     makers = {
-        "moving_average": MovingAverage,
-        "matchup": Matchup,
+        "moving_average": lambda c=None: MovingAverage(c, model.minutes),
+        "matchup": lambda c=None: Matchup(c, model.minutes),
         "similarity": Similarity,
-        "gradient_boosting": lambda c=None: GradientBoosting.from_booster(booster, c),
+        "gradient_boosting": lambda c=None: GradientBoosting.from_booster(model.booster, c, model.minutes),
     }
     line = _stand_in_lines(rows)
     minutes = rows["min_ewm_fast"].fillna(rows["min_avg_season"])

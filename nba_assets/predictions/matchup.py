@@ -1,6 +1,6 @@
 """matchup: the player's current form adjusted for tonight's opponent and pace.
 
-points = form x opp_def_factor^0.45 x pace_ratio^0.25 x home x strength gap + 0.2 x role residual
+points = form x minutes factor (1 by default) x opp_def_factor^0.45 x pace_ratio^0.25 x home x strength gap + 0.2 x role residual
 
 * ``opp_def_factor``: the opponent's points allowed over its last 15 games vs the league's recent
   average (a 5% leakier defence -> ~2.2% more points).
@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from nba_assets.predictions import calibration
+from nba_assets.predictions import calibration, minutes_model, model_store
 from nba_assets.predictions.base import SystemContext, output_frame
-from nba_assets.predictions.form import form_points
+from nba_assets.predictions.form import form_points, minutes_factor
 
 DEF_ELASTICITY, PACE_ELASTICITY = 0.45, 0.25
 ROLE_WEIGHT = 0.2
@@ -38,15 +39,24 @@ class Matchup:
     system_id = "matchup"
     version = "matchup-1"
 
-    def __init__(self, calibrator: calibration.Calibrator | None = None) -> None:
+    def __init__(
+        self, calibrator: calibration.Calibrator | None = None, minutes: lgb.Booster | None = None
+    ) -> None:
         self.calibrator = calibrator or calibration.Calibrator()
+        self.minutes = minutes  # the version's minutes model: form x minutes_factor
+        self.metadata: dict = {}  # the model's training window, checked by backtests
 
     @classmethod
     def from_model_dir(cls, version_dir: Path | None) -> Matchup:
-        return cls(calibration.load(version_dir).get(cls.system_id))
+        system = cls(calibration.load(version_dir).get(cls.system_id), minutes_model.load(version_dir))
+        if system.minutes is not None:
+            system.metadata = model_store.read_metadata(version_dir)
+        return system
 
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
-        form = form_points(features)
+        if self.minutes is not None:
+            features = minutes_model.project(self.minutes, features)
+        form = form_points(features) * minutes_factor(features)
         factor = features["opp_def_factor"].fillna(1.0).clip(0.8, 1.2) ** DEF_ELASTICITY
         pace = ((features["opp_pace"] + features["team_pace"]) / (2 * features["team_pace"])).fillna(1.0)
         factor *= pace.clip(0.9, 1.1) ** PACE_ELASTICITY

@@ -44,9 +44,10 @@ def test_training_never_sees_games_on_or_after_the_cut_off(features, tmp_path):
     cut = date(2024, 1, 10)
     future = features["game_date"] >= cut
     shuffled = features.copy()
-    shuffled.loc[future, "points"] = np.random.default_rng(0).permutation(
-        shuffled.loc[future, "points"].to_numpy()
-    )
+    for column in ("points", "minutes"):  # the points model and the minutes model it reads
+        shuffled.loc[future, column] = np.random.default_rng(0).permutation(
+            shuffled.loc[future, column].to_numpy()
+        )
     a = train_points_model(features, cut, tmp_path / "a", rounds=SMALL_ROUNDS, calibrate=False)
     b = train_points_model(shuffled, cut, tmp_path / "b", rounds=SMALL_ROUNDS, calibrate=False)
     assert a.version == b.version and a.train_end < str(cut)

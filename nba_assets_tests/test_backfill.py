@@ -13,10 +13,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from nba_assets.batch_state.base import BatchState
+from nba_assets.batch_state.base import BatchState, CompletionStatus
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.cli import main
 from nba_assets.day_run import INSTANCE_YAML
+from nba_assets.defs.batches import OWNER
+from nba_assets.naming import batch_id_for
 from nba_assets_tests.emulators.process import ManagedProcess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +126,16 @@ def test_cli_backfill_through_the_daemon_is_a_few_ranged_runs(tmp_path, monkeypa
     assert set(per_day) == {FIRST, LAST} and duplicates == 0, per_day
 
 
+def _requests(instance, sensor: str) -> list:
+    from nba_assets.definitions import defs
+
+    definitions = defs()
+    with dg.build_sensor_context(
+        instance=instance, definitions=definitions, resources=definitions.resources
+    ) as context:
+        return list(definitions.resolve_sensor_def(sensor).evaluate_tick(context).run_requests or [])
+
+
 def test_backfill_ranges_follow_the_calendar_and_the_shards():
     """One ranged run per run of consecutive game days; staging covers the dates x the first N shards
     (a rectangle, so Dagster makes one run per shard and range, not one per date)."""
@@ -164,5 +176,20 @@ def test_ctrl_c_leaves_the_backfill_submitted_and_cancel_cancels_it(tmp_path, mo
         (record,) = instance.get_backfills()
         assert str(record.status.value) == "REQUESTED"
         assert f"nba-assets backfill --cancel {record.backfill_id}" in " ".join(printed.split())
+        # while it is in progress the backfill owns its batches: neither live sensor launches a run
+        # for a complete batch its slate run opened (no second staging, no second consolidation)
+        store = SqliteBatchStore(tmp_path / "out" / "batch_state.sqlite")
+        batch_id = batch_id_for(date.fromisoformat(FIRST), ["a_player:0"])
+        store.open_batch(batch_id, date.fromisoformat(FIRST), {"a_player": 0})
+        store.record_completion(batch_id, "a_player", CompletionStatus.SUCCEEDED, predictions=1, run_id="r")
+        metadata = {
+            "batches": {FIRST: {"batch_id": batch_id, "shards": {"00": 1}}},
+            OWNER: record.backfill_id,
+        }
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization("slate", partition=FIRST, metadata=metadata)
+        )
+        assert _requests(instance, "slate_fanout_sensor") == []
+        assert _requests(instance, "batch_completion_sensor") == []
         assert main(["backfill", "--cancel", record.backfill_id]) == 0
         assert str(instance.get_backfill(record.backfill_id).status.value) in ("CANCELING", "CANCELED")

@@ -137,7 +137,7 @@ def instance_runs(dagster_home: Path) -> tuple[int, Counter, Counter, int, int]:
         )
         repeats = sum(n - 1 for n in keys.values())
         merges = instance.fetch_materializations(
-            dg.AssetKey("consolidated_predictions"), limit=100_000
+            dg.AssetKey("consolidated_predictions"), limit=10_000
         ).records
         per_date = Counter(r.partition_key for r in merges)
         return (

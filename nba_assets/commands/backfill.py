@@ -18,7 +18,7 @@ from rich.table import Table
 
 from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
 
-POLL_SECONDS = 2.0
+POLL_SECONDS = 5.0  # each look reads the runs and three assets' partitions: light on the instance
 DAEMON_HINT_SECONDS = 120  # the backfill daemon wakes every 30 s; four misses mean it is not running
 
 

@@ -5,9 +5,11 @@ the live-day sensors leave the backfill's batches to it."""
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import duckdb
@@ -167,10 +169,12 @@ def test_ctrl_c_leaves_the_backfill_submitted_and_cancel_cancels_it(tmp_path, mo
     def interrupt(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    real_sleep = command.time.sleep
-    monkeypatch.setattr(command.time, "sleep", interrupt)  # the first pause of the progress loop
+    # the first pause of the progress loop; only the command's own clock (patching time.sleep for
+    # everyone also interrupted subprocess.run's wait for dagster-graphql, before the id was known)
+    clock = SimpleNamespace(sleep=interrupt, monotonic=time.monotonic, time=time.time)
+    monkeypatch.setattr(command, "time", clock)
     assert main(["backfill", "--from", FIRST, "--to", FIRST]) == 130
-    monkeypatch.setattr(command.time, "sleep", real_sleep)
+    monkeypatch.setattr(command, "time", time)
     printed = capsys.readouterr().out
     with dg.DagsterInstance.get() as instance:
         (record,) = instance.get_backfills()

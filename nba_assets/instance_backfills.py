@@ -5,8 +5,8 @@ private classes); the public routes are the UI and the GraphQL mutation ``launch
 The CLI runs that mutation through the ``dagster-graphql`` command (the public package, executing
 against the code location in-process, no webserver), so a CLI backfill is the same record the UI's
 Backfills tab lists, cancels and re-executes. The ``dagster-daemon`` (or ``dagster dev``) launches
-its runs; the daemon's sensors then fan each slate out to its shards and consolidate each batch
-exactly as on a live day (DESIGN §2, §3).
+its runs: every asset of the graph for the range, a few ranged runs (one per contiguous range of
+dates; per shard for staging), and the backfill owns its batches (docs/operations.md §7).
 """
 
 from __future__ import annotations
@@ -17,13 +17,25 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
 
-# a day's inputs and its batch: one run per date (their backfill policy); the sensors do the rest
-PREDICT_ASSETS = ("box_scores", "prop_lines", "slate")
-# grading_job's assets; both single_run: a whole range graded and published in one run
+from nba_assets.defs.batches import SHARDS_TAG
+from nba_assets.naming import shard_key
+
+STAGING = "staging_predictions"
+# a day end to end: inputs, the batch, its staging, its one MERGE and the front-end files
+PREDICT_ASSETS = (
+    "box_scores",
+    "prop_lines",
+    "slate",
+    STAGING,
+    "consolidated_predictions",
+    "front_end_exports",
+)
+# grading_job's assets, after consolidation in the same backfill (or alone for days already predicted)
 GRADE_ASSETS = ("graded_results", "results_export")
 CONSOLIDATED = dg.AssetKey("consolidated_predictions")
 GRADED = dg.AssetKey("graded_results")
@@ -71,13 +83,38 @@ def _graphql(query: str, variables: dict) -> dict:
         return json.loads(out.read_text())
 
 
-def submit(assets: tuple[str, ...], dates: list[str], title: str, tags: dict[str, str]) -> str:
+def date_ranges(dates: list[str]) -> list[tuple[str, str]]:
+    """Runs of consecutive calendar days: Dagster makes one ranged run per run of keys."""
+    ranges: list[list[str]] = []
+    for key in sorted(dates):
+        if ranges and date.fromisoformat(key) - date.fromisoformat(ranges[-1][1]) == timedelta(days=1):
+            ranges[-1][1] = key
+        else:
+            ranges.append([key, key])
+    return [(a, b) for a, b in ranges]
+
+
+def partitions_by_asset(assets: tuple[str, ...], dates: list[str], shards: int) -> list[dict]:
+    """Each asset's partition ranges: the dates; for staging, the dates x the first ``shards`` shards
+    (the slates of this backfill open batches of that many shards, tag ``SHARDS_TAG``)."""
+    selection = []
+    for name in assets:
+        ranges = [
+            {"start": f"{a}|{shard_key(0)}", "end": f"{b}|{shard_key(shards - 1)}"}
+            if name == STAGING
+            else {"start": a, "end": b}
+            for a, b in date_ranges(dates)
+        ]
+        selection.append({"assetKey": {"path": [name]}, "partitions": {"ranges": ranges}})
+    return selection
+
+
+def submit(assets: tuple[str, ...], dates: list[str], title: str, shards: int) -> str:
     """An asset backfill of ``assets`` over ``dates``; returns its id (the UI's Backfills tab)."""
     params = {
-        "assetSelection": [{"path": [name]} for name in assets],
-        "partitionNames": dates,
+        "partitionsByAssets": partitions_by_asset(assets, dates, shards),
         "title": title,
-        "tags": [{"key": k, "value": v} for k, v in tags.items()],
+        "tags": [{"key": SHARDS_TAG, "value": str(shards)}],
     }
     answer = _graphql(LAUNCH, {"params": params})
     result = (answer.get("data") or {}).get("launchPartitionBackfill") or {}

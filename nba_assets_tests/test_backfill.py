@@ -1,18 +1,26 @@
-"""nba-assets backfill submits Dagster asset backfills that the real dagster-daemon carries out:
-slates by the backfill, shards and consolidations by the sensors, grading in one ranged run."""
+"""nba-assets backfill submits one Dagster asset backfill that the real dagster-daemon carries out
+in ranged runs: inputs and slates, staging per shard, then consolidation, exports and grading;
+the live-day sensors leave the backfill's batches to it."""
 
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import duckdb
 import pytest
 
+from nba_assets.batch_state.base import BatchState, CompletionStatus
+from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.cli import main
 from nba_assets.day_run import INSTANCE_YAML
+from nba_assets.defs.batches import OWNER
+from nba_assets.naming import batch_id_for
 from nba_assets_tests.emulators.process import ManagedProcess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,12 +55,12 @@ def test_backfill_picks_dates_from_the_box_scores_the_pipeline_reads(tmp_path, m
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_cli_backfill_through_the_daemon_consolidates_once_and_grades(tmp_path, monkeypatch, capsys):
+def test_cli_backfill_through_the_daemon_is_a_few_ranged_runs(tmp_path, monkeypatch, capsys):
     env = {
         "NBA_ASSETS_PROFILE": "local",
         "NBA_ASSETS_HOME": str(tmp_path / "out"),
         "NBA_ASSETS_SYSTEMS": "moving_average",
-        "NBA_ASSETS_SHARDS": "2",
+        "NBA_ASSETS_SHARDS": "4",  # the code location's setting; the backfill's --shards 2 wins
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
     }
     for key, value in env.items():
@@ -71,12 +79,11 @@ def test_cli_backfill_through_the_daemon_consolidates_once_and_grades(tmp_path, 
     )
     daemon.start()
     try:
-        code = main(["backfill", "--from", FIRST, "--to", LAST, "--timeout-minutes", "8"])
+        code = main(["backfill", "--from", FIRST, "--to", LAST, "--shards", "2", "--timeout-minutes", "8"])
         printed = capsys.readouterr().out
         assert code == 0, printed + (tmp_path / "daemon.log").read_text()[-3000:]
         with dg.DagsterInstance.get() as instance:
             runs = instance.get_runs()
-            jobs = Counter(r.job_name for r in runs)
             # resume: every day already consolidated and graded, so nothing is submitted or run
             assert main(["backfill", "--from", FIRST, "--to", LAST, "-q"]) == 0
             assert len(instance.get_runs()) == len(runs)
@@ -84,22 +91,29 @@ def test_cli_backfill_through_the_daemon_consolidates_once_and_grades(tmp_path, 
         daemon.stop()
     with dg.DagsterInstance.get() as instance:
         assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs), [
-            (r.job_name, r.status) for r in runs
+            (r.asset_selection, r.status) for r in runs
         ]
-        # one consolidation per date, launched by the completion sensor (run key = batch id)
-        consolidations = Counter(
-            r.tags["dagster/partition"] for r in runs if r.job_name == "consolidation_job"
-        )
-        assert consolidations == {FIRST: 1, LAST: 1}
-        assert all("dagster/sensor_name" in r.tags for r in runs if r.job_name in ("staging_job",))
-        # the two asset backfills, COMPLETED in the Backfills tab; grading ranged: one run for both days
-        backfills = instance.get_backfills()
-        assert sorted(str(b.status.value) for b in backfills) == ["COMPLETED_SUCCESS"] * 2, backfills
-        grading = [
-            r for r in runs if r.tags.get("dagster/backfill") and "graded_results" in str(r.asset_selection)
+        # one backfill, COMPLETED in the Backfills tab; every run is its, none from the live sensors
+        (backfill,) = instance.get_backfills()
+        assert str(backfill.status.value) == "COMPLETED_SUCCESS", backfill
+        assert all(r.tags.get("dagster/backfill") == backfill.backfill_id for r in runs), [
+            r.tags for r in runs
         ]
-        assert len(grading) == 1, jobs
+        steps = Counter(",".join(sorted(k.to_user_string() for k in r.asset_selection or [])) for r in runs)
+        # both days in each run: inputs and slates; staging once per shard; merge, exports, grading
+        assert steps == {
+            "box_scores,prop_lines,slate": 1,
+            "staging_predictions": 2,
+            "consolidated_predictions,front_end_exports,graded_results,results_export": 1,
+        }, steps
+        # each date's batch merged once, and graded
+        merges = instance.fetch_materializations(dg.AssetKey("consolidated_predictions"), limit=10).records
+        assert sorted(r.partition_key for r in merges) == [FIRST, LAST]
         assert {FIRST, LAST} <= set(instance.get_materialized_partitions(dg.AssetKey("graded_results")))
+    store = SqliteBatchStore(tmp_path / "out" / "batch_state.sqlite")
+    for day in (FIRST, LAST):
+        (batch,) = store.batches_on(date.fromisoformat(day))
+        assert batch.status == BatchState.CONSOLIDATED and set(batch.expected_players.values()) == {0, 1}
     with duckdb.connect(str(tmp_path / "out" / "warehouse.duckdb"), read_only=True) as con:
         per_day = dict(
             con.execute(
@@ -114,20 +128,27 @@ def test_cli_backfill_through_the_daemon_consolidates_once_and_grades(tmp_path, 
     assert set(per_day) == {FIRST, LAST} and duplicates == 0, per_day
 
 
-def test_grading_waits_for_the_sensors_not_for_the_slate_backfill():
-    """The slate backfill is COMPLETED as soon as its slate runs end, before the sensors have staged
-    and consolidated those days: grading submitted then would find no predictions."""
-    from nba_assets.commands.backfill import _predicted
-    from nba_assets.instance_backfills import Progress
+def _requests(instance, sensor: str) -> list:
+    from nba_assets.definitions import defs
 
-    def seen(status: str, consolidated: set[str]) -> Progress:
-        return Progress(status, 2, 0, slated={FIRST, LAST}, consolidated=consolidated, graded=set())
+    definitions = defs()
+    with dg.build_sensor_context(
+        instance=instance, definitions=definitions, resources=definitions.resources
+    ) as context:
+        return list(definitions.resolve_sensor_def(sensor).evaluate_tick(context).run_requests or [])
 
-    assert not _predicted(seen("COMPLETED_SUCCESS", {FIRST}))
-    assert not _predicted(seen("REQUESTED", {FIRST, LAST}))
-    assert _predicted(seen("COMPLETED_SUCCESS", {FIRST, LAST}))
-    # a date whose slate failed has no batch to wait for; the others still must be consolidated
-    assert _predicted(Progress("COMPLETED_FAILED", 2, 1, {FIRST}, {FIRST}, set()))
+
+def test_backfill_ranges_follow_the_calendar_and_the_shards():
+    """One ranged run per run of consecutive game days; staging covers the dates x the first N shards
+    (a rectangle, so Dagster makes one run per shard and range, not one per date)."""
+    from nba_assets.instance_backfills import date_ranges, partitions_by_asset
+
+    days = ["2025-02-12", "2025-02-13", "2025-02-20", "2025-02-21", "2025-02-22"]  # the All-Star break
+    assert date_ranges(days) == [("2025-02-12", "2025-02-13"), ("2025-02-20", "2025-02-22")]
+    selection = partitions_by_asset(("slate", "staging_predictions"), days, 3)
+    by_asset = {s["assetKey"]["path"][0]: s["partitions"]["ranges"] for s in selection}
+    assert by_asset["slate"][1] == {"start": "2025-02-20", "end": "2025-02-22"}
+    assert by_asset["staging_predictions"][0] == {"start": "2025-02-12|00", "end": "2025-02-13|02"}
 
 
 @pytest.mark.slow
@@ -148,14 +169,31 @@ def test_ctrl_c_leaves_the_backfill_submitted_and_cancel_cancels_it(tmp_path, mo
     def interrupt(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    real_sleep = command.time.sleep
-    monkeypatch.setattr(command.time, "sleep", interrupt)  # the first pause of the progress loop
+    # the first pause of the progress loop; only the command's own clock (patching time.sleep for
+    # everyone also interrupted subprocess.run's wait for dagster-graphql, before the id was known)
+    clock = SimpleNamespace(sleep=interrupt, monotonic=time.monotonic, time=time.time)
+    monkeypatch.setattr(command, "time", clock)
     assert main(["backfill", "--from", FIRST, "--to", FIRST]) == 130
-    monkeypatch.setattr(command.time, "sleep", real_sleep)
+    monkeypatch.setattr(command, "time", time)
     printed = capsys.readouterr().out
     with dg.DagsterInstance.get() as instance:
         (record,) = instance.get_backfills()
         assert str(record.status.value) == "REQUESTED"
         assert f"nba-assets backfill --cancel {record.backfill_id}" in " ".join(printed.split())
+        # while it is in progress the backfill owns its batches: neither live sensor launches a run
+        # for a complete batch its slate run opened (no second staging, no second consolidation)
+        store = SqliteBatchStore(tmp_path / "out" / "batch_state.sqlite")
+        batch_id = batch_id_for(date.fromisoformat(FIRST), ["a_player:0"])
+        store.open_batch(batch_id, date.fromisoformat(FIRST), {"a_player": 0})
+        store.record_completion(batch_id, "a_player", CompletionStatus.SUCCEEDED, predictions=1, run_id="r")
+        metadata = {
+            "batches": {FIRST: {"batch_id": batch_id, "shards": {"00": 1}}},
+            OWNER: record.backfill_id,
+        }
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization("slate", partition=FIRST, metadata=metadata)
+        )
+        assert _requests(instance, "slate_fanout_sensor") == []
+        assert _requests(instance, "batch_completion_sensor") == []
         assert main(["backfill", "--cancel", record.backfill_id]) == 0
         assert str(instance.get_backfill(record.backfill_id).status.value) in ("CANCELING", "CANCELED")

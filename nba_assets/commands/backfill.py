@@ -1,10 +1,10 @@
-"""nba-assets backfill: past game days as Dagster asset backfills, followed until they end.
+"""nba-assets backfill: past game days as one Dagster asset backfill, followed until it ends.
 
-Two backfills, both in the UI's Backfills tab: the days' inputs and slates (one run per date;
-the daemon's sensors then fan each slate out to its shards and consolidate each batch once), and,
-once those days are consolidated, ``graded_results`` and ``results_export`` for the range in
-one run. Needs a running
-``dagster-daemon`` (``dagster dev`` runs one) on the same DAGSTER_HOME.
+One backfill in the UI's Backfills tab: the days' inputs, slates, staging, consolidation, exports
+and grading, in a few ranged runs (one per contiguous range of dates and step; per shard for
+staging). The backfill stages and consolidates the batches its slates open; the live-day sensors
+leave them to it. Needs a running ``dagster-daemon`` (``dagster dev`` runs one) on the same
+DAGSTER_HOME.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rich.table import Table
 
 from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
 
-POLL_SECONDS = 2.0
+POLL_SECONDS = 5.0  # each look reads the runs and three assets' partitions: light on the instance
 DAEMON_HINT_SECONDS = 120  # the backfill daemon wakes every 30 s; four misses mean it is not running
 
 
@@ -58,8 +58,8 @@ def _window(args: argparse.Namespace) -> tuple[date, date]:
     return args.start, args.end
 
 
-def _follow(instance, backfill_id: str, dates: list[str], done, bar, what: str, deadline: float):
-    """Poll the backfill record and the dates done until ``done(look)`` holds; bounded by ``deadline``."""
+def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadline: float):
+    """Poll the backfill record and the dates done until the backfill ends; bounded by ``deadline``."""
     from nba_assets.instance_backfills import look
 
     task = bar.add_task(f"{what} (backfill {backfill_id})", total=len(dates))
@@ -70,9 +70,10 @@ def _follow(instance, backfill_id: str, dates: list[str], done, bar, what: str, 
         bar.update(
             task,
             completed=count,
-            description=f"{what}: backfill {backfill_id} {seen.status}, {seen.runs} runs",
+            description=f"{what}: backfill {backfill_id} {seen.status}, {seen.runs} runs, "
+            f"{len(seen.graded)} graded",
         )
-        if done(seen):
+        if seen.ended:
             return seen
         if seen.status == "REQUESTED" and not seen.runs and time.monotonic() > nudge:
             nudge = deadline  # said once
@@ -86,11 +87,6 @@ def _follow(instance, backfill_id: str, dates: list[str], done, bar, what: str, 
                 f"running (Backfills tab, or `nba-assets backfill --cancel {backfill_id}`)"
             )
         time.sleep(POLL_SECONDS)
-
-
-def _predicted(seen) -> bool:
-    # every date whose slate opened a batch is consolidated by the sensors (or the stall policy)
-    return seen.ended and seen.slated <= seen.consolidated
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,18 +125,22 @@ def run(args: argparse.Namespace) -> int:
                 model = execute(defs(), instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config))
                 if not model.ok:
                     raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
+            shards = PipelineSettings.from_env().shard_count
+            grading = () if args.no_grade else backfills.GRADE_ASSETS
             if to_predict:
                 title = f"nba-assets predict {to_predict[0]}..{to_predict[-1]}"
-                current = backfills.submit(backfills.PREDICT_ASSETS, to_predict, title, {})
+                current = backfills.submit(backfills.PREDICT_ASSETS + grading, to_predict, title, shards)
                 ids.append(current)
-                _follow(instance, current, to_predict, _predicted, bar, "predict", deadline)
+                _follow(instance, current, to_predict, bar, "predict", deadline)
+            # days predicted before but never graded (an earlier --no-grade, a failed grading run)
             consolidated = set(instance.get_materialized_partitions(backfills.CONSOLIDATED))
-            to_grade = [d for d in dates if d in consolidated and (args.redo or d not in graded)]
-            if to_grade and not args.no_grade:
+            graded = set(instance.get_materialized_partitions(backfills.GRADED))
+            to_grade = [d for d in dates if d in consolidated and d not in graded and d not in to_predict]
+            if to_grade and grading:
                 title = f"nba-assets grade {to_grade[0]}..{to_grade[-1]}"
-                current = backfills.submit(backfills.GRADE_ASSETS, to_grade, title, {})
+                current = backfills.submit(grading, to_grade, title, shards)
                 ids.append(current)
-                _follow(instance, current, to_grade, lambda seen: seen.ended, bar, "grade", deadline)
+                _follow(instance, current, to_grade, bar, "grade", deadline)
     except KeyboardInterrupt:
         if current:
             console.print(

@@ -1,4 +1,13 @@
-"""Which batch a date belongs to: the batch id the latest ``slate`` materialization recorded."""
+"""Which batch a date belongs to: the batch id the latest ``slate`` materialization recorded.
+
+A ranged slate run (a backfill's range in one run) opens one batch per date and records them all
+under ``batches`` ({date: {batch_id, shards, ...}}): Dagster gives every partition of a ranged run
+the same metadata, so each reader picks its date's entry (:func:`for_date`).
+
+A backfill whose selection also holds ``staging_predictions`` stages and consolidates its own
+batches in ranged runs (docs/operations.md §7): its slate records ``batch_owner`` = the backfill
+id, and the sensors leave such a batch alone while that backfill is in progress.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +16,25 @@ from datetime import date
 import dagster as dg
 
 SLATE = dg.AssetKey("slate")
+STAGING = dg.AssetKey("staging_predictions")
 FORCED_PARTIAL_TAG = "nba_assets/forced_partial"
 BATCH_TAG = "nba_assets/batch_id"
+BACKFILL_TAG = "dagster/backfill"  # Dagster's own tag on every run a backfill launches
+# a backfill's shard count (its tags reach every run it launches): its slates open batches of that
+# many shards, the ones its staging partitions cover, whatever the code location's setting
+SHARDS_TAG = "nba_assets/shard_count"
+RANGED = "batches"
+OWNER = "batch_owner"
+ENDED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+
+
+def for_date(metadata: dict[str, object], key: str) -> dict[str, object]:
+    """One date's slate metadata: a ranged run's entry for the date over its shared fields."""
+    per_date = metadata.get(RANGED)
+    if not isinstance(per_date, dict):
+        return metadata
+    shared = {k: v for k, v in metadata.items() if k != RANGED}
+    return {**shared, **(per_date.get(key) or {})}
 
 
 def slate_metadata(instance: dg.DagsterInstance, game_date: date | str) -> dict[str, object] | None:
@@ -20,7 +46,9 @@ def slate_metadata(instance: dg.DagsterInstance, game_date: date | str) -> dict[
     if not result.records:
         return None
     materialization = result.records[0].asset_materialization
-    return {k: v.value for k, v in materialization.metadata.items()} if materialization else None
+    if materialization is None:
+        return None
+    return for_date({k: v.value for k, v in materialization.metadata.items()}, key)
 
 
 def current_batch_id(instance: dg.DagsterInstance, game_date: date | str) -> str:
@@ -30,3 +58,27 @@ def current_batch_id(instance: dg.DagsterInstance, game_date: date | str) -> str
             f"no slate materialization with a batch_id for {game_date}: materialize `slate` first"
         )
     return str(metadata["batch_id"])
+
+
+def owning_backfill(instance: dg.DagsterInstance, tags: dict[str, str]) -> str | None:
+    """The backfill that stages a slate run's batches itself: the run's backfill, when its
+    selection holds ``staging_predictions`` (else the sensors fan the batches out, as on a live day)."""
+    backfill_id = tags.get(BACKFILL_TAG)
+    record = instance.get_backfill(backfill_id) if backfill_id else None
+    if record is None or not record.asset_selection or STAGING not in record.asset_selection:
+        return None
+    return backfill_id
+
+
+def shard_count(tags: dict[str, str], default: int) -> int:
+    """The run's shard count: the backfill's tag when it has one, else the setting."""
+    from nba_assets.defs.settings import PipelineSettings
+
+    return PipelineSettings(shard_count=int(tags[SHARDS_TAG])).shard_count if SHARDS_TAG in tags else default
+
+
+def owner_active(instance: dg.DagsterInstance, metadata: dict[str, object] | None) -> str | None:
+    """The backfill id that owns the date's batch while it is still in progress, else None."""
+    owner = str((metadata or {}).get(OWNER) or "")
+    record = instance.get_backfill(owner) if owner else None
+    return owner if record is not None and str(record.status.value) not in ENDED else None

@@ -20,9 +20,11 @@ shards = dg.StaticPartitionsDefinition([shard_key(i) for i in range(MAX_SHARDS)]
 day_shards = dg.MultiPartitionsDefinition({"date": game_days, "shard": shards})
 # staging_predictions (date x shard) -> the daily assets downstream of it
 by_date = dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="date")
-# A backfill of the daily inputs launches one run per date: each slate opens that date's batch and
-# the fan-out sensor reacts to each date's materialization on its own.
-one_date_per_run = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
+# A backfill is a few ranged runs, not one per date (docs/operations.md §7): each asset walks the
+# run's dates in order (slates open every date's batch, staging builds the range's features once,
+# consolidation MERGEs each batch once). Dagster makes one run per contiguous range of the
+# backfill's keys (per shard, for staging_predictions); live runs are one partition, as before.
+ranged_runs = dg.BackfillPolicy.single_run()
 
 
 def day_shard_key(date: str, shard: str) -> dg.MultiPartitionKey:

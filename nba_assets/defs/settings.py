@@ -94,6 +94,15 @@ class PipelineSettings(dg.ConfigurableResource):
         """The systems for one game day, with a model trained only on games before it."""
         return registry.build_systems(self.systems, model_store.version_before(self.models_path(), game_date))
 
+    def systems_for(self, dates: list[date]) -> dict[date, list]:
+        """Each date's systems, built (the model loaded) once per model version, for a range."""
+        built: dict[Path | None, list] = {}
+        for game_date in sorted(dates):
+            version = model_store.version_before(self.models_path(), game_date)
+            if version not in built:
+                built[version] = registry.build_systems(self.systems, version)
+        return {d: built[model_store.version_before(self.models_path(), d)] for d in dates}
+
     def headline_system(self) -> str:
         """The default system when it runs, else the first one that does."""
         return self.default_system if self.default_system in self.systems else self.systems[0]

@@ -10,8 +10,10 @@ long-running code server sees a rewritten file or a re-ingested date on its next
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 import pyarrow as pa
@@ -54,9 +56,15 @@ class DayInputs:
     history: pd.DataFrame  # every box score known (features use only rows before game_date)
     slate: pd.DataFrame
     lines: pd.DataFrame
-    features: pd.DataFrame  # point-in-time features of the slate's players
+    build_features: Callable[[], pd.DataFrame]  # the slate's features, built on first use
     lines_source: str  # "files", "odds", "slate" or "reference" (stand-in lines, see inputs/lines.py)
     out: dict[str, str] = field(default_factory=dict)  # player_lookup -> status, players listed out
+
+    @cached_property
+    def features(self) -> pd.DataFrame:
+        """Point-in-time features of the slate's players: a pass over the whole history, so built
+        only when asked for (the slate, exports and grading read the day without them)."""
+        return self.build_features()
 
 
 def _warehouse_key(wh: Warehouse | None) -> tuple:
@@ -152,27 +160,51 @@ def day_inputs(
     *,
     stored_slate_ok: bool = True,
     stored_lines_ok: bool = True,
+    features: pd.DataFrame | None = None,
 ) -> DayInputs:
     """The date's slate, lines and features: the warehouse's rows first, the sources otherwise.
 
     The ingesting assets pass ``stored_*_ok=False`` to read the sources afresh (history still
-    includes the warehouse's box scores).
+    includes the warehouse's box scores). ``features``: the slate's features from a ranged pass
+    (:mod:`nba_assets.inputs.ranged`), used instead of a pass of this date's own.
     """
+    if features is not None:
+        return _day(src, game_date, wh, stored_slate_ok, stored_lines_ok, lambda hist, slate, out: features)
 
-    def build() -> DayInputs:
-        hist = history(src, wh)
-        slate = stored_slate(wh, game_date) if wh is not None and stored_slate_ok else None
-        slate_lines = None
-        if slate is None:
-            slate, slate_lines = source_slate(src, hist, game_date)
-        out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
-        features = _walk(src, wh, hist, game_date, slate, out)[0]
-        stored = stored_lines(wh, game_date) if wh is not None and stored_lines_ok else None
-        lines, label = stored if stored is not None else source_lines(src, game_date, features, slate_lines)
-        return DayInputs(game_date, hist, slate, lines.reset_index(drop=True), features, label, out)
+    def own_features(hist: pd.DataFrame, slate: pd.DataFrame, out: dict[str, str]) -> pd.DataFrame:
+        return _walk(src, wh, hist, game_date, slate, out)[0]
 
     key = ("day", src, game_date, _warehouse_key(wh), stored_slate_ok, stored_lines_ok)
-    return _cache.get(key, _version(src, wh, ("box_scores", "slates", "prop_lines")), build)
+    return _cache.get(
+        key,
+        _version(src, wh, ("box_scores", "slates", "prop_lines")),
+        lambda: _day(src, game_date, wh, stored_slate_ok, stored_lines_ok, own_features),
+    )
+
+
+def _day(src, game_date, wh, stored_slate_ok, stored_lines_ok, features_of) -> DayInputs:
+    hist = history(src, wh)
+    slate = stored_slate(wh, game_date) if wh is not None and stored_slate_ok else None
+    slate_lines = None
+    if slate is None:
+        slate, slate_lines = source_slate(src, hist, game_date)
+    out = players_out(load_availability(list(src.availability)), game_date) if src.availability else {}
+    stored = stored_lines(wh, game_date) if wh is not None and stored_lines_ok else None
+    if stored is not None:
+        lines, label = stored
+    else:  # only reference stand-ins are built from the features
+        given = bool(src.lines) or (slate_lines is not None and not slate_lines.empty)
+        features = None if given else features_of(hist, slate, out)
+        lines, label = source_lines(src, game_date, features, slate_lines)
+    return DayInputs(
+        game_date,
+        hist,
+        slate,
+        lines.reset_index(drop=True),
+        lambda: features_of(hist, slate, out),
+        label,
+        out,
+    )
 
 
 def learned_history(src: Sources, game_date: date, wh: Warehouse | None = None) -> pd.DataFrame:

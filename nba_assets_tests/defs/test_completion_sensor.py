@@ -115,3 +115,25 @@ def test_consolidated_batches_are_not_read_again(definitions, instance, store, s
     store.mark_consolidated(batch_id, {"inserted": 20})
     result = tick(definitions, instance, store_path)
     assert not result.run_requests and "no open batches" in (result.skip_message or "")
+
+
+def _ranged_slate(instance, batch_id: str, owner: str) -> None:
+    """A ranged slate run's materialization of DAY: every date's batch under ``batches``."""
+    metadata = {
+        "batches": {DAY.isoformat(): {"batch_id": batch_id, "shards": {"00": 4}}},
+        "batch_owner": owner,
+    }
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization("slate", partition=DAY.isoformat(), metadata=metadata)
+    )
+
+
+def test_a_batch_whose_backfill_has_ended_gets_the_policy(definitions, instance, store, store_path):
+    """A backfill owns the batches its ranged runs stage; once it is over (here: no such backfill in
+    the instance), a batch it left open is the sensor's again, so L5 still holds for it."""
+    batch_id = open_batch(store)
+    for player in PLAYERS:
+        store.record_completion(batch_id, player, CompletionStatus.SUCCEEDED, predictions=5, run_id="r")
+    _ranged_slate(instance, batch_id, owner="a-backfill-long-gone")
+    result = tick(definitions, instance, store_path)
+    assert [(r.run_key, r.partition_key) for r in result.run_requests] == [(batch_id, DAY.isoformat())]

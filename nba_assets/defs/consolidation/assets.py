@@ -13,8 +13,8 @@ from nba_assets.defs.consolidation.checks import (
     NO_DUPLICATE_KEYS,
     SANE_VALUES,
 )
-from nba_assets.defs.consolidation.merge import consolidate, finish_recorded
-from nba_assets.defs.partitions import by_date, game_days
+from nba_assets.defs.consolidation.merge import Consolidation, consolidate, finish_recorded
+from nba_assets.defs.partitions import by_date, game_days, ranged_runs
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
@@ -39,24 +39,10 @@ def _release_ended_holders(instance: dg.DagsterInstance, store, game_date: date)
     return bool(ended)
 
 
-@dg.asset(
-    partitions_def=game_days,
-    group_name="consolidation",
-    kinds={"sql"},
-    deps=[dg.AssetDep("staging_predictions", partition_mapping=by_date)],
-    pool="consolidation",
-    check_specs=CHECKS,
-    retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
-)
-def consolidated_predictions(
-    context: dg.AssetExecutionContext,
-    settings: PipelineSettings,
-    batch_store: BatchStoreResource,
-    warehouse: WarehouseResource,
-) -> dg.MaterializeResult:
-    """The day's predictions table rows: MERGE, verify, drop staging, mark the batch consolidated."""
-    game_date = date.fromisoformat(context.partition_key)
-    store = batch_store.get()
+def consolidate_date(
+    context: dg.AssetExecutionContext, settings, store, wh, game_date: date
+) -> Consolidation:
+    """One date's batch: MERGE once under the date's lease, verify, drop staging, record (L8, L9)."""
     batch_id = current_batch_id(context.instance, game_date)
     status = store.status(batch_id)
     forced = context.run.tags.get(FORCED_PARTIAL_TAG) == "true"
@@ -65,10 +51,8 @@ def consolidated_predictions(
     if status.state in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
         # merged and recorded by a run that died or failed after it: finish that run's clean-up
         with retry_only_outages():
-            outcome = finish_recorded(context.log, warehouse.get(), store, status, game_date)
-        return dg.MaterializeResult(
-            metadata={**outcome.metadata, "batch_id": batch_id}, check_results=outcome.checks
-        )
+            outcome = finish_recorded(context.log, wh, store, status, game_date)
+        return Consolidation({**outcome.metadata, "batch_id": batch_id}, outcome.checks)
     if not status.is_complete and not forced:
         raise dg.Failure(
             f"batch {batch_id} incomplete: {status.done}/{status.expected} done, {status.failed} failed, "
@@ -88,18 +72,74 @@ def consolidated_predictions(
     started = time.perf_counter()
     try:
         with retry_only_outages():
-            outcome = consolidate(
-                context.log, warehouse.get(), store, status, game_date, players_only=refresh
-            )
+            outcome = consolidate(context.log, wh, store, status, game_date, players_only=refresh)
     finally:
         store.release_consolidation(game_date, context.run_id)
+    metadata = {
+        **outcome.metadata,
+        "batch_id": batch_id,
+        "forced_partial": forced,
+        "batch_kind": "refresh" if refresh else "slate",
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    return Consolidation(metadata, outcome.checks)
+
+
+def combined_checks(by_date: dict[str, list[dg.AssetCheckResult]]) -> list[dg.AssetCheckResult]:
+    """A range's one result per check: passed when every date passed; the dates that did not named."""
+    if not by_date:
+        return []
+    combined = []
+    for name in [c.check_name for c in next(iter(by_date.values()))]:
+        results = {d: next(c for c in checks if c.check_name == name) for d, checks in by_date.items()}
+        failed = sorted(d for d, c in results.items() if not c.passed)
+        first = next(iter(results.values()))
+        combined.append(
+            dg.AssetCheckResult(
+                check_name=name,
+                passed=not failed,
+                severity=first.severity,
+                description=f"{first.description} (each of {len(results)} dates)",
+                metadata={"dates": len(results), "failed_dates": ", ".join(failed) or "none"},
+            )
+        )
+    return combined
+
+
+@dg.asset(
+    partitions_def=game_days,
+    group_name="consolidation",
+    kinds={"sql"},
+    deps=[dg.AssetDep("staging_predictions", partition_mapping=by_date)],
+    pool="consolidation",
+    check_specs=CHECKS,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
+    backfill_policy=ranged_runs,
+)
+def consolidated_predictions(
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    batch_store: BatchStoreResource,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    """The day's predictions table rows: MERGE, verify, drop staging, mark the batch consolidated.
+
+    A range (a backfill) is one run: each date's batch in date order, one MERGE each, under that
+    date's lease; a date that fails stops the run, the dates before it stay consolidated.
+    """
+    store, wh = batch_store.get(), warehouse.get()
+    if len(context.partition_keys) == 1:
+        outcome = consolidate_date(context, settings, store, wh, date.fromisoformat(context.partition_key))
+        return dg.MaterializeResult(metadata=outcome.metadata, check_results=outcome.checks)
+    outcomes = {
+        key: consolidate_date(context, settings, store, wh, date.fromisoformat(key))
+        for key in context.partition_keys
+    }
+    totals = {
+        k: sum(int(o.metadata.get(k) or 0) for o in outcomes.values())
+        for k in ("source_rows", "inserted", "updated", "deactivated", "dml_statements")
+    }
     return dg.MaterializeResult(
-        metadata={
-            **outcome.metadata,
-            "batch_id": batch_id,
-            "forced_partial": forced,
-            "batch_kind": "refresh" if refresh else "slate",
-            "seconds": round(time.perf_counter() - started, 2),
-        },
-        check_results=outcome.checks,
+        metadata={"dates": len(outcomes), **totals},
+        check_results=combined_checks({k: o.checks for k, o in outcomes.items()}),
     )

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from nba_assets.batch_state.base import BatchStore, statuses
-from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
+from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, owner_active, slate_metadata
 from nba_assets.defs.consolidation.policy import Action, Decision, decide
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, STAGING_JOB, consolidation_job, staging_job
 from nba_assets.defs.partitions import day_shard_key
@@ -69,7 +69,9 @@ def batch_completion_sensor(
     """Complete batch -> its one consolidation; stalled batch -> the stall policy (L5).
 
     No cursor: the batch store is the state (open batches, their completions, the stall-retry
-    count), and the run keys make a repeated request a no-op across daemon restarts.
+    count), and the run keys make a repeated request a no-op across daemon restarts. A batch that
+    a backfill in progress stages and consolidates itself (ranged runs, docs/operations.md §7) is
+    left to it; once that backfill has ended, a batch it left open gets the policy like any other.
     """
     store = batch_store.get()
     now = datetime.now(UTC)
@@ -77,10 +79,15 @@ def batch_completion_sensor(
     deadline = timedelta(minutes=settings.stall_deadline_minutes)
     requests, seen = [], 0
     for status in statuses(store, [batch.batch_id for batch in store.open_batches()]):
+        seen += 1
+        slate = slate_metadata(context.instance, status.game_date) or {}
+        owner = owner_active(context.instance, slate) if slate.get("batch_id") == status.batch_id else None
+        if owner:
+            context.log.info(f"{status.game_date} {status.batch_id}: left to backfill {owner}")
+            continue
         decision = decide(status, store, now, idle, deadline)
         context.log.info(f"{decision.game_date} {decision.batch_id} {decision.action}: {decision.note}")
         requests += _requests(decision, store)
-        seen += 1
     if not seen:
         return dg.SkipReason("no open batches")
     return dg.SensorResult(run_requests=requests)

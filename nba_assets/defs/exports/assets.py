@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from nba_assets.defs.exports.checks import FRONT_END_QUALITY_GATES, RESULTS_QUALITY_GATES
-from nba_assets.defs.partitions import game_days
+from nba_assets.defs.partitions import game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import ExportSinkResource, WarehouseResource
 from nba_assets.exports import frames
@@ -51,6 +51,7 @@ def _outcome(report: PublishReport, check_name: str, asset: str):
     kinds={"json"},
     deps=["consolidated_predictions"],
     check_specs=[dg.AssetCheckSpec(FRONT_END_QUALITY_GATES, asset="front_end_exports", blocking=True)],
+    backfill_policy=ranged_runs,  # a backfill's range: each date published in order, in one run
 )
 def front_end_exports(
     context: dg.AssetExecutionContext,
@@ -59,21 +60,30 @@ def front_end_exports(
     warehouse: WarehouseResource,
     export_sink: ExportSinkResource,
 ):
-    """tonight/all-players, tonight/player/*, predictions/{date}, best-bets/{date} and latest."""
-    game_date = date.fromisoformat(context.partition_key)
-    day = nba_inputs.day(game_date, warehouse.get())  # the stored slate and current lines
-    files = build_day_exports(
-        game_date,
-        warehouse.get().predictions_for(game_date),
-        day.slate,
-        day.lines,
-        day.history,
-        generated_at=datetime.now(UTC),
-        default_system=settings.headline_system(),
-    )
-    gates = _gates(settings).for_slate(frames.slate_games(day.slate, game_date))
-    report = publish(files, export_sink.get(), gates)
-    context.log.info(f"exports of {game_date}: {len(report.written)} files, {report.total_bytes:,} bytes")
+    """tonight/all-players, tonight/player/*, predictions/{date}, best-bets/{date} and latest.
+
+    A range is published date by date in order (the pointers end on its last date, as day by day);
+    a refused date stops there: the dates before stay published, nothing of it is written.
+    """
+    wh, sink = warehouse.get(), export_sink.get()
+    report = None
+    for key in context.partition_keys:
+        game_date = date.fromisoformat(key)
+        day = nba_inputs.day(game_date, wh)  # the stored slate and current lines
+        files = build_day_exports(
+            game_date,
+            wh.predictions_for(game_date),
+            day.slate,
+            day.lines,
+            day.history,
+            generated_at=datetime.now(UTC),
+            default_system=settings.headline_system(),
+        )
+        gates = _gates(settings).for_slate(frames.slate_games(day.slate, game_date))
+        report = publish(files, sink, gates)
+        context.log.info(f"exports of {game_date}: {len(report.written)} files, {report.total_bytes:,} bytes")
+        if not report.ok:
+            break
     yield from _outcome(report, FRONT_END_QUALITY_GATES, "front_end_exports")
 
 

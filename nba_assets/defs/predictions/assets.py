@@ -8,9 +8,10 @@ import pandas as pd
 
 from nba_assets.batch_state.base import BatchState, CompletionStatus
 from nba_assets.defs.batches import current_batch_id
-from nba_assets.defs.partitions import day_shards
+from nba_assets.defs.partitions import day_shards, ranged_runs
 from nba_assets.defs.predictions.checks import ALL_PLAYERS_REPORTED
 from nba_assets.defs.predictions.outcomes import outcome_table, run_shard
+from nba_assets.defs.predictions.ranged import stage_range
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
@@ -28,6 +29,7 @@ class StagingConfig(dg.Config):
     group_name="predictions",
     kinds={"python"},
     deps=["slate", "points_model"],
+    backfill_policy=ranged_runs,  # a backfill: one run per shard and range of dates (ranged.py)
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
     check_specs=[dg.AssetCheckSpec(ALL_PLAYERS_REPORTED, asset="staging_predictions")],
 )
@@ -40,6 +42,8 @@ def staging_predictions(
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     """Each player's predictions written to staging, then its completion recorded (DESIGN §3)."""
+    if len(context.partition_keys) > 1:
+        return _staged_range(context, config, nba_inputs, settings, batch_store, warehouse)
     keys = context.partition_key.keys_by_dimension
     game_date, shard = date.fromisoformat(keys["date"]), keys["shard"]
     store = batch_store.get()
@@ -78,25 +82,59 @@ def staging_predictions(
             context.run_id,
             history=nba_inputs.learned_history(game_date, wh) if systems_need_history else None,
         )
-    failed = [o for o in outcomes if o.status == CompletionStatus.FAILED]
+    metadata = {"batch_id": batch.batch_id, **_counts(outcomes, started), "outcomes": outcome_table(outcomes)}
+    return _result(metadata, outcomes)
+
+
+def _counts(outcomes, started: float) -> dict[str, object]:
     counts = pd.Series([str(o.status) for o in outcomes]).value_counts().to_dict() if outcomes else {}
+    return {
+        "players": len(outcomes),
+        "succeeded": counts.get("succeeded", 0),
+        "skipped": counts.get("skipped", 0),
+        "failed": counts.get("failed", 0),
+        "predictions": sum(o.predictions for o in outcomes),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _staged_range(context, config, nba_inputs, settings, batch_store, warehouse) -> dg.MaterializeResult:
+    """A backfill's range: every date's batch staged in this one run (``ranged.py``). Dagster gives
+    every partition of the run the same metadata, so it holds totals, not one row per player (the
+    batch store holds each player's completion)."""
+    if config.players:
+        raise dg.Failure(
+            "re-running chosen players is one (date, shard) run, not a range", allow_retries=False
+        )
+    started = time.perf_counter()
+    outcomes, closed = stage_range(
+        context.log,
+        context.instance,
+        context.run_id,
+        context.partition_keys,
+        nba_inputs,
+        settings,
+        batch_store.get(),
+        warehouse.get(),
+    )
+    metadata = {
+        **_counts(outcomes, started),
+        "dates": len({k.split("|")[0] for k in map(str, context.partition_keys)}),
+        "dates_already_closed": ", ".join(closed) or "none",
+    }
+    return _result(metadata, outcomes)
+
+
+def _result(metadata: dict[str, object], outcomes) -> dg.MaterializeResult:
+    failed = [o for o in outcomes if o.status == CompletionStatus.FAILED]
     return dg.MaterializeResult(
-        metadata={
-            "batch_id": batch.batch_id,
-            "players": len(outcomes),
-            "succeeded": counts.get("succeeded", 0),
-            "skipped": counts.get("skipped", 0),
-            "failed": counts.get("failed", 0),
-            "predictions": sum(o.predictions for o in outcomes),
-            "seconds": round(time.perf_counter() - started, 2),
-            "outcomes": outcome_table(outcomes),
-        },
+        metadata=metadata,
         check_results=[
             dg.AssetCheckResult(
                 check_name=ALL_PLAYERS_REPORTED,
                 passed=not failed,
                 severity=dg.AssetCheckSeverity.WARN,
-                metadata={"failed_players": ", ".join(o.player_lookup for o in failed) or "none"},
+                metadata={"failed_players": ", ".join(o.player_lookup for o in failed[:100]) or "none"},
                 description="every player of the shard reported succeeded or skipped; failed ones are "
                 "re-run by the completion sensor's stall policy",
             )

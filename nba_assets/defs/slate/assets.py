@@ -8,9 +8,9 @@ import dagster as dg
 import pandas as pd
 
 from nba_assets.batch_state.base import BatchState
-from nba_assets.defs.batches import slate_metadata
+from nba_assets.defs.batches import OWNER, RANGED, owning_backfill, shard_count, slate_metadata
 from nba_assets.defs.feeds import NbaStatsFeedResource
-from nba_assets.defs.partitions import game_days, one_date_per_run
+from nba_assets.defs.partitions import game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.slate.ingest import partition_date, today
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
@@ -86,12 +86,46 @@ def refresh_batch(context, day, wh, store, settings: PipelineSettings, game_date
             "moved_players": moved, "replaces_batch": batch_id, "batch_state": str(batch.status)}  # fmt: skip
 
 
+def open_day_batch(context, nba_inputs, nba_stats_feed, settings, store, wh, game_date) -> dict:
+    """Store the date's slate and open its batch; the materialization metadata of the date."""
+    players_slate, source, feed_meta = day_slate(nba_inputs, nba_stats_feed, wh, game_date)
+    out = (
+        players_out(load_availability(nba_inputs.availability), game_date) if nba_inputs.availability else {}
+    )
+    wh.write_inputs("slates", game_date, slate_rows(players_slate, out, source))
+    day = nba_inputs.day(game_date, wh)  # what staging and exports will read back
+    shards = shard_count(context.run.tags, settings.shard_count)
+    players = {p: shard_of(p, shards) for p in day.slate["player_lookup"]}
+    batch_id = batch_id_for(game_date, [f"{p}:{s}" for p, s in players.items()])
+    batch = store.open_batch(batch_id, game_date, players, correlation_id=context.run_id)
+    shard_counts = {shard_key(s): list(players.values()).count(s) for s in sorted(set(players.values()))}
+    context.log.info(
+        f"batch {batch_id}: {len(players)} players in {len(shard_counts)} shards, state {batch.status}"
+    )
+    return {
+        "batch_id": batch_id,
+        "players": len(players),
+        "games": int(day.slate["game_id"].nunique()),
+        "shards": shard_counts,
+        "slate_source": source,
+        "lines_source": day.lines_source,
+        "players_out": dict(sorted(out.items())),
+        "batch_state": str(batch.status),
+        "batch_kind": "slate",
+        **feed_meta,
+    }
+
+
+def _metadata(meta: dict) -> dict:
+    return {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v for k, v in meta.items()}
+
+
 @dg.asset(
     partitions_def=game_days,
     group_name="slate",
     kinds={"python"},
     deps=["box_scores", "prop_lines"],
-    backfill_policy=one_date_per_run,
+    backfill_policy=ranged_runs,
 )
 def slate(
     context: dg.AssetExecutionContext,
@@ -102,39 +136,39 @@ def slate(
     batch_store: BatchStoreResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    """Who plays today, stored in the warehouse: opens the day's batch with every player and its shard."""
-    game_date, wh = partition_date(context), warehouse.get()
+    """Who plays today, stored in the warehouse: opens the day's batch with every player and its shard.
+
+    A range (a backfill) is one run opening every date's batch; its metadata holds each date's
+    under ``batches``. A backfill that also stages the dates owns their batches (``batch_owner``).
+    """
+    wh = warehouse.get()
     wh.ensure_schema()  # the dataset and tables exist before any shard stages rows
+    owner = {OWNER: owner} if (owner := owning_backfill(context.instance, context.run.tags)) else {}
     if config.refresh:
+        if len(context.partition_keys) > 1:
+            raise dg.Failure("a line refresh is one date's run, not a range", allow_retries=False)
+        game_date = partition_date(context)
         day = nba_inputs.day(game_date, wh)  # the stored slate, the lines just re-ingested
         meta = refresh_batch(context, day, wh, batch_store.get(), settings, game_date)
-        meta = {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v for k, v in meta.items()}
-        return dg.MaterializeResult(metadata={**meta, "shard_count": settings.shard_count})
-    players_slate, source, feed_meta = day_slate(nba_inputs, nba_stats_feed, wh, game_date)
-    out = (
-        players_out(load_availability(nba_inputs.availability), game_date) if nba_inputs.availability else {}
-    )
-    wh.write_inputs("slates", game_date, slate_rows(players_slate, out, source))
-    day = nba_inputs.day(game_date, wh)  # what staging and exports will read back
-    players = {p: shard_of(p, settings.shard_count) for p in day.slate["player_lookup"]}
-    batch_id = batch_id_for(game_date, [f"{p}:{s}" for p, s in players.items()])
-    batch = batch_store.get().open_batch(batch_id, game_date, players, correlation_id=context.run_id)
-    shard_counts = {shard_key(s): list(players.values()).count(s) for s in sorted(set(players.values()))}
-    context.log.info(
-        f"batch {batch_id}: {len(players)} players in {len(shard_counts)} shards, state {batch.status}"
-    )
+        return dg.MaterializeResult(metadata={**_metadata(meta), "shard_count": settings.shard_count})
+    store = batch_store.get()
+    if len(context.partition_keys) == 1:
+        meta = open_day_batch(
+            context, nba_inputs, nba_stats_feed, settings, store, wh, partition_date(context)
+        )
+        shards = shard_count(context.run.tags, settings.shard_count)
+        return dg.MaterializeResult(metadata={**_metadata(meta), "shard_count": shards, **owner})
+    batches = {
+        key: open_day_batch(context, nba_inputs, nba_stats_feed, settings, store, wh, date.fromisoformat(key))
+        for key in context.partition_keys
+    }
+    keep = ("batch_id", "players", "games", "shards", "batch_state", "batch_kind", "slate_source")
     return dg.MaterializeResult(
         metadata={
-            "batch_id": batch_id,
-            "players": len(players),
-            "games": day.slate["game_id"].nunique(),
-            "shards": dg.MetadataValue.json(shard_counts),
-            "shard_count": settings.shard_count,
-            "slate_source": source,
-            "lines_source": day.lines_source,
-            "players_out": dg.MetadataValue.json(dict(sorted(out.items()))),
-            "batch_state": str(batch.status),
-            "batch_kind": "slate",
-            **feed_meta,
+            RANGED: dg.MetadataValue.json({k: {f: m[f] for f in keep} for k, m in batches.items()}),
+            "dates": len(batches),
+            "players": sum(int(m["players"]) for m in batches.values()),
+            "shard_count": shard_count(context.run.tags, settings.shard_count),
+            **owner,
         }
     )

@@ -12,7 +12,7 @@ import dagster as dg
 import pandas as pd
 
 from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
-from nba_assets.defs.partitions import TIMEZONE, game_days, one_date_per_run
+from nba_assets.defs.partitions import TIMEZONE, game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import WarehouseResource
 from nba_assets.feeds.day import FeedReport, lines_from_feed
@@ -20,6 +20,7 @@ from nba_assets.feeds.errors import FeedError
 from nba_assets.inputs.day import day_inputs, file_history, source_lines, stored_lines, stored_slate
 from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players
 from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
+from nba_assets.inputs.ranged import ranged_days
 
 
 def partition_date(context: dg.AssetExecutionContext) -> date:
@@ -45,7 +46,7 @@ def _names_table(names: list[str]) -> dg.MetadataValue:
     group_name="slate",
     kinds={"python"},
     # a range (a season's ingest, ranged grading) is one run that walks its dates in order
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    backfill_policy=ranged_runs,
 )
 def box_scores(
     context: dg.AssetExecutionContext,
@@ -93,8 +94,12 @@ def ingest_lines(
     odds_feed: OddsFeedResource,
     wh,
     game_date: date,
+    day=None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
-    """The date's lines from The Odds API or the sources; (validated lines, metadata)."""
+    """The date's lines from The Odds API or the sources; (validated lines, metadata).
+
+    ``day``: the date's inputs from a ranged run's one feature pass (reference lines need features).
+    """
     if not odds_feed.configured and nba_inputs.lines:  # line files: no features needed
         lines = source_lines(nba_inputs.sources(), game_date, None, None)[0]
         suspicious = suspicious_constant_lines(lines)
@@ -102,7 +107,7 @@ def ingest_lines(
             context.log.warning(f"suspicious constant line: {finding}")
         return lines, {"source": "files", "suspicious": ", ".join(suspicious) or "none"}
     if not odds_feed.configured:  # lines in slate files, or reference stand-ins from the features
-        day = day_inputs(nba_inputs.sources(), game_date, wh, stored_lines_ok=False)
+        day = day or day_inputs(nba_inputs.sources(), game_date, wh, stored_lines_ok=False)
         suspicious = suspicious_constant_lines(day.lines) if day.lines_source == "files" else []
         for finding in suspicious:
             context.log.warning(f"suspicious constant line: {finding}")
@@ -133,11 +138,37 @@ def ingest_lines(
     }
 
 
+def _store_lines(context, nba_inputs, odds_feed, wh, game_date: date, day=None) -> dict[str, object]:
+    previous = stored_lines(wh, game_date)
+    lines, metadata = ingest_lines(context, nba_inputs, odds_feed, wh, game_date, day)
+    moved = moved_players(previous[0] if previous else None, lines) if previous else []
+    wh.write_inputs("prop_lines", game_date, line_rows(lines, str(metadata["source"])))
+    return {
+        "lines": len(lines),
+        "players_with_lines": int(lines["player_lookup"].nunique()) if len(lines) else 0,
+        "moved_players": dg.MetadataValue.json(moved),
+        "moved_count": len(moved),
+        "previously_stored": previous is not None,
+        **metadata,
+    }
+
+
+def _matched_check(unmatched: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name="prop_lines_all_players_matched",
+        passed=unmatched == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"unmatched": unmatched},
+        description="every sportsbook name matched a player (unmatched ones are listed in the "
+        "materialization's unmatched_players table)",
+    )
+
+
 @dg.asset(
     partitions_def=game_days,
     group_name="slate",
     kinds={"python"},
-    backfill_policy=one_date_per_run,
+    backfill_policy=ranged_runs,
     check_specs=[dg.AssetCheckSpec("prop_lines_all_players_matched", asset="prop_lines")],
 )
 def prop_lines(
@@ -147,30 +178,25 @@ def prop_lines(
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     """The date's points lines (every book's, a consensus; or files; or reference stand-ins), stored."""
-    game_date, wh = partition_date(context), warehouse.get()
+    wh = warehouse.get()
     wh.ensure_schema()
-    previous = stored_lines(wh, game_date)
-    lines, metadata = ingest_lines(context, nba_inputs, odds_feed, wh, game_date)
-    moved = moved_players(previous[0] if previous else None, lines) if previous else []
-    wh.write_inputs("prop_lines", game_date, line_rows(lines, str(metadata["source"])))
-    unmatched = int(metadata.get("unmatched_count", 0))
+    if len(context.partition_keys) == 1:
+        metadata = _store_lines(context, nba_inputs, odds_feed, wh, partition_date(context))
+        unmatched = int(metadata.get("unmatched_count", 0))
+        return dg.MaterializeResult(metadata=metadata, check_results=[_matched_check(unmatched)])
+    # a range: reference stand-in lines need features, built for every date in one pass
+    dates = [date.fromisoformat(k) for k in context.partition_keys]
+    reference = not odds_feed.configured and not nba_inputs.lines
+    days = ranged_days(nba_inputs.sources(), dates, wh, stored_lines_ok=False)[0] if reference else {}
+    done = [_store_lines(context, nba_inputs, odds_feed, wh, d, days.get(d)) for d in dates]
+    unmatched = sum(int(m.get("unmatched_count", 0)) for m in done)
     return dg.MaterializeResult(
         metadata={
-            "lines": len(lines),
-            "players_with_lines": int(lines["player_lookup"].nunique()) if len(lines) else 0,
-            "moved_players": dg.MetadataValue.json(moved),
-            "moved_count": len(moved),
-            "previously_stored": previous is not None,
-            **metadata,
+            "dates": len(done),
+            "lines": sum(int(m["lines"]) for m in done),
+            "players_with_lines": sum(int(m["players_with_lines"]) for m in done),
+            "source": ", ".join(sorted({str(m["source"]) for m in done})),
+            "unmatched_count": unmatched,
         },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="prop_lines_all_players_matched",
-                passed=unmatched == 0,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"unmatched": unmatched},
-                description="every sportsbook name matched a player (unmatched ones are listed in the "
-                "materialization's unmatched_players table)",
-            )
-        ],
+        check_results=[_matched_check(unmatched)],
     )

@@ -4,7 +4,7 @@ import json
 
 import dagster as dg
 
-from nba_assets.defs.batches import BATCH_TAG, SLATE
+from nba_assets.defs.batches import BATCH_TAG, OWNER, SLATE, for_date
 from nba_assets.defs.jobs import STAGING_JOB, staging_job
 from nba_assets.defs.partitions import day_shard_key
 from nba_assets.defs.storage import BatchStoreResource
@@ -42,7 +42,8 @@ def slate_fanout_sensor(
     slate event after the cursor, so a backfill of many dates fans out every one of them. A slate
     event whose batch is no longer open (re-running a consolidated day, or a daemon started after
     `nba-assets run-day` finished the day) fans out nothing: the batch store, not run-key tags,
-    says what is left to do.
+    says what is left to do. Nor does a batch a backfill stages itself (``batch_owner``, from a
+    ranged slate run, docs/operations.md §7): its ranged staging run is already on the way.
     """
     after = json.loads(context.cursor)["storage_id"] if context.cursor else None
     records = context.instance.fetch_materializations(
@@ -56,7 +57,10 @@ def slate_fanout_sensor(
         materialization = record.asset_materialization
         if materialization is None or record.partition_key is None:
             continue
-        metadata = {k: v.value for k, v in materialization.metadata.items()}
+        metadata = for_date({k: v.value for k, v in materialization.metadata.items()}, record.partition_key)
+        if metadata.get(OWNER):
+            context.log.info(f"slate {record.partition_key}: staged by backfill {metadata[OWNER]}")
+            continue
         if metadata.get("batch_id") not in open_ids:
             context.log.info(f"slate {record.partition_key} batch {metadata.get('batch_id')}: not open")
             continue

@@ -1,0 +1,83 @@
+"""staging_predictions over a range of (date, shard) partitions: one run, one feature pass.
+
+A backfill's staging run covers many dates (Dagster makes one run per shard and contiguous range
+of dates). Each date keeps its own batch and the per-player protocol: every player of the run's
+shards is staged, then its completion recorded (L2, L3, L6); only the features are built once for
+the whole range with the walk-forward engine, instead of one pass over the history per date.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date
+
+import dagster as dg
+
+from nba_assets.batch_state.base import BatchState, BatchStore
+from nba_assets.defs.batches import current_batch_id
+from nba_assets.defs.predictions.outcomes import ShardOutcome, run_shard
+from nba_assets.defs.retries import retry_only_outages
+from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+from nba_assets.inputs.ranged import ranged_days
+from nba_assets.naming import shard_key
+
+CLOSED = (BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED)
+
+
+def dates_and_shards(partition_keys) -> dict[str, set[str]]:
+    """{date: the run's shards of it} from a ranged run's (date, shard) keys."""
+    shards: dict[str, set[str]] = defaultdict(set)
+    for key in partition_keys:
+        keys = getattr(key, "keys_by_dimension", None) or dict(
+            zip(("date", "shard"), str(key).split("|"), strict=True)
+        )
+        shards[keys["date"]].add(keys["shard"])
+    return dict(sorted(shards.items()))
+
+
+def stage_range(
+    log: logging.Logger,
+    instance: dg.DagsterInstance,
+    run_id: str,
+    partition_keys,
+    nba_inputs: NbaInputsResource,
+    settings: PipelineSettings,
+    store: BatchStore,
+    wh,
+) -> tuple[list[ShardOutcome], list[str]]:
+    """(every player's outcome, the dates skipped because their batch is already closed)."""
+    todo: dict[date, tuple[str, list[str]]] = {}
+    closed = []
+    for key, shards in dates_and_shards(partition_keys).items():
+        with retry_only_outages():
+            batch = store.get_batch(current_batch_id(instance, key))
+        if batch.status in CLOSED:  # a re-run of a done day (--redo): nothing left to stage
+            closed.append(key)
+            log.info(f"{key}: batch {batch.batch_id} already {batch.status}; nothing staged")
+            continue
+        players = sorted(p for p, s in batch.expected_players.items() if shard_key(s) in shards)
+        todo[date.fromisoformat(key)] = (batch.batch_id, players)
+    if not todo:
+        return [], closed
+    dates = sorted(todo)
+    systems = settings.systems_for(dates)  # the model loaded once per version, not per date
+    need_history = any(getattr(s, "needs_history", False) for v in systems.values() for s in v)
+    with retry_only_outages():
+        days, learned = ranged_days(nba_inputs.sources(), dates, wh)
+    outcomes: list[ShardOutcome] = []
+    for game_date in dates:
+        batch_id, players = todo[game_date]
+        with retry_only_outages():
+            outcomes += run_shard(
+                log,
+                days[game_date],
+                players,
+                systems[game_date],
+                store,
+                wh,
+                batch_id,
+                run_id,
+                history=learned if need_history else None,
+            )
+    return outcomes, closed

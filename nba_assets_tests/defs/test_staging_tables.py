@@ -30,6 +30,7 @@ def test_each_players_slice_equals_his_own_conversion() -> None:
 
 def test_a_row_that_does_not_convert_sends_every_player_to_the_per_player_path() -> None:
     rows = _rows(["aaron", "mike"])
+    rows["points_line"] = rows["points_line"].astype(object)
     rows.loc[rows.index[0], "points_line"] = "not a number"
     assert staging_tables(rows, BATCH, T0) == {}
     assert staging_table(rows[rows["player_lookup"] == "mike"], BATCH, T0).num_rows == 10

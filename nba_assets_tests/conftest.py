@@ -26,18 +26,15 @@ def _module(item: pytest.Item) -> str:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Scheduling hints for scripts/test's pytest-xdist workers (``--dist loadgroup``); no effect on
-    what any test does.
+    """Scheduling order for scripts/test's pytest-xdist workers (``--dist loadfile``, each module
+    whole on one worker, so its module-scoped fixtures are built once); no effect on what any test
+    does.
 
     Modules holding ``slow`` tests go first, then those starting a service (browser, database,
-    emulators), then the rest. Each test of a slow module is scheduled on its own, so that
-    the long daemon-driven tests run side by side and none is left for last while the other workers
-    idle. Every other module is one ``xdist_group``: its tests run on one worker, in order, and its
-    module-scoped fixtures are built once.
+    emulators), then the rest, so the long daemon-driven modules run side by side and none is left
+    for last while the other workers idle. (``--dist loadgroup`` would split modules finer, but with
+    this pytest its ``xdist_group`` marks are not applied: every test went its own way.)
     """
     slow = {_module(item) for item in items if item.get_closest_marker("slow")}
     service = {_module(item) for item in items if any(item.get_closest_marker(m) for m in SERVICES)}
     items.sort(key=lambda item: 0 if _module(item) in slow else 1 if _module(item) in service else 2)
-    for item in items:
-        if _module(item) not in slow and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(_module(item)))

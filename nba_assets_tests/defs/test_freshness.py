@@ -54,12 +54,8 @@ def watched_defs(local_home, monkeypatch, httpserver):
     return defs()
 
 
-def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(
-    watched_defs, instance, httpserver, monkeypatch
-):
-    from nba_assets.defs.freshness import sensors
-
-    monkeypatch.setattr(sensors, "TICK_BUDGET_SECONDS", 600.0)  # a whole week in one tick, however loaded
+def webhook_posts(httpserver) -> list[dict]:
+    """The alert webhook's bodies, as the server receives them."""
     posted: list[dict] = []
 
     def handler(request):
@@ -67,6 +63,16 @@ def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(
         return Response("{}", content_type="application/json")
 
     httpserver.expect_request("/hook", method="POST").respond_with_handler(handler)
+    return posted
+
+
+def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(
+    watched_defs, instance, httpserver, monkeypatch
+):
+    from nba_assets.defs.freshness import sensors
+
+    monkeypatch.setattr(sensors, "TICK_BUDGET_SECONDS", 600.0)  # a whole week in one tick, however loaded
+    posted = webhook_posts(httpserver)
     sensor = watched_defs.resolve_sensor_def("morning_deadline_sensor")
     with dg.build_sensor_context(
         instance=instance, definitions=watched_defs, resources=watched_defs.resources
@@ -103,13 +109,7 @@ def test_a_spent_tick_budget_leaves_the_rest_to_the_next_tick_and_nothing_twice(
     from nba_assets.defs.freshness import sensors
 
     monkeypatch.setattr(sensors, "TICK_BUDGET_SECONDS", 0.0)  # every tick judges exactly one date
-    posted: list[dict] = []
-
-    def handler(request):
-        posted.append(json.loads(request.get_data()))
-        return Response("{}", content_type="application/json")
-
-    httpserver.expect_request("/hook", method="POST").respond_with_handler(handler)
+    posted = webhook_posts(httpserver)
     sensor = watched_defs.resolve_sensor_def("morning_deadline_sensor")
     cursor, requested = None, []
     for expected_next in ("2025-02-13", "2025-02-14", "2025-02-15"):

@@ -236,8 +236,9 @@ def _walk(
 
 
 def _fingerprint(frame: pd.DataFrame) -> int:
-    """The slate's rows as data (column order and dtypes aside): the same slate from a file or
-    read back from the warehouse has one fingerprint."""
+    """The slate's rows as text, in any row or column order: the slate from its file and the same
+    slate read back from the warehouse share one fingerprint (a run-day makes one pass, not two).
+    A value whose text changes on the way (1 vs 1.0) only costs a second pass, never a wrong one."""
     columns = sorted(c for c in SLATE_COLUMNS if c in frame.columns)
     rows = frame[columns].astype(str)
     return int(pd.util.hash_pandas_object(rows, index=False).sum()) if len(rows) else 0

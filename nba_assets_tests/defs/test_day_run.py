@@ -117,6 +117,56 @@ def test_failed_player_is_recorded_and_retried_by_config(
     assert statuses[victim] == CompletionStatus.SUCCEEDED
 
 
+def test_a_completion_is_recorded_only_after_its_own_staging_write_returned(
+    definitions, instance, local_home, monkeypatch
+):
+    """Staging writes run in parallel (STAGING_WRITERS): the first players' writes are made the
+    slowest, so recording a completion before its write returned would be seen here (L6)."""
+    import threading
+    import time
+
+    import dagster as dg
+
+    from nba_assets.defs.batches import current_batch_id
+    from nba_assets.warehouse.local import DuckDBWarehouse
+
+    definitions.resolve_job_def("slate_job").execute_in_process(partition_key=DAY, instance=instance)
+    batch_id = current_batch_id(instance, DAY)
+    store = SqliteBatchStore(local_home / "batch_state.sqlite")
+    players = sorted(store.get_batch(batch_id).expected_players)
+    slow = set(players[:4])
+    staged: set[str] = set()
+    early: list[str] = []
+    lock = threading.Lock()
+    write, record = DuckDBWarehouse.write_staging, SqliteBatchStore.record_completion
+
+    def slow_write(self, batch_id, player, rows):
+        if player in slow:
+            time.sleep(0.3)
+        out = write(self, batch_id, player, rows)
+        with lock:
+            staged.add(player)
+        return out
+
+    def checked_record(self, batch_id, player, status, **kwargs):
+        with lock:
+            if player not in staged:
+                early.append(player)
+        return record(self, batch_id, player, status, **kwargs)
+
+    monkeypatch.setattr(DuckDBWarehouse, "write_staging", slow_write)
+    monkeypatch.setattr(SqliteBatchStore, "record_completion", checked_record)
+    for shard in sorted({f"{s:02d}" for s in store.get_batch(batch_id).expected_players.values()}):
+        key = dg.MultiPartitionKey({"date": DAY, "shard": shard})
+        assert (
+            definitions.resolve_job_def("staging_job")
+            .execute_in_process(partition_key=key, instance=instance)
+            .success
+        )
+    assert store.status(batch_id).is_complete and staged == set(players)
+    assert early == []
+
+
 def test_rerun_after_another_shard_count_reports_the_consolidated_day(
     definitions, instance, local_home, monkeypatch
 ):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from nba_assets.defs.batches import SHARDS_TAG
+from nba_assets.defs.batches import ENDED, SHARDS_TAG
 from nba_assets.naming import shard_key
 
 STAGING = "staging_predictions"
@@ -60,7 +60,6 @@ mutation($id: String!) {
 }
 """
 WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
-ENDED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
 
 class BackfillError(RuntimeError):

@@ -25,6 +25,7 @@ BACKFILL_TAG = "dagster/backfill"  # Dagster's own tag on every run a backfill l
 SHARDS_TAG = "nba_assets/shard_count"
 RANGED = "batches"
 OWNER = "batch_owner"
+# a backfill in any other status (requested, canceling, failing) is still in progress
 ENDED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
 

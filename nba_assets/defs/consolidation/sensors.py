@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from nba_assets.batch_state.base import BatchStore, statuses
-from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, owner_active, slate_metadata
+from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, owner_active, slates_metadata
 from nba_assets.defs.consolidation.policy import Action, Decision, decide
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, STAGING_JOB, consolidation_job, staging_job
 from nba_assets.defs.partitions import day_shard_key
@@ -78,9 +78,11 @@ def batch_completion_sensor(
     idle = timedelta(minutes=settings.stall_idle_minutes)
     deadline = timedelta(minutes=settings.stall_deadline_minutes)
     requests, seen = [], 0
-    for status in statuses(store, [batch.batch_id for batch in store.open_batches()]):
+    open_batches = statuses(store, [batch.batch_id for batch in store.open_batches()])
+    slates = slates_metadata(context.instance, [status.game_date for status in open_batches])
+    for status in open_batches:
         seen += 1
-        slate = slate_metadata(context.instance, status.game_date) or {}
+        slate = slates.get(status.game_date.isoformat(), {})
         owner = owner_active(context.instance, slate) if slate.get("batch_id") == status.batch_id else None
         if owner:
             context.log.info(f"{status.game_date} {status.batch_id}: left to backfill {owner}")

@@ -9,9 +9,11 @@ requests nothing for a batch that is no longer open), so a daemon started later 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -92,14 +94,39 @@ def execute(
 
 
 def evaluate(
-    defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursor: str | None = None
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    name: str,
+    cursor: str | None = None,
+    *,
+    quiet: bool = False,
 ) -> list[dg.RunRequest]:
     """One tick of the sensor, as the daemon would evaluate it (with the definitions' resources)."""
-    with dg.build_sensor_context(
-        instance=instance, definitions=defs, cursor=cursor, sensor_name=name, resources=defs.resources
-    ) as context:
+    with (
+        dg.build_sensor_context(
+            instance=instance, definitions=defs, cursor=cursor, sensor_name=name, resources=defs.resources
+        ) as context,
+        _tick_console(quiet),
+    ):
         data = defs.resolve_sensor_def(name).evaluate_tick(context)
     return list(data.run_requests or [])
+
+
+@contextlib.contextmanager
+def _tick_console(quiet: bool) -> Iterator[None]:
+    """A quiet run keeps the tick's INFO lines off the terminal. Dagster gives a tick evaluated
+    outside the daemon its own console logger at INFO and stores nothing of it (the daemon's ticks
+    keep their logs), so the tick's records below WARNING are dropped for its duration only: the
+    runs' own events, INFO included, still reach the instance."""
+    if not quiet:
+        yield
+        return
+    before = logging.root.manager.disable
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(before)
 
 
 def is_merged(defs: dg.Definitions, batch_id: str) -> bool:
@@ -121,6 +148,7 @@ def run_day(
     *,
     on_step: Callable[[str, int], None] = lambda text, total: None,
     force_partial: bool = False,
+    quiet: bool = False,
 ) -> DayResult:
     """slate -> every shard -> the completion sensor's decision -> consolidation and exports."""
     result = DayResult(game_date)
@@ -141,7 +169,9 @@ def run_day(
         return result
     result.batch_id = current_batch_id(instance, game_date)
     shard_requests = [
-        r for r in evaluate(defs, instance, "slate_fanout_sensor", cursor) if date_of(r) == game_date
+        r
+        for r in evaluate(defs, instance, "slate_fanout_sensor", cursor, quiet=quiet)
+        if date_of(r) == game_date
     ]
     on_step("shards", len(shard_requests))
     for request in shard_requests:
@@ -153,7 +183,7 @@ def run_day(
     # date's own run-day or to the daemon (two processes merging one date would race for its lease).
     requests = [
         r
-        for r in evaluate(defs, instance, "batch_completion_sensor")
+        for r in evaluate(defs, instance, "batch_completion_sensor", quiet=quiet)
         if date_of(r) == game_date or STALL_RETRY_TAG in r.tags
     ]
     merging = any(r.job_name == CONSOLIDATION_JOB and date_of(r) == game_date for r in requests)

@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 bar.advance(task)
 
-        result = run_day(definitions, instance, day, on_step=on_step, force_partial=args.force_partial)
+        result = run_day(
+            definitions, instance, day, on_step=on_step, force_partial=args.force_partial, quiet=args.quiet
+        )
     if not args.quiet:
         table = Table(title=f"Dagster runs for {day} (instance {os.environ['DAGSTER_HOME']})")
         for column in ("run id", "job", "partition", "status", "seconds"):

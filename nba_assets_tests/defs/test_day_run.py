@@ -167,6 +167,23 @@ def test_a_completion_is_recorded_only_after_its_own_staging_write_returned(
     assert early == []
 
 
+def test_a_quiet_run_keeps_the_ticks_info_lines_off_the_terminal(definitions, instance, capfd):
+    """`run-day -q`: the sensors' per-batch INFO lines stay off the terminal, the same tick's
+    requests are unchanged, and logging is back to normal afterwards."""
+    import logging
+
+    from nba_assets.day_run import evaluate
+
+    definitions.resolve_job_def("slate_job").execute_in_process(partition_key=DAY, instance=instance)
+    capfd.readouterr()
+    quiet = evaluate(definitions, instance, "slate_fanout_sensor", quiet=True)
+    assert "shard runs" not in capfd.readouterr().err
+    assert logging.root.manager.disable == logging.NOTSET
+    loud = evaluate(definitions, instance, "slate_fanout_sensor")
+    assert "shard runs" in capfd.readouterr().err
+    assert [r.run_key for r in quiet] == [r.run_key for r in loud] and quiet
+
+
 def test_rerun_after_another_shard_count_reports_the_consolidated_day(
     definitions, instance, local_home, monkeypatch
 ):

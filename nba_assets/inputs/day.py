@@ -80,7 +80,7 @@ def _version(
     files = versions(src.files() if files_of is None else files_of)
     if files is None:
         return None
-    return (files, *(wh.inputs_version(k) for k in kinds)) if wh is not None else files
+    return (files, wh.inputs_version(*kinds)) if wh is not None else files
 
 
 def file_history(src: Sources) -> pd.DataFrame:

@@ -109,6 +109,7 @@ class Warehouse(Protocol):
         """An input table's rows from ``start`` to ``end`` inclusive."""
         ...
 
-    def inputs_version(self, kind: str) -> str:
-        """A token that changes whenever the input table is written (for caches keyed by version)."""
+    def inputs_version(self, *kinds: str) -> str:
+        """A token that changes whenever any of these input tables is written (for caches keyed by
+        version), read in one round trip."""
         ...

@@ -320,7 +320,6 @@ class BigQueryWarehouse:
             self._job(f"read {kind}", statement, {"start": start, "end": end}, arrow=True), schema
         )
 
-    def inputs_version(self, kind: str) -> str:
-        name = spec(kind)[0]
-        n, newest = self._job(f"version of {kind}", sql.input_version(self._ref(name)), {})[0]
-        return f"{n}:{newest.isoformat() if newest else '-'}"
+    def inputs_version(self, *kinds: str) -> str:
+        targets = [self._ref(spec(kind)[0]) for kind in kinds]
+        return sql.version_token(self._job(f"version of {', '.join(kinds)}", sql.input_version(targets), {}))

@@ -281,15 +281,15 @@ class DuckDBWarehouse:
 
         return to_schema(self._run(f"read {kind}", run), schema)
 
-    def inputs_version(self, kind: str) -> str:
-        name, schema, _, required, _ = spec(kind)
+    def inputs_version(self, *kinds: str) -> str:
+        specs = [spec(kind) for kind in kinds]
 
-        def run(con: duckdb.DuckDBPyConnection) -> tuple:
-            con.execute(_ddl(name, schema, required))
-            return con.execute(sql.input_version(name)).fetchone()
+        def run(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+            for name, schema, _, required, _ in specs:
+                con.execute(_ddl(name, schema, required))
+            return con.execute(sql.input_version([s[0] for s in specs])).fetchall()
 
-        n, newest = self._run(f"version of {kind}", run)
-        return f"{n}:{newest.isoformat() if newest else '-'}"
+        return sql.version_token(self._run(f"version of {', '.join(kinds)}", run))
 
 
 def _arrow(cursor: duckdb.DuckDBPyConnection) -> pa.Table:

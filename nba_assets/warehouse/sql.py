@@ -21,6 +21,8 @@ The one MERGE per batch:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nba_assets.rows import MERGE_KEY, STAGING_COLUMNS, TABLE_COLUMNS
 
 KEY = ", ".join(MERGE_KEY)
@@ -140,6 +142,18 @@ def input_rows(target: str, columns: tuple[str, ...], p: str, order: tuple[str, 
     )
 
 
-def input_version(target: str) -> str:
-    """Row count and newest ingest: changes whenever any date is (re-)ingested."""
-    return f"SELECT COUNT(*) AS n, MAX(ingested_at) AS newest FROM {target}"
+def input_version(targets: Sequence[str]) -> str:
+    """Each table's row count and newest ingest, in the given order, in one query: changes
+    whenever any date of any of them is (re-)ingested."""
+    return (
+        " UNION ALL ".join(
+            f"SELECT {i} AS k, COUNT(*) AS n, MAX(ingested_at) AS newest FROM {t}"
+            for i, t in enumerate(targets)
+        )
+        + " ORDER BY k"
+    )
+
+
+def version_token(rows: Sequence[tuple]) -> str:
+    """The (k, n, newest) rows of :func:`input_version` as one token."""
+    return "|".join(f"{n}:{newest.isoformat() if newest else '-'}" for _, n, newest in rows)

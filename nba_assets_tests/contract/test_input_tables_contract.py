@@ -52,12 +52,13 @@ def box(day: date, players: list[tuple[int, str, float]]) -> pa.Table:
 def test_reingesting_a_date_replaces_it_and_leaves_other_dates(wh):
     wh.write_inputs("prop_lines", D, lines(D, [("a", 24.5, "dk"), ("b", 10.5, "dk")]))
     wh.write_inputs("prop_lines", E, lines(E, [("a", 25.5, "dk")]))
-    v1 = wh.inputs_version("prop_lines")
+    v1, both = wh.inputs_version("prop_lines"), wh.inputs_version("box_scores", "prop_lines")
     wh.write_inputs("prop_lines", D, lines(D, [("a", 25.0, "dk")]))  # a moved, b gone
     wh.write_inputs("prop_lines", D, lines(D, [("a", 25.0, "dk")]))  # again: no duplicate
     got = wh.read_inputs("prop_lines", D, E).to_pylist()
     assert [(r["game_date"], r["player_lookup"], r["line"]) for r in got] == [(D, "a", 25.0), (E, "a", 25.5)]
     assert got[0]["under_price"] is None and wh.inputs_version("prop_lines") != v1
+    assert wh.inputs_version("box_scores", "prop_lines") != both  # one round trip, any table's write
 
 
 def test_box_scores_round_trip_and_bad_rows_write_nothing(wh):
@@ -68,6 +69,7 @@ def test_box_scores_round_trip_and_bad_rows_write_nothing(wh):
     with pytest.raises(WarehouseError, match="rows of other dates"):
         wh.write_inputs("box_scores", D, box(E, [(3, "c", 5.0)]))
     assert wh.inputs_version("box_scores") == version  # nothing written
+    assert wh.inputs_version("box_scores", "prop_lines").startswith(f"{version}|")
     table = wh.read_inputs("box_scores", D, D)
     assert table.schema.equals(BOX_SCORES_SCHEMA)
     assert sorted(table["points"].to_pylist()) == [12.0, 31.0]

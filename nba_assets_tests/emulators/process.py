@@ -83,6 +83,7 @@ class ManagedProcess:
         self._ready = ready or (lambda: port_open(port))
         self._timeout = timeout
         self.proc: subprocess.Popen | None = None
+        self._record: Path | None = None
 
     def start(self) -> ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,16 +107,21 @@ class ManagedProcess:
         )
 
     def _record_group(self) -> None:
-        """scripts/test kills every recorded group on exit, even if pytest itself was killed."""
+        """scripts/test kills every recorded group on exit, even if pytest itself was killed.
+
+        A group this object stopped is no longer recorded: its id is free for the system to reuse,
+        and a kill of it at exit could hit another process group.
+        """
         piddir = os.environ.get("NBA_ASSETS_PIDDIR")
         if piddir and self.proc is not None:
-            Path(piddir, f"{self.name}-{self.proc.pid}").write_text(str(self.proc.pid))
+            self._record = Path(piddir, f"{self.name}-{self.proc.pid}")
+            self._record.write_text(str(self.proc.pid))
 
     def stop(self) -> None:
         """SIGTERM the whole group, then SIGKILL whatever is left."""
         if self.proc is None:
             return
-        pgid = self.proc.pid
+        pgid, gone = self.proc.pid, False
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, sig)
@@ -124,10 +130,14 @@ class ManagedProcess:
                 # the leader is gone; make sure no child of the group survives it
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(pgid, signal.SIGKILL)
+                gone = True
                 break
             except subprocess.TimeoutExpired:
                 continue
         self.proc = None
+        if gone and self._record is not None:  # else the record stays for scripts/test's kill
+            self._record.unlink(missing_ok=True)
+            self._record = None
 
     def restart(self) -> None:
         """Stop and start again on the same port (outage tests)."""

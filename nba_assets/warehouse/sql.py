@@ -147,8 +147,8 @@ def input_version(targets: Sequence[str]) -> str:
     whenever any date of any of them is (re-)ingested."""
     return (
         " UNION ALL ".join(
-            f"SELECT {i} AS k, COUNT(*) AS n, MAX(ingested_at) AS newest FROM {t}"
-            for i, t in enumerate(targets)
+            f"SELECT {position} AS k, COUNT(*) AS n, MAX(ingested_at) AS newest FROM {target}"
+            for position, target in enumerate(targets)
         )
         + " ORDER BY k"
     )

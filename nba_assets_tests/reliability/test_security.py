@@ -96,6 +96,7 @@ VETTED = {
     ("warehouse/sql.py", "', '.join(order)"),
     ("warehouse/sql.py", '_on("t", "s", keys, p)'),
     ("warehouse/sql.py", "scope"),
+    ("warehouse/sql.py", "position"),  # input_version: the int index of a table in the UNION ALL
     ("batch_state/local.py", "_CLOSED_SQL"),  # the closed states' enum values, quoted once at import
 }
 VALUES = re.compile(r"game_date|batch_id|player|lookup|line|reason|now|status|value")

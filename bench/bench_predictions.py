@@ -202,6 +202,17 @@ Notes (issue 17; earlier design choices were made on 2023-24 with a model traine
   heuristics' form by (projected / last-10 minutes)^0.75 helped them on 2023-24 (moving_average
   5.032 -> 4.982, matchup 4.940 -> 4.883 on >= 15 min, both lower on all rows) but hurt on 2024-25
   (5.037 -> 5.067, 4.937 -> 4.962): `form.MINUTES_ELASTICITY` is 0 (off) by default.
+- Tonight's shares (`features/presence.py`: his expected shot load and slow points form over the
+  total of the regulars on his team's slate, him included) moved gradient_boosting on 2023-24 from
+  4.873 to 4.853 on >= 15-minute rows and from 4.380 to 4.360 on all rows. Tried on 2023-24 and
+  not kept: L1 (4.909 / 4.373) and L2 (4.832 / 4.411) objectives, Huber alpha 2 or 10, 1200
+  rounds at learning rate 0.02, 63 leaves, recency weights, shot-volume rates (FGA/FTA/3PA a
+  minute, true shooting, last-20 points): none better on both populations. Points a minute x
+  projected minutes: 4.833 / 4.409, like L2. Trading the populations: a >= 15-trained model blended
+  with the all-rows one by a learned P(minutes >= 15)^0.25 (LightGBM classifier, log loss 0.283)
+  gave 4.747 / 4.620 on 2023-24 and 4.792 / 4.678 on 2024-25; weighting >= 15-minute rows x10 in
+  one model 4.749 / 4.583 and 4.792 / 4.638. Both keep all rows below the season average but miss
+  4.75 on 2024-25 and give up ~0.2 MAE on every row, so neither is the default.
 - The 4.75 target on >= 15-minute rows is not reached: the best single-population model
   (`gb_min15_rows`, trained on >= 15-minute games) stays above it, and a model trained on every row
   cannot match it on an outcome-filtered subset without losing the all-rows comparison.

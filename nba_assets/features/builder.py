@@ -16,6 +16,7 @@ import pandas as pd
 from nba_assets.features.availability import AVAILABILITY_FEATURES, availability_features
 from nba_assets.features.defense import DEFENSE_FEATURES, defense_features
 from nba_assets.features.form import FORM_FEATURES, form_features
+from nba_assets.features.presence import PRESENCE_FEATURES, presence_features
 from nba_assets.features.roster import ROSTER_FEATURES, roster_features
 from nba_assets.features.sequence import KnownSequence
 from nba_assets.features.team import opponent_context
@@ -46,6 +47,7 @@ FEATURE_COLUMNS = (
     + DEFENSE_FEATURES
     + ROSTER_FEATURES
     + AVAILABILITY_FEATURES
+    + PRESENCE_FEATURES
 )
 KEY_COLUMNS = ("game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home")
 MAX_REST = 10.0
@@ -133,7 +135,8 @@ def _with_context(
     context = opponent_context(frame[known], frame[["game_ts", "team", "opponent"]])
     combined = pd.concat([frame, features, context, form], axis=1)
     parts = [defense_features(combined, known), roster_features(combined, known)]
-    return pd.concat([combined, *parts, availability_features(frame, known, listed_out)], axis=1)
+    parts += [availability_features(frame, known, listed_out), presence_features(combined, known, listed_out)]
+    return pd.concat([combined, *parts], axis=1)
 
 
 def walk_forward(

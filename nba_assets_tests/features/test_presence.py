@@ -1,0 +1,70 @@
+"""Shares of tonight's team: only games before the date, only the date's slate, and the right arithmetic."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nba_assets.features import build_features
+from nba_assets.features.availability import REGULAR_MINUTES
+from nba_assets.features.presence import PRESENCE_FEATURES
+from nba_assets.inputs.slates import slate_from_box_scores
+from nba_assets_tests.features.test_point_in_time import scrambled
+
+DAY = date(2025, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def season(box_scores: pd.DataFrame) -> pd.DataFrame:
+    return box_scores[box_scores["game_date"].between(date(2024, 10, 1), date(2025, 1, 25))]
+
+
+def by_player(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("player_lookup").sort_index()
+
+
+def test_truncating_or_scrambling_the_history_after_the_date_changes_nothing(season):
+    slate = slate_from_box_scores(season, DAY)
+    full = by_player(build_features(season, slate))
+    before = season[season["game_date"] < DAY]
+    later = scrambled(season[season["game_date"] > DAY], 3)
+    for history in (before, pd.concat([before, later], ignore_index=True)):
+        cut = by_player(build_features(history, slate))
+        for column in PRESENCE_FEATURES:
+            assert np.allclose(full[column], cut[column], equal_nan=True), column
+    assert full[list(PRESENCE_FEATURES)].notna().mean().min() > 0.95
+
+
+def test_the_regulars_shares_of_a_team_add_up_to_one(season):
+    rows = by_player(build_features(season, slate_from_box_scores(season, DAY)))
+    regulars = rows[rows["min_ewm_fast"] >= REGULAR_MINUTES]
+    for column in PRESENCE_FEATURES:
+        assert np.allclose(regulars.groupby("team")[column].sum(), 1.0), column
+    # a reserve's share is his expectation over the regulars' total with him added: below a regular's
+    reserves = rows[rows["min_ewm_fast"] < REGULAR_MINUTES]
+    assert reserves["present_pts_share"].median() < regulars["present_pts_share"].median()
+
+
+def test_a_regular_left_off_or_listed_out_raises_his_teammates_shares_only(season):
+    slate = slate_from_box_scores(season, DAY)
+    base = by_player(build_features(season, slate))
+    star = base[base["min_ewm_fast"] >= 30].sort_values("pts_ewm_slow").index[-1]
+    team = base.loc[star, "team"]
+    without = by_player(build_features(season, slate[slate["player_lookup"] != star]))
+    mates = without[without["team"] == team].index
+    others = without[without["team"] != team].index
+    for column in PRESENCE_FEATURES:
+        assert (without.loc[mates, column] > base.loc[mates, column]).all(), column
+        assert np.allclose(without.loc[others, column], base.loc[others, column], equal_nan=True), column
+    # listed out while still on the slate: the same for his teammates, and point-in-time
+    listed = pd.DataFrame({"game_date": [DAY, DAY + timedelta(days=1)], "player_lookup": [star, star]})
+    out = by_player(build_features(season, slate, listed_out=listed))
+    truncated = by_player(build_features(season[season["game_date"] < DAY], slate, listed_out=listed))
+    for column in PRESENCE_FEATURES:
+        assert np.allclose(out.loc[mates, column], without.loc[mates, column]), column
+        assert np.allclose(out[column], truncated[column], equal_nan=True), column
+    later = by_player(build_features(season, slate, listed_out=listed.iloc[1:]))
+    assert np.allclose(later["present_pts_share"], base["present_pts_share"], equal_nan=True)

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from nba_assets.features import build_features
 from nba_assets.features.availability import REGULAR_MINUTES
 from nba_assets.features.presence import PRESENCE_FEATURES
 from nba_assets.inputs.slates import slate_from_box_scores
-from nba_assets_tests.features.test_point_in_time import scrambled
-
-DAY = date(2025, 1, 15)
-
-
-@pytest.fixture(scope="module")
-def season(box_scores: pd.DataFrame) -> pd.DataFrame:
-    return box_scores[box_scores["game_date"].between(date(2024, 10, 1), date(2025, 1, 25))]
-
-
-def by_player(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.set_index("player_lookup").sort_index()
+from nba_assets_tests.features.tonight import (
+    DAY,
+    assert_the_games_after_the_day_are_ignored,
+    by_player,
+)
 
 
 def test_truncating_or_scrambling_the_history_after_the_date_changes_nothing(season):
-    slate = slate_from_box_scores(season, DAY)
-    full = by_player(build_features(season, slate))
-    before = season[season["game_date"] < DAY]
-    later = scrambled(season[season["game_date"] > DAY], 3)
-    for history in (before, pd.concat([before, later], ignore_index=True)):
-        cut = by_player(build_features(history, slate))
-        for column in PRESENCE_FEATURES:
-            assert np.allclose(full[column], cut[column], equal_nan=True), column
+    full = assert_the_games_after_the_day_are_ignored(season, PRESENCE_FEATURES)
     assert full[list(PRESENCE_FEATURES)].notna().mean().min() > 0.95
 
 

@@ -54,6 +54,26 @@ def runs_in(home: Path) -> int:
         return len(instance.get_runs())
 
 
+def step_seconds(home: Path) -> str:
+    """Where a run-day's runs spent their time: each run's wall and its steps', from the events."""
+    import dagster as dg
+
+    parts = []
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for run in reversed(instance.get_runs()):  # oldest first
+            events = instance.all_logs(run.run_id)
+            started, steps = {}, []
+            for event in events:
+                kind = event.dagster_event.event_type_value if event.dagster_event else ""
+                if kind == "STEP_START":
+                    started[event.step_key] = event.timestamp
+                elif kind == "STEP_SUCCESS" and event.step_key in started:
+                    steps.append(f"{event.step_key} {event.timestamp - started[event.step_key]:.2f}")
+            total = events[-1].timestamp - events[0].timestamp
+            parts.append(f"{run.job_name} {total:.2f} s ({', '.join(steps)})")
+    return "; ".join(parts)
+
+
 def daemon_day(work: Path, env: dict[str, str]) -> float:
     """Schedule tick -> slate -> daemon fan-out -> shard runs -> sensor -> consolidated."""
     import dagster as dg
@@ -252,6 +272,9 @@ def main() -> None:
         )
         rows.append((f"`run-day --shards {shards}`", f"{wall:.1f}", str(runs_in(home)), f"{rss:.0f}"))
         best = min(best or (wall, shards), (wall, shards))
+        if shards == 1:
+            steps = step_seconds(home)
+            console.print(f"--shards 1, from the runs' events: {steps}")
     daemon_wall = daemon_day(
         work / "daemon",
         {**base_env, "NBA_ASSETS_HOME": str(work / "daemon_out"), "NBA_ASSETS_SHARDS": str(best[1])},
@@ -300,6 +323,7 @@ def main() -> None:
                 f"- {verdict}.",
                 f"- The first run-day of a fresh checkout also trains the points model on games before the date: {train_wall:.1f} s.",
                 f"- Completion-sensor tick with 30 open batches of 450 players (SQLite store): {tick * 1000:.0f} ms (median of 5).",
+                f"- `--shards 1`, each run's wall and its steps' from the runs' events: {steps}.",
                 "- Fixed costs of one run-day process before any of the day's work (a fresh process: "
                 + ", ".join(f"{k} {v:.2f} s" for k, v in fixed.items())
                 + f"): {before_work:.1f} s with the 3 runs of `--shards 1`.",

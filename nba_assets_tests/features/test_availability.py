@@ -12,6 +12,7 @@ from nba_assets.features.availability import AVAILABILITY_FEATURES
 from nba_assets.inputs.slates import slate_from_box_scores
 from nba_assets_tests.features.tonight import (
     DAY,
+    a_regular_left_off,
     assert_the_games_after_the_day_are_ignored,
     by_player,
 )
@@ -23,13 +24,8 @@ def test_truncating_or_scrambling_the_history_after_the_date_changes_nothing(sea
 
 
 def test_a_regular_left_off_the_slate_vacates_his_minutes_for_his_team_only(season):
-    slate = slate_from_box_scores(season, DAY)
-    base = by_player(build_features(season, slate))
-    star = base[base["min_ewm_fast"] >= 30].sort_values("min_ewm_fast").index[-1]
-    team = base.loc[star, "team"]
-    without = by_player(build_features(season, slate[slate["player_lookup"] != star]))
-    mates = without[without["team"] == team].index
-    others = without[without["team"] != team].index
+    case = a_regular_left_off(season, "min_ewm_fast")
+    base, without, mates, others = case.base, case.without, case.mates, case.others
     added = without.loc[mates, "vacated_min"] - base.loc[mates, "vacated_min"]
     assert (added > 20).all() and np.allclose(added, added.iloc[0])
     assert (without.loc[mates, "absent_regulars"] == base.loc[mates, "absent_regulars"] + 1).all()

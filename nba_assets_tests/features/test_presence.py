@@ -13,6 +13,7 @@ from nba_assets.features.presence import PRESENCE_FEATURES
 from nba_assets.inputs.slates import slate_from_box_scores
 from nba_assets_tests.features.tonight import (
     DAY,
+    a_regular_left_off,
     assert_the_games_after_the_day_are_ignored,
     by_player,
 )
@@ -34,13 +35,15 @@ def test_the_regulars_shares_of_a_team_add_up_to_one(season):
 
 
 def test_a_regular_left_off_or_listed_out_raises_his_teammates_shares_only(season):
-    slate = slate_from_box_scores(season, DAY)
-    base = by_player(build_features(season, slate))
-    star = base[base["min_ewm_fast"] >= 30].sort_values("pts_ewm_slow").index[-1]
-    team = base.loc[star, "team"]
-    without = by_player(build_features(season, slate[slate["player_lookup"] != star]))
-    mates = without[without["team"] == team].index
-    others = without[without["team"] != team].index
+    case = a_regular_left_off(season, "pts_ewm_slow")
+    slate, base, without, star, mates, others = (
+        case.slate,
+        case.base,
+        case.without,
+        case.star,
+        case.mates,
+        case.others,
+    )
     for column in PRESENCE_FEATURES:
         assert (without.loc[mates, column] > base.loc[mates, column]).all(), column
         assert np.allclose(without.loc[others, column], base.loc[others, column], equal_nan=True), column

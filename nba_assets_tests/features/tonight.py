@@ -4,6 +4,7 @@ presence): a real mid-season day, rows indexed by player, and the leak check bot
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -34,3 +35,26 @@ def assert_the_games_after_the_day_are_ignored(
         for column in columns:
             assert np.allclose(full[column], cut[column], equal_nan=True), column
     return full
+
+
+@dataclass(frozen=True)
+class LeftOff:
+    """DAY's slate features with and without one regular, his teammates' and the others' rows."""
+
+    slate: pd.DataFrame
+    base: pd.DataFrame
+    without: pd.DataFrame
+    star: str
+    mates: pd.Index
+    others: pd.Index
+
+
+def a_regular_left_off(season: pd.DataFrame, rank_by: str) -> LeftOff:
+    """Leave the top regular (>= 30 expected minutes) by ``rank_by`` off DAY's slate."""
+    slate = slate_from_box_scores(season, DAY)
+    base = by_player(build_features(season, slate))
+    star = base[base["min_ewm_fast"] >= 30].sort_values(rank_by).index[-1]
+    team = base.loc[star, "team"]
+    without = by_player(build_features(season, slate[slate["player_lookup"] != star]))
+    mates, others = without[without["team"] == team].index, without[without["team"] != team].index
+    return LeftOff(slate, base, without, star, mates, others)

@@ -40,6 +40,22 @@ def _expected(frame: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
     return rows[rows["exp_min"] >= REGULAR_MINUTES]
 
 
+def on_the_slate(frame: pd.DataFrame, known: pd.Series) -> pd.Series:
+    """Rows on their (team, date)'s slate: its target rows when it has any (the date being
+    predicted), else its known rows (a replayed past date's slate is who appeared)."""
+    target = pd.Series(~known.to_numpy(dtype=bool), index=frame.index)
+    return target == target.groupby([frame["team"], frame["game_ts"]]).transform("any")
+
+
+def listed_out_rows(frame: pd.DataFrame, listed_out: pd.DataFrame | None) -> pd.Series:
+    """Rows of players listed out (``listed_out``: game_date, player_lookup) on that row's date."""
+    if listed_out is None or listed_out.empty:
+        return pd.Series(False, index=frame.index)
+    out = pd.MultiIndex.from_arrays([pd.to_datetime(listed_out["game_date"]), listed_out["player_lookup"]])
+    rows = pd.MultiIndex.from_arrays([frame["game_ts"], frame["player_lookup"]])
+    return pd.Series(rows.isin(out), index=frame.index)
+
+
 def availability_features(
     frame: pd.DataFrame, known: pd.Series, listed_out: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -56,19 +72,11 @@ def availability_features(
     covered = regulars.loc[regulars.index.repeat(len(days))].reset_index(drop=True)
     covered["game_ts"] = covered["game_ts"] + pd.to_timedelta(np.tile(days, len(regulars)), unit="D")
     covered = covered[covered["next_ts"].isna() | (covered["game_ts"] <= covered["next_ts"])]
-    # The slate of (team, date): its target rows when it has any, else its known rows.
-    slate = frame[["team", "game_ts", "player_lookup"]].assign(target=~known.to_numpy())
-    has_target = slate.groupby(["team", "game_ts"])["target"].transform("any")
-    slate = slate[slate["target"] == has_target]
-    team_days = slate[["team", "game_ts"]].drop_duplicates()
+    slate = on_the_slate(frame, known)
+    team_days = frame.loc[slate, ["team", "game_ts"]].drop_duplicates()
     candidates = covered.merge(team_days, on=["team", "game_ts"], how="inner")
-    present = slate[["team", "game_ts", "player_lookup"]].drop_duplicates()
-    if listed_out is not None and not listed_out.empty:
-        listed = listed_out[["game_date", "player_lookup"]].drop_duplicates()
-        listed = listed.assign(game_ts=pd.to_datetime(listed["game_date"]), _out=True)
-        keys = ["game_ts", "player_lookup"]
-        present = present.merge(listed[[*keys, "_out"]], on=keys, how="left")
-        present = present[present["_out"].isna()].drop(columns=["_out"])
+    keys = ["team", "game_ts", "player_lookup"]
+    present = frame.loc[slate & ~listed_out_rows(frame, listed_out), keys].drop_duplicates()
     present = present.assign(present=True)
     candidates = candidates.merge(present, on=["team", "game_ts", "player_lookup"], how="left")
     absent = candidates[candidates["present"].isna()]

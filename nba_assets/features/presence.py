@@ -6,7 +6,7 @@ REGULAR_MINUTES, fast EWM of his games before the date), his expected shot load 
 minute x expected minutes) and his slow points form are put over the team's total with him in it:
 a third scorer whose two leading teammates sit takes a bigger share than his averages say.
 
-The slate of (team, date) follows ``availability``: the target rows when the date is being
+The slate of (team, date) is ``availability``'s (``on_the_slate``): the target rows when the date is being
 predicted, else the known rows of the date (a replayed past date's slate is who appeared). A player
 the availability source lists out (``listed_out``) is not counted among his teammates. Every
 expectation comes from games strictly before the date; only the presence list is of the date
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nba_assets.features.availability import REGULAR_MINUTES
+from nba_assets.features.availability import REGULAR_MINUTES, listed_out_rows, on_the_slate
 
 PRESENCE_FEATURES = ("present_load_share", "present_pts_share")
 
@@ -35,15 +35,8 @@ def presence_features(
     (game_date, player_lookup): players out on a date, never counted among their teammates.
     """
     team_day = combined.groupby(["team", "game_ts"], sort=False).ngroup()
-    target = ~known.astype(bool)
-    has_target = target.groupby(team_day, sort=False).transform("any")
-    counted = (target == has_target) & (combined["min_ewm_fast"] >= REGULAR_MINUTES)
-    if listed_out is not None and not listed_out.empty:
-        out_keys = pd.MultiIndex.from_arrays(
-            [pd.to_datetime(listed_out["game_date"]), listed_out["player_lookup"]]
-        )
-        rows = pd.MultiIndex.from_arrays([combined["game_ts"], combined["player_lookup"]])
-        counted &= ~rows.isin(out_keys)
+    counted = on_the_slate(combined, known) & ~listed_out_rows(combined, listed_out)
+    counted &= combined["min_ewm_fast"] >= REGULAR_MINUTES
     expected = {
         "present_load_share": combined["usage_last10"] * combined["min_ewm_fast"],
         "present_pts_share": combined["pts_ewm_slow"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 import dagster as dg
+from pydantic import Field
 
 from nba_assets.feeds.http import Politeness
 from nba_assets.feeds.nba_stats import NbaApiStatsFeed
@@ -54,6 +55,9 @@ class OddsFeedResource(dg.ConfigurableResource):
     base_url: str = ODDS_URL
     regions: str = "us"
     credit_budget: int = 100
+    # a refresh whose lines cover fewer than this share of the players of the last good capture
+    # stored for the date fails and keeps what is stored (docs/operations.md §12)
+    min_kept_share: float = Field(default=0.5, ge=0.0, le=1.0)
     timeout_seconds: float = 20.0
     retries: int = 3
     backoff_seconds: float = 1.0
@@ -78,4 +82,5 @@ class OddsFeedResource(dg.ConfigurableResource):
             base_url=os.environ.get("NBA_ASSETS_ODDS_URL", ODDS_URL),
             regions=os.environ.get("NBA_ASSETS_ODDS_REGIONS", "us"),
             credit_budget=int(os.environ.get("NBA_ASSETS_ODDS_CREDIT_BUDGET", "100")),
+            min_kept_share=float(os.environ.get("NBA_ASSETS_LINES_MIN_SHARE", "0.5")),
         )

@@ -24,13 +24,15 @@ from nba_assets.environment import local_root, profile
 def resources_for(name: str) -> dict[str, dg.ConfigurableResource]:
     """Per-profile resource dicts; deployment-specific values come from EnvVars on the GCP side."""
     root = local_root()
+    odds_feed = OddsFeedResource.from_env()
     shared = {
-        "nba_inputs": NbaInputsResource.from_env(),
+        # with the odds feed configured, lines come from it alone: never stand-ins
+        "nba_inputs": NbaInputsResource.from_env(lines_feed=odds_feed.configured),
         "settings": PipelineSettings.from_env(),
         "operations": OperationsSettings.from_env(),
         "alerts": AlertsResource.from_env(),
         "nba_stats_feed": NbaStatsFeedResource.from_env(),
-        "odds_feed": OddsFeedResource.from_env(),
+        "odds_feed": odds_feed,
     }
     retention = {"retention_days": float(os.environ.get("NBA_ASSETS_RETENTION_DAYS", "7"))}
     storage = {

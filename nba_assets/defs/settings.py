@@ -24,7 +24,8 @@ class NbaInputsResource(dg.ConfigurableResource):
     bundled sample. The assembly is :mod:`nba_assets.inputs.day` (caches keyed by the data's version).
 
     Without slate files, a past date's slate is replayed from that date's box scores; without line
-    files, reference lines stand in (labelled as such in metadata and exports). Live feeds are the
+    files and no lines feed, reference lines stand in (labelled as such in metadata and exports);
+    with either configured, never. Live feeds are the
     ``nba_stats_feed`` and ``odds_feed`` resources (``defs/feeds.py``).
     """
 
@@ -34,13 +35,17 @@ class NbaInputsResource(dg.ConfigurableResource):
     availability: list[str] = []  # game_date, player, status: players out are skipped "out: <status>"
     suspicious_lines: str = "warn"
     reference_line_alternates: int = 2
+    # set where the odds feed is configured (defs/resources.py): then stand-in lines are never made
+    lines_feed: bool = False
 
     @classmethod
-    def from_env(cls) -> NbaInputsResource:
+    def from_env(cls, lines_feed: bool = False) -> NbaInputsResource:
         """Sources from ``NBA_ASSETS_BOX_SCORES``, ``_SLATES``, ``_LINES``, ``_AVAILABILITY`` (comma lists)."""
         names = ("box_scores", "slates", "lines", "availability")
         lists = {f: os.environ.get(f"NBA_ASSETS_{f.upper()}", "") for f in names}
-        return cls(**{f: [p for p in v.split(",") if p] for f, v in lists.items() if v})
+        return cls(
+            **{f: [p for p in v.split(",") if p] for f, v in lists.items() if v}, lines_feed=lines_feed
+        )
 
     def sources(self) -> Sources:
         return Sources(
@@ -50,6 +55,7 @@ class NbaInputsResource(dg.ConfigurableResource):
             tuple(self.availability),
             self.suspicious_lines,
             self.reference_line_alternates,
+            self.lines_feed,
         )
 
     def history(self, warehouse: Warehouse | None = None) -> pd.DataFrame:

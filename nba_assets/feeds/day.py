@@ -1,7 +1,9 @@
 """A date's inputs from the feeds, in the canonical frames the validators of ``inputs/`` take.
 
-- :func:`slate_from_feed`: the scoreboard's games (postponed ones left out and reported), then
-  each playing team's roster: who can play on a future date.
+- :func:`slate_from_feed`: the scoreboard's games (postponed ones left out and reported, tip-off
+  kept), then each playing team's roster: who can play on a future date. A team whose roster comes
+  back empty takes its last stored roster (reported), or fails the slate naming the team when none
+  is stored. A player on two rosters (a trade in progress) is settled by :func:`settle_two_rosters`.
 - :func:`box_scores_from_feed`: the date's league game log (player mode), raw NBA stats columns.
 - :func:`lines_from_feed`: every event's ``player_points`` lines with a consensus, names matched to
   the slate; players matching nobody are returned for the report.
@@ -9,17 +11,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
+from nba_assets.feeds.errors import FeedEmpty
 from nba_assets.feeds.identity import match
 from nba_assets.feeds.nba_stats import StatsFeed, season_of
 from nba_assets.feeds.odds_api import LinesFeed
 from nba_assets.feeds.odds_parsing import RAW_COLUMNS, with_consensus
+from nba_assets.feeds.stats_parsing import FEED as STATS_FEED
+from nba_assets.feeds.stats_parsing import RosterPlayer
+from nba_assets.naming import InvalidIdentifier, player_lookup
 
-SLATE_COLUMNS = ("game_date", "game_id", "player_name", "team", "opponent", "is_home")
+SLATE_COLUMNS = ("game_date", "game_id", "player_name", "team", "opponent", "is_home", "tipoff")
+# a team's last stored roster: (the slate date it is from, player names), or None if none is stored
+LastRoster = Callable[[str], tuple[date, list[str]] | None]
 
 
 @dataclass
@@ -31,9 +40,13 @@ class FeedReport:
     unmatched: list[str] = field(default_factory=list)
     dropped_outcomes: int = 0
     events: int = 0
+    roster_fallbacks: list[str] = field(default_factory=list)  # teams whose stored roster stood in
+    roster_conflicts: list[str] = field(default_factory=list)  # players on two rosters, and the outcome
 
 
-def slate_from_feed(stats: StatsFeed, game_date: date, report: FeedReport) -> pd.DataFrame:
+def slate_from_feed(
+    stats: StatsFeed, game_date: date, report: FeedReport, last_roster: LastRoster | None = None
+) -> pd.DataFrame:
     """One row per rostered player of each game played on the date (raw names; validated later)."""
     rows = []
     season = season_of(game_date)
@@ -48,9 +61,70 @@ def slate_from_feed(stats: StatsFeed, game_date: date, report: FeedReport) -> pd
             (game.away_team_id, game.away_team, game.home_team, False),
         ):
             report.requests += 1
-            for _player_id, name in stats.roster(team_id, season):
-                rows.append((game_date, game.game_id, name, team, opponent, home))
-    return pd.DataFrame(rows, columns=list(SLATE_COLUMNS))
+            roster = stats.roster(team_id, season) or _stored_roster(
+                team, game, game_date, last_roster, report
+            )
+            for player in roster:
+                rows.append(
+                    (game_date, game.game_id, player.name, team, opponent, home, game.tipoff, player.acquired)
+                )
+    frame = pd.DataFrame(rows, columns=[*SLATE_COLUMNS, "acquired"])
+    return settle_two_rosters(frame, report)[list(SLATE_COLUMNS)]
+
+
+def _stored_roster(team, game, game_date: date, last_roster: LastRoster | None, report: FeedReport):
+    """A playing team's roster came back empty: its last stored roster, or FeedEmpty naming it."""
+    stored = last_roster(team) if last_roster is not None else None
+    where = f"{team} ({game.away_team}@{game.home_team}, game {game.game_id})"
+    if not stored or not stored[1]:
+        raise FeedEmpty(
+            STATS_FEED,
+            f"commonteamroster returned no players for {where} on {game_date} and no earlier roster "
+            f"of {team} is stored; nothing written",
+        )
+    report.roster_fallbacks.append(
+        f"{where}: the feed's roster was empty; used the {len(stored[1])} players of {team}'s stored "
+        f"slate of {stored[0]}"
+    )
+    return [RosterPlayer(0, name) for name in stored[1]]
+
+
+def _lookup(name: str) -> str:
+    try:
+        return player_lookup(name)
+    except InvalidIdentifier:  # validate_slate names the bad row later
+        return name
+
+
+def settle_two_rosters(frame: pd.DataFrame, report: FeedReport) -> pd.DataFrame:
+    """A player listed by two teams on one date (for a few hours around a trade) keeps the row of
+    the team that acquired him last (CommonTeamRoster's HOW_ACQUIRED date); when the feed gives no
+    such date for one team alone (a tie, or none at all), the player is left off the slate. Each
+    case is reported (the slate's WARN check and the alert name it); the day goes on."""
+    if frame.empty:
+        return frame
+    lookups = frame["player_name"].map(_lookup)
+    teams = frame.groupby(lookups)["team"].nunique()
+    drop: list[int] = []
+    for lookup in teams[teams > 1].index:
+        rows = frame[lookups == lookup]
+        name, listed = str(rows["player_name"].iloc[0]), ", ".join(sorted(rows["team"]))
+        dated = rows.dropna(subset=["acquired"])
+        newest = dated[dated["acquired"] == dated["acquired"].max()] if len(dated) else dated
+        if len(newest) == 1:
+            kept = newest.index[0]
+            drop.extend(i for i in rows.index if i != kept)
+            report.roster_conflicts.append(
+                f"{name}: on the rosters of {listed}; kept {rows.at[kept, 'team']} "
+                f"(acquired {rows.at[kept, 'acquired']}, the newest)"
+            )
+        else:
+            drop.extend(rows.index)
+            report.roster_conflicts.append(
+                f"{name}: on the rosters of {listed} and the feed does not say which acquired him last; "
+                "left off the slate"
+            )
+    return frame.drop(index=drop).reset_index(drop=True)
 
 
 def box_scores_from_feed(stats: StatsFeed, game_date: date, report: FeedReport) -> pd.DataFrame:

@@ -21,7 +21,14 @@ from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP
 
 from nba_assets.feeds.errors import FeedResponseError
 from nba_assets.feeds.http import Pacer, Politeness, guarded, polite_session
-from nba_assets.feeds.stats_parsing import FEED, Game, parse_game_log, parse_roster, parse_scoreboard
+from nba_assets.feeds.stats_parsing import (
+    FEED,
+    Game,
+    RosterPlayer,
+    parse_game_log,
+    parse_roster,
+    parse_scoreboard,
+)
 
 DEFAULT_BASE_URL = "https://stats.nba.com/stats"
 
@@ -35,7 +42,7 @@ def season_of(game_date: date) -> str:
 class StatsFeed(Protocol):
     def games(self, game_date: date) -> list[Game]: ...
 
-    def roster(self, team_id: int, season: str) -> list[tuple[int, str]]: ...
+    def roster(self, team_id: int, season: str) -> list[RosterPlayer]: ...
 
     def game_log(self, game_date: date) -> pd.DataFrame: ...
 
@@ -94,13 +101,13 @@ class NbaApiStatsFeed:
 
     def games(self, game_date: date) -> list[Game]:
         payload = self._call(
-            "scoreboardv2",
-            {"GameDate": game_date.isoformat(), "LeagueID": "00", "DayOffset": "0"},
-            f"scoreboardv2 {game_date}",
+            "scoreboardv3",
+            {"GameDate": game_date.isoformat(), "LeagueID": "00"},
+            f"scoreboardv3 {game_date}",
         )
         return parse_scoreboard(payload)
 
-    def roster(self, team_id: int, season: str) -> list[tuple[int, str]]:
+    def roster(self, team_id: int, season: str) -> list[RosterPlayer]:
         payload = self._call(
             "commonteamroster",
             {"TeamID": str(team_id), "Season": season, "LeagueID": "00"},

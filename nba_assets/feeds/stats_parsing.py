@@ -1,13 +1,22 @@
-"""Parsers of stats.nba.com's ``resultSets`` (``headers`` + ``rowSet``) for three endpoints.
+"""Parsers of stats.nba.com's answers for three endpoints.
 
-Shapes from the ``nba_api`` endpoint docs: ScoreboardV2 (GameHeader, LineScore), CommonTeamRoster
-(CommonTeamRoster) and LeagueGameLog in player mode (LeagueGameLog; the columns of
-``../shared/data/nba_player_logs``). Anything else raises FeedResponseError naming the field.
+Shapes from ``nba_api``'s recorded responses (``nba_assets_tests/feeds/captures``): ScoreboardV3
+(``scoreboard.games[]``), and the ``resultSets`` (``headers`` + ``rowSet``) of CommonTeamRoster and
+LeagueGameLog in player mode (the columns of ``../shared/data/nba_player_logs``). Anything else
+raises FeedResponseError naming the field.
+
+ScoreboardV3, not V2: since October 2025 stats.nba.com answers ``scoreboardv2`` with GameHeader rows
+and an empty LineScore (nba_api issues #577, #596; nba_api 1.11 deprecates V2 for V3), so V2 no
+longer names the teams. V3 carries each team's tricode and the tip-off in UTC (``gameTimeUTC``; its
+``gameEt`` is New York wall time wrongly suffixed ``Z`` and is not used).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -33,6 +42,7 @@ class Game:
     home_team: str
     away_team: str
     status: str
+    tipoff: str | None = None  # UTC, "YYYY-MM-DDTHH:MM:SSZ"; None when the feed gives none
 
     @property
     def postponed(self) -> bool:
@@ -82,33 +92,87 @@ def _int(row: dict, field: str, where: str) -> int:
         raise FeedResponseError(FEED, f"{where}: field {field} is not a number ({value!r})") from None
 
 
+def _object(value: object, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise FeedResponseError(FEED, f"{where}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _utc(value: object, where: str) -> str | None:
+    """``gameTimeUTC`` as "YYYY-MM-DDTHH:MM:SSZ"; None when blank (a game without a time yet)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise FeedResponseError(FEED, f"{where}: field gameTimeUTC is not a time ({value!r})") from None
+    if moment.tzinfo is None:
+        raise FeedResponseError(FEED, f"{where}: field gameTimeUTC has no UTC offset ({value!r})")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parse_scoreboard(payload: object) -> list[Game]:
-    """The day's games (postponed ones included, flagged); abbreviations from LineScore."""
-    headers = result_set(
-        payload, "GameHeader", ("GAME_ID", "GAME_STATUS_TEXT", "HOME_TEAM_ID", "VISITOR_TEAM_ID")
-    )
-    scores = result_set(payload, "LineScore", ("TEAM_ID", "TEAM_ABBREVIATION"))
-    abbreviations = {
-        _int(r, "TEAM_ID", "LineScore"): _text(r, "TEAM_ABBREVIATION", "LineScore") for r in scores
-    }
+    """The day's games from ScoreboardV3 (postponed ones included, flagged), with their tip-off."""
+    board = _object(_object(payload, "scoreboardv3").get("scoreboard"), "scoreboardv3 scoreboard")
+    entries = board.get("games")
+    if not isinstance(entries, list):
+        raise FeedResponseError(FEED, "scoreboardv3: field scoreboard.games is not a list")
     games, seen = [], set()
-    for row in headers:
-        game_id = _text(row, "GAME_ID", "GameHeader")
-        if game_id in seen:  # the header repeats per broadcaster on some days
+    for i, entry in enumerate(entries):
+        entry = _object(entry, f"scoreboardv3 game {i}")
+        game_id = _text(entry, "gameId", f"scoreboardv3 game {i}")
+        if game_id in seen:
             continue
         seen.add(game_id)
-        home, away = _int(row, "HOME_TEAM_ID", game_id), _int(row, "VISITOR_TEAM_ID", game_id)
-        if home not in abbreviations or away not in abbreviations:
-            raise FeedResponseError(FEED, f"game {game_id}: team {home} or {away} missing from LineScore")
-        status = row.get("GAME_STATUS_TEXT")
-        games.append(Game(game_id, home, away, abbreviations[home], abbreviations[away], str(status or "")))
+        home = _object(entry.get("homeTeam"), f"game {game_id} homeTeam")
+        away = _object(entry.get("awayTeam"), f"game {game_id} awayTeam")
+        games.append(
+            Game(
+                game_id,
+                _int(home, "teamId", f"game {game_id} homeTeam"),
+                _int(away, "teamId", f"game {game_id} awayTeam"),
+                _text(home, "teamTricode", f"game {game_id} homeTeam"),
+                _text(away, "teamTricode", f"game {game_id} awayTeam"),
+                str(entry.get("gameStatusText") or ""),
+                _utc(entry.get("gameTimeUTC"), f"game {game_id}"),
+            )
+        )
     return games
 
 
-def parse_roster(payload: object) -> list[tuple[int, str]]:
-    """(player_id, player name) of one team's roster."""
+class RosterPlayer(NamedTuple):
+    player_id: int
+    name: str
+    acquired: date | None = None  # from HOW_ACQUIRED ("Traded from LAC on 02/04/26"), if it says
+
+
+_ON_DATE = re.compile(r"\bon (\d{1,2})/(\d{1,2})/(\d{2,4})\b")
+
+
+def acquired_on(text: object) -> date | None:
+    """The date in CommonTeamRoster's HOW_ACQUIRED ("Signed on 09/25/25"); None when it has none
+    ("#3 Pick in 2021 Draft") or the text is not a date."""
+    found = _ON_DATE.search(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    month, day, year = (int(g) for g in found.groups())
+    try:
+        return date(year + 2000 if year < 100 else year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_roster(payload: object) -> list[RosterPlayer]:
+    """One team's roster: player id, name and, when the feed says, the day the team acquired him."""
     rows = result_set(payload, "CommonTeamRoster", ("PLAYER", "PLAYER_ID"))
-    return [(_int(r, "PLAYER_ID", "CommonTeamRoster"), _text(r, "PLAYER", "CommonTeamRoster")) for r in rows]
+    return [
+        RosterPlayer(
+            _int(r, "PLAYER_ID", "CommonTeamRoster"),
+            _text(r, "PLAYER", "CommonTeamRoster"),
+            acquired_on(r.get("HOW_ACQUIRED")),
+        )
+        for r in rows
+    ]
 
 
 def parse_game_log(payload: object) -> pd.DataFrame:

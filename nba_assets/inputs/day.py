@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
 import pandas as pd
@@ -26,7 +26,7 @@ from nba_assets.inputs.bundled import bundled_box_scores, bundled_paths
 from nba_assets.inputs.lines import COLUMNS as LINE_COLUMNS
 from nba_assets.inputs.lines import load_lines, reference_lines
 from nba_assets.inputs.slates import COLUMNS as SLATE_COLUMNS
-from nba_assets.inputs.slates import load_slate, slate_from_box_scores
+from nba_assets.inputs.slates import TIPOFF, empty_lines, load_slate, slate_from_box_scores
 from nba_assets.inputs.versioned import VersionedCache, versions
 from nba_assets.warehouse.base import Warehouse
 
@@ -44,6 +44,14 @@ class Sources:
     availability: tuple[str, ...] = ()
     suspicious_lines: str = "warn"
     alternates: int = 2
+    # a lines feed (The Odds API) is configured: lines come from it alone, never stand-ins
+    lines_feed: bool = False
+
+    @property
+    def stand_ins_allowed(self) -> bool:
+        """Stand-in ("reference") lines are a demo device for when no lines source is configured:
+        no feed and no line files. Where one is, a player without a real line has none (NO_LINE)."""
+        return not self.lines_feed and not self.lines
 
     def files(self) -> tuple[str, ...]:
         history = self.box_scores or tuple(str(p) for p in bundled_paths())
@@ -130,18 +138,37 @@ def source_slate(
 def source_lines(
     src: Sources, game_date: date, features: pd.DataFrame | None, slate_lines: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, str]:
-    """Line files; else lines given in slate files; else reference stand-ins (``features`` needed)."""
+    """Line files; else lines given in slate files; else, when no lines source is configured,
+    reference stand-ins (``features`` needed); with a lines feed configured, no lines (the feed's
+    lines are what the ``prop_lines`` asset stored)."""
     if src.lines:
         all_lines = pd.concat([load_lines(p, src.suspicious_lines) for p in src.lines], ignore_index=True)
         return all_lines[all_lines["game_date"] == game_date].reset_index(drop=True), "files"
     if slate_lines is not None and not slate_lines.empty:
         return slate_lines.reset_index(drop=True), "files"
+    if not src.stand_ins_allowed:
+        return empty_lines(), "odds"
     return reference_lines(features, src.alternates), "reference"
 
 
 def stored_slate(wh: Warehouse, game_date: date) -> pd.DataFrame | None:
+    """The date's stored slate with its tip-offs (UTC text, None where the source gave none)."""
     table = wh.read_inputs("slates", game_date, game_date)
-    return _frame(table, SLATE_COLUMNS) if table.num_rows else None
+    return _frame(table, (*SLATE_COLUMNS, TIPOFF)) if table.num_rows else None
+
+
+def last_stored_roster(
+    wh: Warehouse, team: str, before: date, days: int = 45
+) -> tuple[date, list[str]] | None:
+    """The team's players on its newest stored slate in the ``days`` before ``before`` (a stand-in
+    when the stats feed answers an empty roster), as (that slate's date, names); None if none."""
+    table = wh.read_inputs("slates", before - timedelta(days=days), before - timedelta(days=1))
+    frame = _frame(table, ("game_date", "team", "player_name"))
+    frame = frame[frame["team"] == team]
+    if frame.empty:
+        return None
+    newest = frame["game_date"].max()
+    return newest, sorted(frame.loc[frame["game_date"] == newest, "player_name"])
 
 
 def stored_lines(wh: Warehouse, game_date: date) -> tuple[pd.DataFrame, str] | None:
@@ -193,7 +220,7 @@ def _day(src, game_date, wh, stored_slate_ok, stored_lines_ok, features_of) -> D
     if stored is not None:
         lines, label = stored
     else:  # only reference stand-ins are built from the features
-        given = bool(src.lines) or (slate_lines is not None and not slate_lines.empty)
+        given = not src.stand_ins_allowed or (slate_lines is not None and not slate_lines.empty)
         features = None if given else features_of(hist, slate, out)
         lines, label = source_lines(src, game_date, features, slate_lines)
     return DayInputs(

@@ -49,6 +49,19 @@ def _line_sets(lines: pd.DataFrame | None) -> dict[str, frozenset[float]]:
     return {p: frozenset(g["line"].astype(float)) for p, g in lines.groupby("player_lookup")}
 
 
+def shrunk(before: pd.DataFrame | None, after: pd.DataFrame, min_share: float) -> tuple[int, int] | None:
+    """(players now, players before) when a lines answer covers fewer than ``min_share`` of the
+    players the last good capture stored: such an answer (a feed hiccup, a quota edge) must not
+    replace the stored lines. None when it may."""
+    if before is None or before.empty:
+        return None
+    old, new = (
+        int(before["player_lookup"].nunique()),
+        int(after["player_lookup"].nunique()) if len(after) else 0,
+    )
+    return (new, old) if new < min_share * old else None
+
+
 def moved_players(before: pd.DataFrame | None, after: pd.DataFrame) -> list[str]:
     """Players whose set of distinct lines changed (a line moved, appeared or was taken down)."""
     old, new = _line_sets(before), _line_sets(after)

@@ -30,7 +30,7 @@ from nba_assets.warehouse.bigquery_io import (
     schema_fields,
     with_retries,
 )
-from nba_assets.warehouse.input_tables import INPUT_TABLES, conform_inputs, spec
+from nba_assets.warehouse.input_tables import ADDED_COLUMNS, INPUT_TABLES, conform_inputs, spec
 from nba_assets.warehouse.merge import empty_result, run_merge
 from nba_assets.warehouse.row_checks import (
     RESULTS_KEY,
@@ -186,6 +186,13 @@ class BigQueryWarehouse:
                 lambda t=table: self.client.create_table(t, exists_ok=True, retry=self._rpc_retry),
             )
             missing = set(schema.names) - {f.name for f in existing.schema}
+            if missing and missing <= set(ADDED_COLUMNS.get(name, ())):
+                existing.schema = [*existing.schema, *(f for f in schema_fields(schema) if f.name in missing)]
+                existing = self._retry(
+                    f"add {sorted(missing)} to {name}",
+                    lambda t=existing: self.client.update_table(t, ["schema"], retry=self._rpc_retry),
+                )
+                missing = set()
             if missing:
                 raise WarehouseError(f"BigQuery table {self._table_id(name)} lacks columns {sorted(missing)}")
 

@@ -36,8 +36,11 @@ PROP_LINES_SCHEMA = pa.schema(
 SLATES_SCHEMA = pa.schema(
     [("game_date", pa.date32()), ("game_id", pa.string()), ("player_lookup", pa.string()),
      ("player_name", pa.string()), ("team", pa.string()), ("opponent", pa.string()), ("is_home", pa.bool_()),
-     ("status", pa.string()), ("source", pa.string()), ("ingested_at", _UTC_TS)]
+     ("status", pa.string()), ("source", pa.string()), ("ingested_at", _UTC_TS), ("tipoff", pa.string())]
 )  # fmt: skip
+# columns added after a table's first release: nullable, added in place to a table that lacks them
+# (DuckDB ALTER TABLE, BigQuery schema update), so an existing warehouse keeps its rows
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {SLATES_TABLE: ("tipoff",)}  # tipoff: UTC ISO text
 
 # kind -> (table, schema, key within a date, required columns, cluster columns)
 INPUT_TABLES = {

@@ -26,7 +26,7 @@ from nba_assets.naming import check_batch_id, staging_name
 from nba_assets.rows import RESULTS_TABLE, STAGING_COLUMNS, TABLE
 from nba_assets.warehouse import sql
 from nba_assets.warehouse.base import MergeResult, RetryableWarehouseError, Verification, WarehouseError
-from nba_assets.warehouse.input_tables import INPUT_TABLES, conform_inputs, spec
+from nba_assets.warehouse.input_tables import ADDED_COLUMNS, INPUT_TABLES, conform_inputs, spec
 from nba_assets.warehouse.merge import empty_result, run_merge
 from nba_assets.warehouse.row_checks import (
     RESULTS_REQUIRED,
@@ -56,7 +56,11 @@ def _ddl(name: str, schema: pa.Schema, required: tuple[str, ...]) -> str:
     cols = ", ".join(
         f"{f.name} {_DUCK_TYPES[f.type]}{' NOT NULL' if f.name in required else ''}" for f in schema
     )
-    return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
+    added = [
+        f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {c} {_DUCK_TYPES[schema.field(c).type]}"
+        for c in ADDED_COLUMNS.get(name, ())
+    ]
+    return ";\n".join([f"CREATE TABLE IF NOT EXISTS {name} ({cols})", *added])
 
 
 def _is_busy(exc: Exception) -> bool:

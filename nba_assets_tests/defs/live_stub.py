@@ -1,7 +1,8 @@
 """A stats.nba.com + The Odds API stand-in on 127.0.0.1 (pytest-httpserver) for whole-day tests.
 
 The players are the bundled sample's 2025-02-19 game (LAL vs CHA), moved to the test's date, so
-every system has their real history.
+every system has their real history. Every answer is a captured real one (``feeds/captures``) with
+the test's date, game, players and lines put in (``feeds/captured.py``).
 """
 
 from __future__ import annotations
@@ -12,14 +13,22 @@ import pandas as pd
 
 from nba_assets.feeds.nba_stats import season_of
 from nba_assets.inputs.bundled import bundled_box_scores
-from nba_assets_tests.feeds import payloads
+from nba_assets_tests.feeds import captured
 from nba_assets_tests.fixtures import SMALL_DATE
 
 KEY = "stub-odds-key"
 LAL, CHA = 1610612747, 1610612766
-payloads.TEAMS[CHA] = "CHA"
 GAME_ID = "0022500999"
 EVENT = "ev-lal-cha"
+
+
+def tipoff(day: date) -> str:
+    """19:30 in New York on ``day`` (EST or EDT), in UTC as the scoreboard writes it."""
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    local = datetime.combine(day, time(19, 30), ZoneInfo("America/New_York"))
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def players() -> pd.DataFrame:
@@ -35,19 +44,20 @@ def base_lines() -> dict[str, float]:
 
 def serve_slate(httpserver, day: date) -> None:
     """Scoreboard (one game, CHA at LAL) and both rosters for ``day``."""
-    httpserver.expect_request("/stats/scoreboardv2", query_string={"GameDate": day.isoformat(), "LeagueID": "00",
-                              "DayOffset": "0"}).respond_with_json(payloads.scoreboard([(GAME_ID, LAL, CHA, "7:30 pm ET")]))  # fmt: skip
+    board = captured.scoreboard_v3(day, [(GAME_ID, LAL, CHA, "7:30 pm ET", tipoff(day))])
+    httpserver.expect_request("/stats/scoreboardv3", query_string={"GameDate": day.isoformat(), "LeagueID": "00"}
+                              ).respond_with_json(board)  # fmt: skip
     roster = players()
     for team_id, team in ((LAL, "LAL"), (CHA, "CHA")):
         rows = roster[roster["team"] == team]
         httpserver.expect_request("/stats/commonteamroster", query_string={"TeamID": str(team_id), "Season": season_of(day), "LeagueID": "00"}).respond_with_json(
-            payloads.roster(team_id, list(zip(rows["player_id"].astype(int), rows["player_name"], strict=True)))
+            captured.roster(team_id, list(zip(rows["player_id"].astype(int), rows["player_name"], strict=True)))
         )  # fmt: skip
 
 
 def serve_lines(httpserver, day: date, lines: dict[str, float]) -> None:
     httpserver.expect_request("/v4/sports/basketball_nba/events").respond_with_json(
-        payloads.events([(EVENT, "Los Angeles Lakers", "Charlotte Hornets", f"{day.isoformat()}T23:30:00Z")]),
+        captured.events([(EVENT, "Los Angeles Lakers", "Charlotte Hornets", tipoff(day))]),
         headers={"x-requests-used": "10", "x-requests-remaining": "490", "x-requests-last": "0"},
     )
     books = {
@@ -55,7 +65,7 @@ def serve_lines(httpserver, day: date, lines: dict[str, float]) -> None:
         "fanduel": [(n, line, -115, None) for n, line in lines.items()],  # a book without under prices
     }
     httpserver.expect_request(f"/v4/sports/basketball_nba/events/{EVENT}/odds").respond_with_json(
-        payloads.event_odds(EVENT, books),
+        captured.event_odds(EVENT, books),
         headers={"x-requests-used": "11", "x-requests-remaining": "489", "x-requests-last": "1"},
     )
 
@@ -65,12 +75,20 @@ def serve_box_scores(httpserver, day: date) -> None:
     rows = []
     for r in players().itertuples():
         matchup = f"{r.team} vs. {r.opponent}" if r.is_home else f"{r.team} @ {r.opponent}"
-        row = payloads.log_row(int(r.player_id), r.player_name, r.team, matchup, int(r.points), GAME_ID,
-                               day.isoformat())  # fmt: skip
+        row = log_row(
+            int(r.player_id), r.player_name, r.team, matchup, int(r.points), GAME_ID, day.isoformat()
+        )
         row["MIN"] = float(r.minutes)
         rows.append(row)
     httpserver.expect_request("/stats/leaguegamelog", query_string=game_log_query(day)
-                              ).respond_with_json(payloads.game_log(rows))  # fmt: skip
+                              ).respond_with_json(captured.game_log(rows))  # fmt: skip
+
+
+def log_row(pid: int, name: str, team: str, matchup: str, pts: int, game_id: str, day: str) -> dict:
+    return {"SEASON_ID": "22025", "PLAYER_ID": pid, "PLAYER_NAME": name, "TEAM_ID": 1,
+            "TEAM_ABBREVIATION": team, "TEAM_NAME": team, "GAME_ID": game_id, "GAME_DATE": day,
+            "MATCHUP": matchup, "WL": "W", "MIN": 30, "PTS": pts, "FGM": 5, "FGA": 10, "FG3M": 1,
+            "FG3A": 3, "FTM": 2, "FTA": 2, "OREB": 1, "DREB": 4, "REB": 5, "AST": 3, "TOV": 1}  # fmt: skip
 
 
 def feed_env(monkeypatch, httpserver) -> None:

@@ -16,6 +16,7 @@ class AlertKind(enum.StrEnum):
     STALL_RERUN = "stall_rerun"  # the stall policy re-ran a batch's unfinished players
     FORCED_PARTIAL = "forced_partial"  # a batch was consolidated without every player
     MORNING_SUMMARY = "morning_summary"  # the day at the deadline: players, predictions, best bets
+    FEED_WARNING = "feed_warning"  # a live feed's answer needed help (a stored roster, a trade-day row)
 
 
 SEVERITY = {
@@ -25,6 +26,7 @@ SEVERITY = {
     AlertKind.STALL_RERUN: "warning",
     AlertKind.FORCED_PARTIAL: "warning",
     AlertKind.MORNING_SUMMARY: "info",
+    AlertKind.FEED_WARNING: "warning",
 }
 _ICON = {"error": ":red_circle:", "warning": ":large_orange_circle:", "info": ":large_blue_circle:"}
 

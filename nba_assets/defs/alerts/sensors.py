@@ -18,6 +18,7 @@ from nba_assets.defs.alerts.resources import AlertsResource
 from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
 from nba_assets.defs.freshness.checks import check_name
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, GRADING_JOB, SLATE_JOB
+from nba_assets.defs.slate.assets import ROSTERS_CHECK
 from nba_assets.defs.storage import BatchStoreResource
 from nba_assets.status.report import PARTITION_TAGS
 
@@ -28,6 +29,8 @@ ALERT_ASSETS = {
     for k in ("slate", "consolidated_predictions", "front_end_exports", "graded_results", "results_export")
 }
 DEADLINE_CHECKS = {check_name(a) for a in ("consolidated_predictions", "front_end_exports")}
+# WARN checks that still alert: a live feed's answer was patched up to keep the morning going
+FEED_WARNING_CHECKS = {ROSTERS_CHECK}
 _SEEN = 500  # run keys remembered by the stall sensor's cursor
 
 
@@ -40,10 +43,12 @@ def watched(run: dg.DagsterRun) -> bool:
     return run.job_name in ALERT_JOBS or bool(set(run.asset_selection or ()) & ALERT_ASSETS)
 
 
-def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
+def failed_checks(
+    instance: dg.DagsterInstance, run_id: str, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+) -> list[dg.AssetCheckEvaluation]:
     events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     evaluations = [e.dagster_event.event_specific_data for e in events]
-    return [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    return [e for e in evaluations if not e.passed and e.severity == severity]
 
 
 def _plain(message: str) -> str:
@@ -90,14 +95,22 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: Alerts
     minimum_interval_seconds=30,
 )
 def check_failure_alert_sensor(context: dg.RunStatusSensorContext, alerts: AlertsResource):
-    """A run that succeeded with failed ERROR checks (a missed deadline among them): one alert.
+    """A run that succeeded with failed ERROR checks (a missed deadline among them): one alert;
+    a failed feed WARN check (FEED_WARNING_CHECKS) sends its own warning alert.
 
     A failed blocking check fails its run, so it is told by run_failure_alert_sensor instead.
     """
     run = context.dagster_run
     failed = failed_checks(context.instance, run.run_id)
+    warned = [
+        c
+        for c in failed_checks(context.instance, run.run_id, dg.AssetCheckSeverity.WARN)
+        if c.check_name in FEED_WARNING_CHECKS
+    ]
+    if warned:
+        _feed_warning(alerts, run, warned)
     if not failed:
-        return dg.SkipReason(f"run {run.run_id}: no failed ERROR checks")
+        return None if warned else dg.SkipReason(f"run {run.run_id}: no failed ERROR checks")
     names = [_name(c) for c in failed]
     missed = all(n in DEADLINE_CHECKS for n in names)
     day = date_of(run)
@@ -112,6 +125,29 @@ def check_failure_alert_sensor(context: dg.RunStatusSensorContext, alerts: Alert
             job=run.job_name,
             batch_id=run.tags.get(BATCH_TAG, ""),
             details={"failed_checks": names},
+        )
+    )
+
+
+def _feed_warning(alerts: AlertsResource, run: dg.DagsterRun, warned: list) -> None:
+    """One warning alert naming what a feed check patched up (a stored roster, a trade-day row)."""
+    day = date_of(run)
+    lines = [
+        line
+        for c in warned
+        for key in ("roster_fallbacks", "roster_conflicts")
+        for line in (c.metadata.get(key).value if c.metadata.get(key) else [])
+    ]
+    alerts.send(
+        Alert(
+            AlertKind.FEED_WARNING,
+            f"Feed answer patched up for {day}: {', '.join(_name(c) for c in warned)}",
+            "\n".join(lines) or "; ".join(c.description or "" for c in warned),
+            game_date=day,
+            run_id=run.run_id,
+            job=run.job_name,
+            batch_id=run.tags.get(BATCH_TAG, ""),
+            details={"checks": [_name(c) for c in warned], "lines": lines},
         )
     )
 

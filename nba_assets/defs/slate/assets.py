@@ -17,7 +17,7 @@ from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.feeds.day import FeedReport, slate_from_feed
 from nba_assets.feeds.errors import FeedError
 from nba_assets.inputs.availability import load_availability, players_out
-from nba_assets.inputs.day import day_inputs
+from nba_assets.inputs.day import day_inputs, last_stored_roster
 from nba_assets.inputs.ingest import moved_since_predictions, slate_rows
 from nba_assets.inputs.slates import validate_slate
 from nba_assets.naming import batch_id_for, shard_key, shard_of
@@ -26,11 +26,18 @@ from nba_assets.naming import batch_id_for, shard_key, shard_of
 def day_slate(
     nba_inputs: NbaInputsResource, nba_stats_feed: NbaStatsFeedResource, wh, game_date: date
 ) -> tuple[pd.DataFrame, str, dict[str, object]]:
-    """(slate, source, metadata): slate files; else, for today or later, the stats feed; else a replay."""
+    """(slate, source, metadata): slate files; else, for today or later, the stats feed; else a replay.
+
+    From the feed, a team whose roster comes back empty takes its last stored roster and a player
+    on two rosters is settled (``feeds.day``); both are listed in the metadata for the WARN check
+    ``slate_feed_rosters_complete`` and its alert. A team with no roster at all fails the slate.
+    """
     if not nba_inputs.slates and nba_stats_feed.configured and game_date >= today():
         client, report = nba_stats_feed.client(), FeedReport()
         try:
-            raw = slate_from_feed(client, game_date, report)
+            raw = slate_from_feed(
+                client, game_date, report, lambda team: last_stored_roster(wh, team, game_date)
+            )
         except FeedError as exc:
             raise dg.Failure(str(exc), metadata={"feed": exc.feed}) from None
         if report.requests > 1 and raw.empty:
@@ -39,10 +46,37 @@ def day_slate(
                 metadata={"feed": "nba stats"},
             )
         slate = validate_slate(raw, f"nba stats rosters {game_date}")[0] if len(raw) else raw
-        meta = {"requests": client.requests_made, "postponed": ", ".join(report.postponed) or "none"}
+        meta = {
+            "requests": client.requests_made,
+            "postponed": ", ".join(report.postponed) or "none",
+            ROSTER_FALLBACKS: report.roster_fallbacks,
+            ROSTER_CONFLICTS: report.roster_conflicts,
+        }
         return slate, "nba stats", {**meta, "feed_games": int(raw["game_id"].nunique()) if len(raw) else 0}
     day = day_inputs(nba_inputs.sources(), game_date, wh, stored_slate_ok=False)
     return day.slate, "files" if nba_inputs.slates else "replay", {}
+
+
+ROSTER_FALLBACKS, ROSTER_CONFLICTS = "roster_fallbacks", "roster_conflicts"
+ROSTERS_CHECK = "slate_feed_rosters_complete"
+
+
+def rosters_check(metas: list[dict]) -> dg.AssetCheckResult:
+    """WARN when the feed's rosters needed help: a stored roster stood in, or a player on two
+    rosters was settled or left off. Passes for slates not from the feed."""
+    fallbacks = [line for m in metas for line in m.get(ROSTER_FALLBACKS, [])]
+    conflicts = [line for m in metas for line in m.get(ROSTER_CONFLICTS, [])]
+    return dg.AssetCheckResult(
+        check_name=ROSTERS_CHECK,
+        passed=not fallbacks and not conflicts,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            ROSTER_FALLBACKS: dg.MetadataValue.json(fallbacks),
+            ROSTER_CONFLICTS: dg.MetadataValue.json(conflicts),
+        },
+        description="; ".join([*fallbacks, *conflicts])
+        or "every playing team's roster came from the feed, each player on one team",
+    )
 
 
 REFRESH_PLAYERS_PER_SHARD = 60
@@ -89,6 +123,8 @@ def refresh_batch(context, day, wh, store, settings: PipelineSettings, game_date
 def open_day_batch(context, nba_inputs, nba_stats_feed, settings, store, wh, game_date) -> dict:
     """Store the date's slate and open its batch; the materialization metadata of the date."""
     players_slate, source, feed_meta = day_slate(nba_inputs, nba_stats_feed, wh, game_date)
+    for line in [*feed_meta.get(ROSTER_FALLBACKS, []), *feed_meta.get(ROSTER_CONFLICTS, [])]:
+        context.log.warning(f"nba stats rosters of {game_date}: {line}")
     out = (
         players_out(load_availability(nba_inputs.availability), game_date) if nba_inputs.availability else {}
     )
@@ -126,6 +162,7 @@ def _metadata(meta: dict) -> dict:
     kinds={"python"},
     deps=["box_scores", "prop_lines"],
     backfill_policy=ranged_runs,
+    check_specs=[dg.AssetCheckSpec(ROSTERS_CHECK, asset="slate")],
 )
 def slate(
     context: dg.AssetExecutionContext,
@@ -150,14 +187,20 @@ def slate(
         game_date = partition_date(context)
         day = nba_inputs.day(game_date, wh)  # the stored slate, the lines just re-ingested
         meta = refresh_batch(context, day, wh, batch_store.get(), settings, game_date)
-        return dg.MaterializeResult(metadata={**_metadata(meta), "shard_count": settings.shard_count})
+        return dg.MaterializeResult(
+            metadata={**_metadata(meta), "shard_count": settings.shard_count},
+            check_results=[rosters_check([])],
+        )
     store = batch_store.get()
     if len(context.partition_keys) == 1:
         meta = open_day_batch(
             context, nba_inputs, nba_stats_feed, settings, store, wh, partition_date(context)
         )
         shards = shard_count(context.run.tags, settings.shard_count)
-        return dg.MaterializeResult(metadata={**_metadata(meta), "shard_count": shards, **owner})
+        return dg.MaterializeResult(
+            metadata={**_metadata(meta), "shard_count": shards, **owner},
+            check_results=[rosters_check([meta])],
+        )
     batches = {
         key: open_day_batch(context, nba_inputs, nba_stats_feed, settings, store, wh, date.fromisoformat(key))
         for key in context.partition_keys
@@ -170,5 +213,6 @@ def slate(
             "players": sum(int(m["players"]) for m in batches.values()),
             "shard_count": shard_count(context.run.tags, settings.shard_count),
             **owner,
-        }
+        },
+        check_results=[rosters_check(list(batches.values()))],
     )

@@ -2,7 +2,10 @@
 
 Each materialization replaces the date's rows of its warehouse table (idempotent: re-ingesting a
 date never duplicates); ``slate``, staging, exports and grading read them back from there. On a date
-with games where a configured feed returns nothing, the run fails naming the feed.
+with games where a configured feed returns nothing, the run fails naming the feed, and so does a
+lines answer that would shrink what is stored (no events on a date with games; lines for fewer
+than ``min_kept_share`` of the players of the last good capture): nothing is written, the stored
+lines and the published files stay, and the failed run alerts (docs/operations.md §12).
 """
 
 from datetime import date, datetime
@@ -18,7 +21,7 @@ from nba_assets.defs.storage import WarehouseResource
 from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.errors import FeedError
 from nba_assets.inputs.day import day_inputs, file_history, source_lines, stored_lines, stored_slate
-from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players
+from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players, shrunk
 from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
 from nba_assets.inputs.ranged import ranged_days
 
@@ -88,6 +91,34 @@ def _known_players(nba_inputs: NbaInputsResource, wh, game_date: date) -> set[st
     return known | set(slate["player_lookup"]) if slate is not None else known
 
 
+def _games_expected(nba_inputs, nba_stats_feed, wh, game_date: date) -> tuple[int, str]:
+    """(games the date has, where that comes from): the stored slate, else the stats feed's
+    scoreboard, else the slate sources (files or a replay of the box scores)."""
+    slate = stored_slate(wh, game_date)
+    if slate is not None and len(slate):
+        return int(slate["game_id"].nunique()), "the stored slate"
+    if nba_stats_feed is not None and nba_stats_feed.configured:
+        return len([g for g in nba_stats_feed.client().games(game_date) if not g.postponed]), "nba stats"
+    day = day_inputs(nba_inputs.sources(), game_date, wh, stored_lines_ok=False)
+    return int(day.slate["game_id"].nunique()) if len(day.slate) else 0, "the slate sources"
+
+
+def _no_events(nba_inputs, nba_stats_feed, wh, game_date: date, client) -> None:
+    """The Odds API answered no events: a failure when the date has games (nothing is written)."""
+    try:
+        games, where = _games_expected(nba_inputs, nba_stats_feed, wh, game_date)
+    except FeedError as exc:  # cannot tell: an empty answer is not trusted
+        games, where = -1, f"unknown ({exc})"
+    if games:
+        count = "games" if games < 0 else f"{games} game(s)"
+        raise dg.Failure(
+            f"the odds api feed returned no events for {game_date}, which has {count} ({where}); "
+            "nothing written: the stored lines and published files are kept (sport key, quota or "
+            "an off-hours answer?)",
+            metadata={"feed": "the odds api", "events": 0, "games": games, **client.credits.as_metadata()},
+        )
+
+
 def ingest_lines(
     context: dg.AssetExecutionContext,
     nba_inputs: NbaInputsResource,
@@ -95,6 +126,7 @@ def ingest_lines(
     wh,
     game_date: date,
     day=None,
+    nba_stats_feed: NbaStatsFeedResource | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """The date's lines from The Odds API or the sources; (validated lines, metadata).
 
@@ -117,6 +149,8 @@ def ingest_lines(
         frame = lines_from_feed(client, game_date, _known_players(nba_inputs, wh, game_date), report)
     except FeedError as exc:
         raise _feed_failure(exc) from None
+    if not report.events:
+        _no_events(nba_inputs, nba_stats_feed, wh, game_date, client)
     if report.events and frame.empty:
         raise dg.Failure(
             f"the odds api feed returned no player_points lines for {game_date}'s {report.events} event(s); "
@@ -138,9 +172,20 @@ def ingest_lines(
     }
 
 
-def _store_lines(context, nba_inputs, odds_feed, wh, game_date: date, day=None) -> dict[str, object]:
+def _store_lines(
+    context, nba_inputs, odds_feed, wh, game_date: date, day=None, nba_stats_feed=None
+) -> dict[str, object]:
     previous = stored_lines(wh, game_date)
-    lines, metadata = ingest_lines(context, nba_inputs, odds_feed, wh, game_date, day)
+    lines, metadata = ingest_lines(context, nba_inputs, odds_feed, wh, game_date, day, nba_stats_feed)
+    if metadata["source"] == "odds" and previous is not None and previous[1] == "odds":
+        fewer = shrunk(previous[0], lines, odds_feed.min_kept_share)
+        if fewer is not None:
+            raise dg.Failure(
+                f"the odds api feed returned lines for {fewer[0]} player(s) on {game_date}; the last good "
+                f"capture stored {fewer[1]}: below the floor of {odds_feed.min_kept_share:.0%} "
+                "(NBA_ASSETS_LINES_MIN_SHARE); nothing written: the stored lines and published files are kept",
+                metadata={"feed": "the odds api", "players_now": fewer[0], "players_stored": fewer[1]},
+            )
     moved = moved_players(previous[0] if previous else None, lines) if previous else []
     wh.write_inputs("prop_lines", game_date, line_rows(lines, str(metadata["source"])))
     return {
@@ -175,20 +220,23 @@ def prop_lines(
     context: dg.AssetExecutionContext,
     nba_inputs: NbaInputsResource,
     odds_feed: OddsFeedResource,
+    nba_stats_feed: NbaStatsFeedResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     """The date's points lines (every book's, a consensus; or files; or reference stand-ins), stored."""
     wh = warehouse.get()
     wh.ensure_schema()
     if len(context.partition_keys) == 1:
-        metadata = _store_lines(context, nba_inputs, odds_feed, wh, partition_date(context))
+        metadata = _store_lines(
+            context, nba_inputs, odds_feed, wh, partition_date(context), nba_stats_feed=nba_stats_feed
+        )
         unmatched = int(metadata.get("unmatched_count", 0))
         return dg.MaterializeResult(metadata=metadata, check_results=[_matched_check(unmatched)])
     # a range: reference stand-in lines need features, built for every date in one pass
     dates = [date.fromisoformat(k) for k in context.partition_keys]
-    reference = not odds_feed.configured and not nba_inputs.lines
+    reference = nba_inputs.sources().stand_ins_allowed and not odds_feed.configured
     days = ranged_days(nba_inputs.sources(), dates, wh, stored_lines_ok=False)[0] if reference else {}
-    done = [_store_lines(context, nba_inputs, odds_feed, wh, d, days.get(d)) for d in dates]
+    done = [_store_lines(context, nba_inputs, odds_feed, wh, d, days.get(d), nba_stats_feed) for d in dates]
     unmatched = sum(int(m.get("unmatched_count", 0)) for m in done)
     return dg.MaterializeResult(
         metadata={

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from nba_assets.warehouse.base import Warehouse, WarehouseError
-from nba_assets.warehouse.input_tables import BOX_SCORES_SCHEMA, PROP_LINES_SCHEMA
+from nba_assets.warehouse.input_tables import BOX_SCORES_SCHEMA, PROP_LINES_SCHEMA, SLATES_SCHEMA
 from nba_assets.warehouse.local import DuckDBWarehouse
 
 D, E = date(2025, 2, 12), date(2025, 2, 13)
@@ -74,3 +74,41 @@ def test_box_scores_round_trip_and_bad_rows_write_nothing(wh):
     assert table.schema.equals(BOX_SCORES_SCHEMA)
     assert sorted(table["points"].to_pylist()) == [12.0, 31.0]
     assert wh.read_inputs("box_scores", E, E).num_rows == 0
+
+
+def slate(day: date, tipoffs: dict[str, str | None]) -> pa.Table:
+    now = datetime.now(UTC)
+    rows = [
+        {"game_date": day, "game_id": "0022500800", "player_lookup": p, "player_name": p, "team": "CLE",
+         "opponent": "LAC", "is_home": True, "status": None, "source": "nba stats", "ingested_at": now, "tipoff": t}
+        for p, t in tipoffs.items()
+    ]  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=SLATES_SCHEMA)
+
+
+def test_slate_tipoffs_round_trip(wh):
+    wh.write_inputs("slates", D, slate(D, {"a": "2025-02-13T00:30:00Z", "b": None}))
+    got = {r["player_lookup"]: r["tipoff"] for r in wh.read_inputs("slates", D, D).to_pylist()}
+    assert got == {"a": "2025-02-13T00:30:00Z", "b": None}
+
+
+def test_a_slate_table_from_before_tipoffs_gains_the_column_and_keeps_its_rows(tmp_path):
+    """A DuckDB warehouse written before the column existed: ensure_schema adds it in place."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "CREATE TABLE slate_players (game_date DATE NOT NULL, game_id VARCHAR NOT NULL, player_lookup VARCHAR "
+            "NOT NULL, player_name VARCHAR, team VARCHAR, opponent VARCHAR, is_home BOOLEAN, status VARCHAR, "
+            "source VARCHAR, ingested_at TIMESTAMPTZ NOT NULL)"
+        )
+        con.execute("INSERT INTO slate_players VALUES ('2025-02-12', 'g', 'old', 'old', 'CLE', 'LAC', true, "
+                    "null, 'files', now())")  # fmt: skip
+    wh = DuckDBWarehouse(path, tmp_path / "staging")
+    wh.ensure_schema()
+    assert [(r["player_lookup"], r["tipoff"]) for r in wh.read_inputs("slates", D, D).to_pylist()] == [
+        ("old", None)
+    ]
+    wh.write_inputs("slates", E, slate(E, {"new": "2025-02-14T00:30:00Z"}))
+    assert wh.read_inputs("slates", E, E).to_pylist()[0]["tipoff"] == "2025-02-14T00:30:00Z"

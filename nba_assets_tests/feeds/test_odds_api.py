@@ -1,4 +1,5 @@
-"""The Odds API v4 client against a real HTTP server on 127.0.0.1 serving the documented shapes."""
+"""The Odds API v4 client against a real HTTP server on 127.0.0.1 serving answers captured from the
+real API (``captures/``; a test's own books and lines go into a captured envelope)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.errors import CreditBudgetExceeded, FeedHTTPError, FeedResponseError, FeedTimeout
 from nba_assets.feeds.identity import match
 from nba_assets.inputs.lines import validate_lines
-from nba_assets_tests.feeds import payloads
+from nba_assets_tests.feeds import captured
 from nba_assets_tests.feeds.conftest import KEY
 from nba_assets_tests.waiting import wait_for
 
@@ -24,7 +25,7 @@ CREDITS = {"x-requests-used": "41", "x-requests-remaining": "459", "x-requests-l
 def _serve(httpserver, books: dict, event_ids=("e1",)) -> None:
     items = [(e, "Los Angeles Lakers", "Denver Nuggets", "2026-01-03T00:30:00Z") for e in event_ids]
     httpserver.expect_request(EVENTS).respond_with_json(
-        payloads.events(items),
+        captured.events(items),
         headers={"x-requests-used": "40", "x-requests-remaining": "460", "x-requests-last": "0"},  # fmt: skip
     )
     for e in event_ids:
@@ -36,7 +37,7 @@ def _serve(httpserver, books: dict, event_ids=("e1",)) -> None:
                 "regions": "us",
                 "oddsFormat": "american",
             },
-        ).respond_with_json(payloads.event_odds(e, books), headers=CREDITS)
+        ).respond_with_json(captured.event_odds(e, books), headers=CREDITS)
 
 
 BOOKS = {
@@ -143,7 +144,7 @@ def test_malformed_json_and_missing_fields(httpserver, odds):
 
 def test_events_of_other_new_york_dates_are_left_out(httpserver, odds):
     items = [("late", "A", "B", "2026-01-03T03:00:00Z"), ("next", "C", "D", "2026-01-03T17:00:00Z")]
-    httpserver.expect_request(EVENTS).respond_with_json(payloads.events(items))
+    httpserver.expect_request(EVENTS).respond_with_json(captured.events(items))
     assert [e.event_id for e in odds.events(DAY)] == ["late"]  # 22:00 New York on Jan 2
 
 
@@ -160,3 +161,29 @@ def test_identity_match_folds_accents_suffixes_and_aliases():
     assert out.lookups == {"Luka Dončić": "lukadoncic", "Jaren Jackson Jr.": "jarenjackson",
                            "Nicolas Claxton": "nicclaxton"}  # fmt: skip
     assert out.unmatched == ["Nobody Here"]
+
+
+def test_a_real_event_with_ten_books_and_alternate_ladders(httpserver, odds):
+    """ORL@CLE on 2024-02-22 as The Odds API answered it: 10 books, unibet_us and betrivers with a
+    ladder of alternate lines per player; every book's line kept, at most 5 distinct per player."""
+    body = captured.load(captured.ODDS_ORL_CLE)
+    listed = captured.load(captured.ODDS_EVENTS)
+    httpserver.expect_request(EVENTS).respond_with_json(listed[:2])  # the two events captured with odds
+    httpserver.expect_request(f"{EVENTS}/{body['id']}/odds").respond_with_json(body, headers=CREDITS)
+    httpserver.expect_request(f"{EVENTS}/f9f3f99b5124a4ecf984003f0af23d2e/odds").respond_with_json(
+        captured.load(captured.ODDS_BKN_TOR), headers=CREDITS
+    )
+    report = FeedReport()
+    frame = lines_from_feed(odds, date(2024, 2, 22), None, report)
+    assert report.events == 2 and report.requests == 3 and frame["player_lookup"].nunique() > 30
+    assert len({b for b in frame["bookmaker"]} - {"consensus"}) == 10
+    assert frame.groupby("player_lookup")["line"].nunique().max() <= 5
+    garland = frame[frame["player_lookup"] == "dariusgarland"]
+    assert garland.loc[garland["bookmaker"] == "consensus", "line"].item() == 20.5
+
+
+def test_the_real_events_list_keeps_the_new_york_date(httpserver, odds):
+    httpserver.expect_request(EVENTS).respond_with_json(captured.load(captured.ODDS_EVENTS))
+    events = odds.events(date(2024, 2, 22))
+    assert len(events) == 12  # of its 21 events, those starting on Feb 22 in New York (19:00-22:10)
+    assert events[0].event_id == "f54c4a22568ce9dc33fb410d1b0e75e9"

@@ -42,17 +42,23 @@ def base_lines() -> dict[str, float]:
     return {n: max(p, 2.0) + 0.5 for n, p in zip(day["player_name"], day["points"], strict=True) if p >= 3}
 
 
-def serve_slate(httpserver, day: date) -> None:
-    """Scoreboard (one game, CHA at LAL) and both rosters for ``day``."""
+def serve_slate(httpserver, day: date, rosters: dict[int, list[tuple[int, str, str]]] | None = None) -> None:
+    """Scoreboard (one game, CHA at LAL) and both rosters for ``day``; ``rosters`` replaces a team's
+    roster by (player id, name, HOW_ACQUIRED) rows (an empty list: the feed's empty answer)."""
     board = captured.scoreboard_v3(day, [(GAME_ID, LAL, CHA, "7:30 pm ET", tipoff(day))])
     httpserver.expect_request("/stats/scoreboardv3", query_string={"GameDate": day.isoformat(), "LeagueID": "00"}
                               ).respond_with_json(board)  # fmt: skip
     roster = players()
     for team_id, team in ((LAL, "LAL"), (CHA, "CHA")):
         rows = roster[roster["team"] == team]
-        httpserver.expect_request("/stats/commonteamroster", query_string={"TeamID": str(team_id), "Season": season_of(day), "LeagueID": "00"}).respond_with_json(
-            captured.roster(team_id, list(zip(rows["player_id"].astype(int), rows["player_name"], strict=True)))
-        )  # fmt: skip
+        listed = [
+            (int(i), n, "Signed on 10/14/24")
+            for i, n in zip(rows["player_id"], rows["player_name"], strict=True)
+        ]
+        listed = (rosters or {}).get(team_id, listed)
+        body = captured.roster(team_id, [(i, n) for i, n, _ in listed], {i: how for i, _, how in listed})
+        httpserver.expect_request("/stats/commonteamroster", query_string={"TeamID": str(team_id),
+                                  "Season": season_of(day), "LeagueID": "00"}).respond_with_json(body)  # fmt: skip
 
 
 def serve_lines(httpserver, day: date, lines: dict[str, float]) -> None:

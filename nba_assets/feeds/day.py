@@ -103,6 +103,8 @@ def settle_two_rosters(frame: pd.DataFrame, report: FeedReport) -> pd.DataFrame:
     case is reported (the slate's WARN check and the alert name it); the day goes on."""
     if frame.empty:
         return frame
+    # one team listing a player twice is one row (never a reason to refuse the whole morning)
+    frame = frame[~frame.assign(_l=frame["player_name"].map(_lookup)).duplicated(["_l", "team"])]
     lookups = frame["player_name"].map(_lookup)
     teams = frame.groupby(lookups)["team"].nunique()
     drop: list[int] = []

@@ -240,3 +240,10 @@ def test_season_of_a_date():
     assert season_of(date(2026, 1, 2)) == "2025-26"
     assert season_of(date(2025, 10, 21)) == "2025-26"
     assert season_of(date(2000, 5, 1)) == "1999-00"
+
+
+def test_a_player_listed_twice_by_one_team_is_one_row(httpserver, stats):
+    rosters = {**ROSTERS, BOS: [(5, "Jayson Tatum"), (5, "Jayson Tatum")]}
+    _serve_day(httpserver, [("0022500501", BOS, BKN, "8:00 pm ET")], rosters)
+    raw = slate_from_feed(stats, DAY, FeedReport())
+    assert sorted(raw["player_name"]) == ["Jayson Tatum", "Nic Claxton"]

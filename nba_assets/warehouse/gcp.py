@@ -187,11 +187,13 @@ class BigQueryWarehouse:
             )
             missing = set(schema.names) - {f.name for f in existing.schema}
             if missing and missing <= set(ADDED_COLUMNS.get(name, ())):
-                existing.schema = [*existing.schema, *(f for f in schema_fields(schema) if f.name in missing)]
-                existing = self._retry(
-                    f"add {sorted(missing)} to {name}",
-                    lambda t=existing: self.client.update_table(t, ["schema"], retry=self._rpc_retry),
-                )
+                # DDL rather than a schema update: the column exists for the next query either way
+                for field in (f for f in schema_fields(schema) if f.name in missing):
+                    self._job(
+                        f"add {field.name} to {name}",
+                        f"ALTER TABLE {self._ref(name)} ADD COLUMN IF NOT EXISTS {field.name} {field.field_type}",
+                        {},
+                    )
                 missing = set()
             if missing:
                 raise WarehouseError(f"BigQuery table {self._table_id(name)} lacks columns {sorted(missing)}")

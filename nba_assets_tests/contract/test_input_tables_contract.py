@@ -112,3 +112,20 @@ def test_a_slate_table_from_before_tipoffs_gains_the_column_and_keeps_its_rows(t
     ]
     wh.write_inputs("slates", E, slate(E, {"new": "2025-02-14T00:30:00Z"}))
     assert wh.read_inputs("slates", E, E).to_pylist()[0]["tipoff"] == "2025-02-14T00:30:00Z"
+
+
+@pytest.mark.bigquery
+def test_a_bigquery_slate_table_from_before_tipoffs_gains_the_column(bigquery_emulator, bigquery_dataset):
+    from google.cloud import bigquery
+
+    from nba_assets.warehouse.bigquery_io import schema_fields
+    from nba_assets.warehouse.input_tables import SLATES_TABLE
+
+    wh = bigquery_emulator.warehouse(bigquery_dataset, attempts=2, backoff=0.1)
+    wh.ensure_schema()
+    old = pa.schema([f for f in SLATES_SCHEMA if f.name != "tipoff"])
+    wh.client.delete_table(wh._table_id(SLATES_TABLE))
+    wh.client.create_table(bigquery.Table(wh._table_id(SLATES_TABLE), schema=schema_fields(old)))
+    wh.ensure_schema()  # adds the nullable column in place
+    wh.write_inputs("slates", D, slate(D, {"a": "2025-02-13T00:30:00Z"}))
+    assert wh.read_inputs("slates", D, D).to_pylist()[0]["tipoff"] == "2025-02-13T00:30:00Z"

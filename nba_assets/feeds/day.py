@@ -23,7 +23,7 @@ from nba_assets.feeds.nba_stats import StatsFeed, season_of
 from nba_assets.feeds.odds_api import LinesFeed
 from nba_assets.feeds.odds_parsing import RAW_COLUMNS, with_consensus
 from nba_assets.feeds.stats_parsing import FEED as STATS_FEED
-from nba_assets.feeds.stats_parsing import RosterPlayer
+from nba_assets.feeds.stats_parsing import Game, RosterPlayer
 from nba_assets.naming import InvalidIdentifier, player_lookup
 
 SLATE_COLUMNS = ("game_date", "game_id", "player_name", "team", "opponent", "is_home", "tipoff")
@@ -72,7 +72,9 @@ def slate_from_feed(
     return settle_two_rosters(frame, report)[list(SLATE_COLUMNS)]
 
 
-def _stored_roster(team, game, game_date: date, last_roster: LastRoster | None, report: FeedReport):
+def _stored_roster(
+    team: str, game: Game, game_date: date, last_roster: LastRoster | None, report: FeedReport
+) -> list[RosterPlayer]:
     """A playing team's roster came back empty: its last stored roster, or FeedEmpty naming it."""
     stored = last_roster(team) if last_roster is not None else None
     where = f"{team} ({game.away_team}@{game.home_team}, game {game.game_id})"

@@ -18,7 +18,7 @@ from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
 from nba_assets.defs.freshness.checks import check_name
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, GRADING_JOB, SLATE_JOB
 from nba_assets.defs.storage import BatchStoreResource
-from nba_assets.status.report import PARTITION_TAGS
+from nba_assets.status.runs import PARTITION_TAGS
 
 STALL_RETRY_TAG = "nba_assets/stall_retry"  # set by batch_completion_sensor on its re-runs
 ALERT_JOBS = {SLATE_JOB, CONSOLIDATION_JOB, GRADING_JOB}

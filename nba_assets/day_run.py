@@ -21,6 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from nba_assets.batch_state.base import BatchState
+from nba_assets.defs.alerts.messages import clip, error_text
 from nba_assets.defs.batches import SLATE, current_batch_id
 from nba_assets.defs.consolidation.sensors import STALL_RETRY_TAG, consolidation_request
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
@@ -35,8 +36,10 @@ concurrency:
   pools:
     default_limit: 1  # the consolidation pool: one MERGE per date at a time (L9)
 """
-# Dagster's console logger stays quiet in a one-shot command: the instance keeps every event.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's console logger is silent in a one-shot command: the instance keeps every event (the
+# UI shows them), and run-day prints from those events what the person at the terminal needs: the
+# ops' warnings, and a failed step with its error in one line instead of a stack trace.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 MERGED = (BatchState.CONSOLIDATED, BatchState.PARTIAL)
 
 
@@ -47,10 +50,16 @@ class RunSummary:
     partition: str
     status: str
     seconds: float
+    error: str = ""  # a failed run: its first failed step and that step's error, one line
+    warnings: list[str] = field(default_factory=list)  # the ops' own warnings, in order
 
     @property
     def ok(self) -> bool:
         return self.status == "SUCCESS"
+
+    def failure(self) -> str:
+        """``slate_job run 1a2b3c4d failed at step prop_lines: InputValidationError: ...``"""
+        return f"{self.job} run {self.run_id[:8]} failed" + (f" at {self.error}" if self.error else "")
 
 
 @dataclass
@@ -60,6 +69,10 @@ class DayResult:
     batch_id: str = ""
     consolidated: bool = False
     note: str = ""
+
+    @property
+    def failed(self) -> RunSummary | None:
+        return next((r for r in self.runs if not r.ok), None)
 
 
 def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
@@ -84,13 +97,27 @@ def execute(
         instance=instance,
         raise_on_error=False,
     )
-    return RunSummary(
+    summary = RunSummary(
         outcome.run_id,
         job_name,
         str(request.partition_key or ""),
         "SUCCESS" if outcome.success else "FAILURE",
         round(time.perf_counter() - started, 2),
     )
+    read_events(instance, summary)
+    return summary
+
+
+def read_events(instance: dg.DagsterInstance, summary: RunSummary) -> None:
+    """The run's warnings and, when it failed, its first failed step's error, from its stored events."""
+    for entry in instance.all_logs(summary.run_id):
+        event = entry.dagster_event
+        if event is None and entry.level == logging.WARNING:
+            summary.warnings.append(f"{entry.step_key or summary.job}: {entry.user_message}")
+        elif event is not None and event.event_type == dg.DagsterEventType.STEP_FAILURE and not summary.error:
+            summary.error = f"step {event.step_key}: {error_text(event.step_failure_data.error)}"
+        elif event is not None and event.event_type == dg.DagsterEventType.RUN_FAILURE and not summary.error:
+            summary.error = clip(event.message or "", 400)  # failed before any step (resources, config)
 
 
 def evaluate(
@@ -165,7 +192,7 @@ def run_day(
     slate_run = execute(defs, instance, SLATE_JOB, dg.RunRequest(partition_key=game_date))
     result.runs.append(slate_run)
     if not slate_run.ok:
-        result.note = "the slate run failed"
+        result.note = slate_run.failure()
         return result
     result.batch_id = current_batch_id(instance, game_date)
     shard_requests = [
@@ -193,10 +220,9 @@ def run_day(
         result.runs.append(execute(defs, instance, request.job_name, request))
     result.consolidated = is_merged(defs, result.batch_id)
     if not result.consolidated:
-        failed = [r for r in result.runs if not r.ok]
         result.note = (
-            f"the {failed[0].job} run {failed[0].run_id} failed"
-            if failed
+            result.failed.failure()
+            if result.failed
             else "batch incomplete: the completion sensor did not request a consolidation"
         )
     elif not any(r.job == CONSOLIDATION_JOB for r in result.runs):

@@ -11,11 +11,15 @@ dates; per shard for staging), and the backfill owns its batches (docs/operation
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -62,17 +66,107 @@ mutation($id: String!) {
 WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
 
 
+# The daemons carrying out a backfill: the backfill daemon, and the run queue's when the instance
+# queues runs. Each writes a heartbeat every 30 s; four missed ones mean no daemon is running.
+BACKFILL_DAEMONS = ("BACKFILL", "QUEUED_RUN_COORDINATOR")
+HEARTBEAT_SECONDS = 120
+DAEMON_START_SECONDS = 120  # loading the code location and a first heartbeat, on a loaded machine
+
+
 class BackfillError(RuntimeError):
     """The instance refused or failed a backfill request."""
 
 
+def _location() -> list[str]:
+    # the project's workspace.yaml names the location as the daemon and the UI do; else the module
+    return ["-w", str(WORKSPACE)] if WORKSPACE.exists() else ["-m", "nba_assets.definitions"]
+
+
+def daemon_command() -> list[str]:
+    """The ``dagster-daemon run`` that carries out this project's backfills."""
+    return [str(Path(sys.executable).with_name("dagster-daemon")), "run", *_location()]
+
+
+def daemon_heartbeating(instance: dg.DagsterInstance, within: float = HEARTBEAT_SECONDS) -> bool:
+    """A dagster-daemon (or ``dagster dev``) is running on this instance: every daemon a backfill
+    needs wrote a heartbeat to the instance within ``within`` seconds."""
+    needed = [d for d in BACKFILL_DAEMONS if d in instance.get_required_daemon_types()]
+    beats = instance.get_daemon_heartbeats()
+    return all(d in beats and time.time() - beats[d].timestamp <= within for d in needed)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the daemon's whole process group (its code server and run workers), then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=20)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)  # no child outlives the leader
+    until = time.monotonic() + 10  # killed children take a moment to be gone
+    while time.monotonic() < until:
+        try:
+            os.killpg(proc.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def daemon_for_backfill(
+    instance: dg.DagsterInstance, *, may_start: bool, log_path: Path, say=print
+) -> Iterator[subprocess.Popen | None]:
+    """A daemon for the backfill's duration: the one already heartbeating on this instance, else
+    (``may_start``: the local profile) a ``dagster-daemon run`` started here in its own process
+    group and stopped with that group when the block ends, Ctrl-C included. Otherwise it fails at
+    once with the command to run: a backfill never waits on a daemon that is not there."""
+    home = os.environ.get("DAGSTER_HOME", "")
+    command = f"DAGSTER_HOME={home} {' '.join(daemon_command())}"
+    if daemon_heartbeating(instance):
+        yield None
+        return
+    if not may_start:
+        raise BackfillError(
+            f"no dagster-daemon is heartbeating on the instance at {home}; start one ({command}, "
+            "or dagster dev), then run this command again"
+        )
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            daemon_command(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+            cwd=WORKSPACE.parent,
+            start_new_session=True,  # its own process group: Ctrl-C reaches us, we stop the group
+        )
+    try:
+        say(
+            f"started dagster-daemon for this backfill (pid {proc.pid}, log {log_path}); it stops when the backfill ends"
+        )
+        deadline = time.monotonic() + DAEMON_START_SECONDS
+        while not daemon_heartbeating(instance, within=DAEMON_START_SECONDS):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                state = f"exited {proc.returncode}" if proc.poll() is not None else "no heartbeat"
+                raise BackfillError(
+                    f"the dagster-daemon started for this backfill failed ({state} after "
+                    f"{DAEMON_START_SECONDS} s at most; log {log_path}); start one yourself: {command}"
+                )
+            time.sleep(1)
+        yield proc
+    finally:
+        _stop_group(proc)
+
+
 def _graphql(query: str, variables: dict) -> dict:
     """One GraphQL document through the dagster-graphql CLI against this package's definitions."""
-    # the project's workspace.yaml names the location as the daemon and the UI do; else the module
-    location = ["-w", str(WORKSPACE)] if WORKSPACE.exists() else ["-m", "nba_assets.definitions"]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "response.json"
-        command = [str(Path(sys.executable).with_name("dagster-graphql")), *location]
+        command = [str(Path(sys.executable).with_name("dagster-graphql")), *_location()]
         command += ["-t", query, "-v", json.dumps(variables), "-o", str(out)]
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=300, env=os.environ.copy(), cwd=WORKSPACE.parent

@@ -4,6 +4,8 @@ the live-day sensors leave the backfill's batches to it."""
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 import time
 from collections import Counter
@@ -67,21 +69,30 @@ def test_cli_backfill_through_the_daemon_is_a_few_ranged_runs(tmp_path, monkeypa
         monkeypatch.setenv(key, value)
     (tmp_path / "dagster_home").mkdir()
     (tmp_path / "dagster_home" / "dagster.yaml").write_text(INSTANCE_YAML + FAST_QUEUE)
+    from nba_assets.instance_backfills import daemon_heartbeating
+
     with dg.DagsterInstance.get() as instance:  # the SQLite schema exists before two processes race to it
         instance.get_runs(limit=1)
-    daemon = ManagedProcess(
-        "dagster-daemon",
-        [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", str(ROOT / "workspace.yaml")],
-        port=0,
-        env=env,
-        log_path=tmp_path / "daemon.log",
-        ready=lambda: True,
-    )
-    daemon.start()
+        daemon = ManagedProcess(
+            "dagster-daemon",
+            [
+                str(Path(sys.executable).with_name("dagster-daemon")),
+                "run",
+                "-w",
+                str(ROOT / "workspace.yaml"),
+            ],
+            port=0,
+            env=env,
+            log_path=tmp_path / "daemon.log",
+            ready=lambda: daemon_heartbeating(instance),  # running, as the command will see it
+            timeout=180,
+        )
+        daemon.start()
     try:
         code = main(["backfill", "--from", FIRST, "--to", LAST, "--shards", "2", "--timeout-minutes", "8"])
         printed = capsys.readouterr().out
         assert code == 0, printed + (tmp_path / "daemon.log").read_text()[-3000:]
+        assert "started dagster-daemon" not in printed  # the running daemon carried it: no second one
         with dg.DagsterInstance.get() as instance:
             runs = instance.get_runs()
             # resume: every day already consolidated and graded, so nothing is submitted or run
@@ -151,11 +162,78 @@ def test_backfill_ranges_follow_the_calendar_and_the_shards():
     assert by_asset["staging_predictions"][0] == {"start": "2025-02-12|00", "end": "2025-02-13|02"}
 
 
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def daemon_pid(printed: str) -> int:
+    match = re.search(r"started dagster-daemon for this backfill \(pid (\d+)", " ".join(printed.split()))
+    assert match, printed
+    return int(match.group(1))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_no_daemon_the_local_backfill_starts_one_for_its_duration_and_stops_it(tmp_path, monkeypatch, capsys):
+    """A fresh local instance with no dagster-daemon: the command starts one in its own process
+    group, the backfill completes through it, and the group is gone when the command returns."""
+    env = {
+        "NBA_ASSETS_PROFILE": "local",
+        "NBA_ASSETS_HOME": str(tmp_path / "out"),
+        "NBA_ASSETS_SYSTEMS": "moving_average",
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / "dagster_home").mkdir()
+    (tmp_path / "dagster_home" / "dagster.yaml").write_text(INSTANCE_YAML + FAST_QUEUE)
+    started = time.monotonic()
+    code = main(
+        ["backfill", "--from", FIRST, "--to", FIRST, "--shards", "1", "--no-grade", "--timeout-minutes", "8"]
+    )
+    printed = capsys.readouterr().out
+    log = tmp_path / "dagster_home" / "logs" / "backfill-daemon.log"
+    assert code == 0, printed + (log.read_text()[-3000:] if log.exists() else "no daemon log")
+    pgid = daemon_pid(printed)
+    assert not group_alive(pgid), f"the daemon's process group {pgid} outlived the backfill"
+    print(f"one-day backfill with its own daemon: {time.monotonic() - started:.0f} s")  # noqa: T201
+    with dg.DagsterInstance.get() as instance:
+        (backfill,) = instance.get_backfills()
+        assert str(backfill.status.value) == "COMPLETED_SUCCESS", backfill
+        assert FIRST in set(instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions")))
+
+
+@pytest.mark.timeout(120)
+def test_no_daemon_outside_the_local_profile_fails_at_once_with_the_command(tmp_path, monkeypatch, capsys):
+    """Where this command may not start a daemon (the gcp profile's instance has its own), no
+    heartbeat fails at once, naming the exact command, and submits nothing."""
+    for key, value in {
+        "NBA_ASSETS_PROFILE": "gcp",
+        "NBA_ASSETS_HOME": str(tmp_path / "out"),
+        "NBA_ASSETS_SYSTEMS": "moving_average",
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }.items():
+        monkeypatch.setenv(key, value)
+    started = time.monotonic()
+    assert main(["backfill", "--from", FIRST, "--to", FIRST, "-q"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert time.monotonic() - started < 60
+    assert "no dagster-daemon is heartbeating on the instance at" in err, err
+    assert f"DAGSTER_HOME={tmp_path / 'dagster_home'} " in err and "dagster-daemon run -w " in err, err
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_backfills() == []
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_ctrl_c_leaves_the_backfill_submitted_and_cancel_cancels_it(tmp_path, monkeypatch, capsys):
-    """No daemon: the backfill is submitted to the instance, Ctrl-C while following leaves it there
-    and names the command that cancels it; that command moves the record to cancelling."""
+    """No daemon: the command starts one and submits the backfill; Ctrl-C while following stops that
+    daemon's whole process group, leaves the backfill submitted and names the command that cancels
+    it; that command moves the record to cancelling."""
     import nba_assets.commands.backfill as command
 
     for key, value in {
@@ -176,6 +254,7 @@ def test_ctrl_c_leaves_the_backfill_submitted_and_cancel_cancels_it(tmp_path, mo
     assert main(["backfill", "--from", FIRST, "--to", FIRST]) == 130
     monkeypatch.setattr(command, "time", time)
     printed = capsys.readouterr().out
+    assert not group_alive(daemon_pid(printed)), "Ctrl-C left the started daemon running"
     with dg.DagsterInstance.get() as instance:
         (record,) = instance.get_backfills()
         assert str(record.status.value) == "REQUESTED"

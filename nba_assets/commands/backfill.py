@@ -3,13 +3,14 @@
 One backfill in the UI's Backfills tab: the days' inputs, slates, staging, consolidation, exports
 and grading, in a few ranged runs (one per contiguous range of dates and step; per shard for
 staging). The backfill stages and consolidates the batches its slates open; the live-day sensors
-leave them to it. Needs a running ``dagster-daemon`` (``dagster dev`` runs one) on the same
-DAGSTER_HOME.
+leave them to it. A ``dagster-daemon`` carries it out: the one heartbeating on DAGSTER_HOME
+(``dagster dev`` runs one), else, on the local profile, one this command starts and stops.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 from datetime import UTC, date, datetime
@@ -19,7 +20,8 @@ from rich.table import Table
 from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
 
 POLL_SECONDS = 5.0  # each look reads the runs and three assets' partitions: light on the instance
-DAEMON_HINT_SECONDS = 120  # the backfill daemon wakes every 30 s; four misses mean it is not running
+# a daemon that was heartbeating and has been silent this long has stopped: say so, do not wait on
+DAEMON_GONE_SECONDS = 300
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,12 +60,12 @@ def _window(args: argparse.Namespace) -> tuple[date, date]:
     return args.start, args.end
 
 
-def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadline: float):
-    """Poll the backfill record and the dates done until the backfill ends; bounded by ``deadline``."""
-    from nba_assets.instance_backfills import look
+def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadline: float, daemon):
+    """Poll the backfill record and the dates done until the backfill ends; bounded by ``deadline``
+    and by the daemon carrying it out (``daemon``: the one this command started, or None)."""
+    from nba_assets.instance_backfills import BackfillError, daemon_heartbeating, look
 
     task = bar.add_task(f"{what} (backfill {backfill_id})", total=len(dates))
-    nudge = time.monotonic() + DAEMON_HINT_SECONDS
     while True:
         seen = look(instance, backfill_id, dates)
         count = len(seen.graded if what == "grade" else seen.consolidated)
@@ -75,11 +77,13 @@ def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadli
         )
         if seen.ended:
             return seen
-        if seen.status == "REQUESTED" and not seen.runs and time.monotonic() > nudge:
-            nudge = deadline  # said once
-            bar.console.print(
-                f"backfill {backfill_id}: no run launched after {DAEMON_HINT_SECONDS} s; is a dagster-daemon "
-                "(or dagster dev) running on this DAGSTER_HOME?"
+        stopped = (
+            daemon.poll() is not None if daemon else not daemon_heartbeating(instance, DAEMON_GONE_SECONDS)
+        )
+        if stopped:
+            raise BackfillError(
+                f"backfill {backfill_id} is {seen.status} but its dagster-daemon stopped; it resumes when "
+                f"one runs on this DAGSTER_HOME (or `nba-assets backfill --cancel {backfill_id}`)"
             )
         if time.monotonic() > deadline:
             raise TimeoutError(
@@ -105,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     from nba_assets.definitions import defs
     from nba_assets.defs.jobs import POINTS_MODEL_JOB
     from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+    from nba_assets.environment import profile
 
     # the box scores the pipeline itself reads: $NBA_ASSETS_BOX_SCORES, else the bundled sample
     dates = game_days(NbaInputsResource.from_env().history()["game_date"], start, end)
@@ -117,8 +122,21 @@ def run(args: argparse.Namespace) -> int:
     to_predict = [d for d in dates if args.redo or d not in consolidated]
     ids: list[str] = []
     current = ""
+    grading = () if args.no_grade else backfills.GRADE_ASSETS
+    ungraded = [d for d in dates if d in consolidated and d not in graded]
+    # a daemon for the backfill's duration (started here on the local profile); none if nothing to do
+    daemon = (
+        backfills.daemon_for_backfill(
+            instance,
+            may_start=profile() == "local",
+            log_path=home / "logs" / "backfill-daemon.log",
+            say=lambda text: None if args.quiet else console.print(text, highlight=False),
+        )
+        if to_predict or (grading and ungraded)
+        else contextlib.nullcontext()
+    )
     try:
-        with progress(args.quiet) as bar:
+        with daemon as own_daemon, progress(args.quiet) as bar:
             if to_predict and PipelineSettings.from_env().needs_model(date.fromisoformat(to_predict[0])):
                 # trained on games strictly before the first date (no look-ahead), once, up front
                 config = {"ops": {"points_model": {"config": {"train_before": to_predict[0]}}}}
@@ -126,12 +144,11 @@ def run(args: argparse.Namespace) -> int:
                 if not model.ok:
                     raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
             shards = PipelineSettings.from_env().shard_count
-            grading = () if args.no_grade else backfills.GRADE_ASSETS
             if to_predict:
                 title = f"nba-assets predict {to_predict[0]}..{to_predict[-1]}"
                 current = backfills.submit(backfills.PREDICT_ASSETS + grading, to_predict, title, shards)
                 ids.append(current)
-                _follow(instance, current, to_predict, bar, "predict", deadline)
+                _follow(instance, current, to_predict, bar, "predict", deadline, own_daemon)
             # days predicted before but never graded (an earlier --no-grade, a failed grading run)
             consolidated = set(instance.get_materialized_partitions(backfills.CONSOLIDATED))
             graded = set(instance.get_materialized_partitions(backfills.GRADED))
@@ -140,12 +157,13 @@ def run(args: argparse.Namespace) -> int:
                 title = f"nba-assets grade {to_grade[0]}..{to_grade[-1]}"
                 current = backfills.submit(grading, to_grade, title, shards)
                 ids.append(current)
-                _follow(instance, current, to_grade, bar, "grade", deadline)
+                _follow(instance, current, to_grade, bar, "grade", deadline, own_daemon)
     except KeyboardInterrupt:
         if current:
             console.print(
-                f"backfill {current} keeps running in the daemon: follow or cancel it in the UI's "
-                f"Backfills tab, or `nba-assets backfill --cancel {current}`"
+                f"backfill {current} stays submitted: a dagster-daemon on this DAGSTER_HOME carries it on "
+                f"(one this command started is stopped with it); follow or cancel it in the UI's Backfills "
+                f"tab, or `nba-assets backfill --cancel {current}`"
             )
         return 130
     consolidated = set(dates) & set(instance.get_materialized_partitions(backfills.CONSOLIDATED))

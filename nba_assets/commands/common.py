@@ -16,6 +16,12 @@ from nba_assets.inputs.box_scores import load_box_scores
 from nba_assets.inputs.bundled import bundled_box_scores
 
 console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def print_error(text: str) -> None:
+    """A command's failure as the CLI's one ``error:`` line on stderr (as ``cli.main`` prints them)."""
+    errors.print(f"[red]error:[/red] {' '.join(text.split())}", markup=True, highlight=False)
 
 
 def add_history_argument(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,14 @@ import os
 
 from rich.table import Table
 
-from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, game_date, progress
+from nba_assets.commands.common import (
+    add_dagster_arguments,
+    console,
+    dagster_settings,
+    game_date,
+    print_error,
+    progress,
+)
 from nba_assets.inputs.bundled import DEMO_DATE
 
 
@@ -56,7 +63,10 @@ def run(args: argparse.Namespace) -> int:
         for r in result.runs:
             table.add_row(r.run_id[:8], r.job, r.partition, r.status, f"{r.seconds:.2f}")
         console.print(table)
-        console.print(f"batch [bold]{result.batch_id}[/bold]: " + (result.note or "consolidated"))
+        for warning in (w for r in result.runs for w in r.warnings):
+            console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
+        if result.batch_id:
+            console.print(f"batch [bold]{result.batch_id}[/bold]: " + (result.note or "consolidated"))
         if profile() == "local":
             root = local_root()
             console.print(
@@ -67,4 +77,8 @@ def run(args: argparse.Namespace) -> int:
         console.print(
             f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev  (shows these runs)"
         )
-    return 0 if result.consolidated and all(r.ok for r in result.runs) else 1
+    if result.failed or not result.consolidated:
+        # the last line says why, read from the failed run's step-failure event (no stack trace)
+        print_error(f"run-day {day}: {result.note or result.failed.failure()}")
+        return 1
+    return 0

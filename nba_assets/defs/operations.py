@@ -7,7 +7,7 @@ from datetime import date
 
 import dagster as dg
 
-from nba_assets.defs.freshness.rules import DEFAULT_DEADLINE, parse_deadline
+from nba_assets.deadlines import DEFAULT_DEADLINE, parse_deadline
 
 
 class OperationsSettings(dg.ConfigurableResource):

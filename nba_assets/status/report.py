@@ -12,14 +12,14 @@ from typing import Any
 
 import dagster as dg
 
+from nba_assets import deadlines
 from nba_assets.batch_state.base import BatchStore, CompletionStatus
-from nba_assets.defs.freshness.rules import deadline_of, verdict
+from nba_assets.deadlines import deadline_of, overall
 from nba_assets.exports.files import all_players_path, best_bets_path, predictions_path
 from nba_assets.exports.sink import ExportSink
+from nba_assets.status.freshness import FRESH_ASSETS, day_freshness
+from nba_assets.status.runs import run_records
 
-DATE_TAG = "nba_assets/game_date"  # set on runs that are about a date without being partitioned by it
-# the date dimension first: a (date, shard) run's dagster/partition is "2025-02-19|02"
-PARTITION_TAGS = ("dagster/partition/date", "dagster/partition", DATE_TAG)
 SCHEMA_VERSION = 1
 
 
@@ -56,15 +56,6 @@ def batch_report(store: BatchStore | None, game_date: date) -> list[dict[str, An
             }
         )
     return out
-
-
-def run_records(instance: dg.DagsterInstance, game_date: date) -> list[dg.RunRecord]:
-    """The date's runs: daily partitions, (date, shard) partitions and date-tagged check runs."""
-    seen: dict[str, dg.RunRecord] = {}
-    for tag in PARTITION_TAGS:
-        for record in instance.get_run_records(dg.RunsFilter(tags={tag: game_date.isoformat()})):
-            seen[record.dagster_run.run_id] = record
-    return sorted(seen.values(), key=lambda r: (r.create_timestamp, r.dagster_run.run_id))
 
 
 def _checks(instance: dg.DagsterInstance, run_ids: list[str]) -> list[dict[str, Any]]:
@@ -114,29 +105,21 @@ def exports_report(sink: ExportSink, game_date: date) -> dict[str, Any]:
     }
 
 
-def written_at(instance: dg.DagsterInstance, asset: str, game_date: date) -> datetime | None:
-    """When the asset's partition of the date was last materialized."""
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[game_date.isoformat()]),
-        limit=1,
-    ).records
-    return datetime.fromtimestamp(records[0].timestamp, UTC) if records else None
-
-
 def freshness_report(
     instance: dg.DagsterInstance, game_date: date, game_day: bool, now: datetime, deadline: str
 ) -> dict[str, Any]:
-    due = deadline_of(game_date, deadline)
-    out: dict[str, Any] = {"deadline": _iso(due)}
-    for asset in ("consolidated_predictions", "front_end_exports"):
-        fresh = verdict(game_day, written_at(instance, asset, game_date), now, due)
+    """Each output's verdict by the one rule of ``nba_assets.deadlines``, and the day's (the worst)."""
+    out: dict[str, Any] = {"deadline": _iso(deadline_of(game_date, deadline))}
+    verdicts = []
+    for asset in FRESH_ASSETS:
+        fresh = day_freshness(instance, asset, game_date, game_day=game_day, at=now, deadline=deadline)
+        verdicts.append(fresh.verdict)
         out[asset] = {
             "verdict": fresh.verdict.value,
             "written_at": _iso(fresh.written_at),
             "note": fresh.describe(asset),
         }
-    verdicts = [out[a]["verdict"] for a in ("consolidated_predictions", "front_end_exports")]
-    out["verdict"] = next((v for v in ("missing", "late", "pending") if v in verdicts), verdicts[0])
+    out["verdict"] = overall(verdicts).value
     return out
 
 
@@ -152,7 +135,7 @@ def day_report(
     profile: str = "local",
 ) -> dict[str, Any]:
     """Everything ``nba-assets status --json`` prints; matches ``status/schema.json``."""
-    now = now or datetime.now(UTC)
+    now = now or deadlines.now()
     batches = batch_report(store, game_date)
     records = run_records(instance, game_date)
     runs = [

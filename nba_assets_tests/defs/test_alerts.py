@@ -266,7 +266,7 @@ def test_operations_definitions_resolve_on_both_profiles(profile, monkeypatch, t
         "stall_policy_alert_sensor",
         "morning_deadline_sensor",
     } <= {s.name for s in repo.sensor_defs}
-    assert {"freshness_job", "maintenance_job"} <= set(repo.job_names)
+    assert {"freshness_job", "morning_summary_job", "maintenance_job"} <= set(repo.job_names)
     assert definitions.resolve_schedule_def("maintenance_daily_schedule").cron_schedule == "30 4 * * *"
     checks = {k.name for k in definitions.resolve_asset_graph().asset_check_keys}
     assert {"consolidated_predictions_morning_deadline", "front_end_exports_morning_deadline"} <= checks

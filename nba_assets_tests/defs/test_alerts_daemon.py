@@ -181,7 +181,8 @@ def test_the_stall_policy_alerts_its_re_run_and_its_forced_partial_once_each(
 def test_a_game_day_with_no_run_trips_the_freshness_check_and_alerts_once(tmp_path, monkeypatch, httpserver):
     """The bundled slate's 2025-02-12 is a game day nobody ran; its 09:00 deadline passed long ago,
     so the daemon's first morning_deadline_sensor tick judges it (time comes from the date chosen,
-    never from sleeping): one morning summary, one freshness run, one missed-deadline alert."""
+    never from sleeping): one morning summary, one freshness run, one missed-deadline alert.
+    The summary is sent by a morning_summary_job run (a tick decides, runs act), once by its run key."""
     import nba_assets
 
     hook = Webhook(httpserver)
@@ -196,13 +197,20 @@ def test_a_game_day_with_no_run_trips_the_freshness_check_and_alerts_once(tmp_pa
     process = daemon(tmp_path, env)
     process.start()
     try:
-        wait_for(lambda: "missed_deadline" in hook.kinds(), 300, "the missed deadline alert")
-        wait_for_ticks(instance, ALERT_SENSORS, after=time.time(), timeout=180)
+        wait_for(
+            lambda: {"missed_deadline", "morning_summary"} <= set(hook.kinds()), 300, "the morning alerts"
+        )
+        # more ticks of the deadline sensor and of every alert sensor: nothing more may be sent
+        wait_for_ticks(instance, (*ALERT_SENSORS, "morning_deadline_sensor"), after=time.time(), timeout=180)
     finally:
         process.stop()
     log = (tmp_path / "daemon.log").read_text()[-3000:]
-    assert hook.kinds() == ["morning_summary", "missed_deadline"], (hook.bodies, log)
-    summary, missed = hook.bodies
+    assert sorted(hook.kinds()) == ["missed_deadline", "morning_summary"], (hook.bodies, log)
+    (summary,) = [b for b in hook.bodies if b["kind"] == "morning_summary"]
+    (missed,) = [b for b in hook.bodies if b["kind"] == "missed_deadline"]
+    (sent,) = [r for r in instance.get_runs() if r.job_name == "morning_summary_job"]
+    assert sent.status == dg.DagsterRunStatus.SUCCESS
+    assert sent.tags["dagster/run_key"] == "morning_summary:2025-02-12"
     print("daemon morning alerts:", json.dumps(hook.bodies, indent=2))  # noqa: T201 (payload shown with -s)
     assert summary["game_date"] == missed["game_date"] == "2025-02-12"
     (run,) = [r for r in instance.get_runs() if r.job_name == "freshness_job"]

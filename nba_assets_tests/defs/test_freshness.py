@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 from werkzeug import Response
 
-from nba_assets.defs.freshness.rules import NEW_YORK, Verdict, deadline_of, verdict
+from nba_assets.deadlines import NEW_YORK, Verdict, deadline_of, judge
 from nba_assets.defs.freshness.sensors import due_dates
 from nba_assets.inputs.bundled import DEMO_DATE
 
@@ -31,13 +31,30 @@ def test_a_date_is_due_exactly_at_its_new_york_deadline():
 
 def test_verdicts():
     due = deadline_of(date(2025, 2, 12))
-    before, after = datetime(2025, 2, 12, 8, tzinfo=NEW_YORK), datetime(2025, 2, 12, 10, tzinfo=NEW_YORK)
-    assert verdict(True, before, after, due).verdict is Verdict.FRESH
-    assert verdict(True, after, after, due).verdict is Verdict.LATE
-    assert verdict(True, None, before, due).verdict is Verdict.PENDING
-    assert verdict(True, None, after, due).verdict is Verdict.MISSING
-    assert verdict(False, None, after, due).verdict is Verdict.NO_GAMES
-    assert not verdict(True, None, after, due).ok and verdict(False, None, after, due).ok
+    at_7, at_8, at_10 = (datetime(2025, 2, 12, h, tzinfo=NEW_YORK) for h in (7, 8, 10))
+    next_day, a_year_on = (
+        datetime(2025, 2, 13, 0, 30, tzinfo=NEW_YORK),
+        datetime(2026, 12, 5, tzinfo=NEW_YORK),
+    )
+
+    def judged(game_day=True, began=at_7, written=None, at=at_10):
+        return judge(game_day, began_at=began, written_at=written, at=at, deadline=due).verdict
+
+    assert judged(written=at_8) is Verdict.FRESH
+    assert judged(written=at_10) is Verdict.LATE
+    assert judged(began=None, written=at_10) is Verdict.LATE  # written that day: it was live
+    assert judged(at=at_8) is Verdict.PENDING
+    assert judged() is Verdict.MISSING and judged(began=None) is Verdict.MISSING
+    assert judged(game_day=False) is Verdict.NO_GAMES
+    # produced after its date by a replay or backfill: no morning missed
+    assert judged(began=a_year_on, written=a_year_on, at=a_year_on) is Verdict.REPLAYED
+    assert judged(began=None, written=next_day, at=a_year_on) is Verdict.REPLAYED
+    # a live day (the slate ran at 07:00) finished after midnight: late, not a replay
+    assert judged(began=at_7, written=next_day, at=a_year_on) is Verdict.LATE
+    # the pipeline acting for a past day without producing it (a catch-up freshness run): still missing
+    assert judged(began=a_year_on, written=None, at=a_year_on) is Verdict.MISSING
+    assert not judge(True, began_at=at_7, written_at=None, at=at_10, deadline=due).ok
+    assert judge(True, began_at=a_year_on, written_at=a_year_on, at=a_year_on, deadline=due).ok
 
 
 @pytest.fixture()
@@ -66,58 +83,50 @@ def webhook_posts(httpserver) -> list[dict]:
     return posted
 
 
-def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(
-    watched_defs, instance, httpserver, monkeypatch
-):
-    from nba_assets.defs.freshness import sensors
-
-    monkeypatch.setattr(sensors, "TICK_BUDGET_SECONDS", 600.0)  # a whole week in one tick, however loaded
-    posted = webhook_posts(httpserver)
-    sensor = watched_defs.resolve_sensor_def("morning_deadline_sensor")
+def tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None = None):
+    sensor = defs.resolve_sensor_def("morning_deadline_sensor")
     with dg.build_sensor_context(
-        instance=instance, definitions=watched_defs, resources=watched_defs.resources
+        instance=instance, definitions=defs, resources=defs.resources, cursor=cursor
     ) as context:
-        result = sensor.evaluate_tick(context)
-    (request,) = result.run_requests  # the other 6 dates of the tick have no games
-    assert request.run_key == "freshness:2025-02-12" and request.job_name == "freshness_job"
-    assert json.loads(result.cursor) == {"next": "2025-02-19"}
-    (summary,) = posted
-    print("morning summary webhook body:", json.dumps(summary, indent=2))  # noqa: T201 (payload shown with -s)
-    assert summary["kind"] == "morning_summary" and summary["game_date"] == "2025-02-12"
-    assert summary["details"]["batch_state"] is None and summary["details"]["freshness"] == "missing"
-    run = watched_defs.resolve_job_def("freshness_job").execute_in_process(
+        return sensor.evaluate_tick(context)
+
+
+def launch(defs: dg.Definitions, instance: dg.DagsterInstance, request: dg.RunRequest):
+    """The run the daemon would launch for the request, in this process."""
+    return defs.resolve_job_def(request.job_name).execute_in_process(
         instance=instance, run_config=request.run_config, tags=request.tags
     )
+
+
+def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(watched_defs, instance, httpserver):
+    posted = webhook_posts(httpserver)
+    result = tick(watched_defs, instance)
+    # the other 6 dates of the tick have no games; the tick itself sends nothing (a tick decides)
+    checks, summary = result.run_requests
+    assert (checks.run_key, checks.job_name) == ("freshness:2025-02-12", "freshness_job")
+    assert (summary.run_key, summary.job_name) == ("morning_summary:2025-02-12", "morning_summary_job")
+    assert json.loads(result.cursor) == {"next": "2025-02-19"} and posted == []
+    run = launch(watched_defs, instance, checks)
     evaluations = {e.check_name: e for e in run.get_asset_check_evaluations()}
     missed = evaluations["consolidated_predictions_morning_deadline"]
     assert not missed.passed and missed.severity == dg.AssetCheckSeverity.ERROR
     assert missed.metadata["verdict"].value == "missing"
     assert not evaluations["front_end_exports_morning_deadline"].passed
+    assert launch(watched_defs, instance, summary).success
+    (body,) = posted
+    print("morning summary webhook body:", json.dumps(body, indent=2))  # noqa: T201 (payload shown with -s)
+    assert body["kind"] == "morning_summary" and body["game_date"] == "2025-02-12"
+    assert body["details"]["batch_state"] is None and body["details"]["freshness"] == "missing"
     # the next tick starts after the week it walked: nothing is requested twice
-    with dg.build_sensor_context(
-        instance=instance, definitions=watched_defs, resources=watched_defs.resources, cursor=result.cursor
-    ) as context:
-        again = sensor.evaluate_tick(context)
+    again = tick(watched_defs, instance, result.cursor)
     assert not again.run_requests and len(posted) == 1
 
 
-def test_a_spent_tick_budget_leaves_the_rest_to_the_next_tick_and_nothing_twice(
-    watched_defs, instance, httpserver, monkeypatch
-):
-    """A slow catch-up stops inside the sensor timeout: the cursor points at the first date not
-    judged, so no summary is sent twice and no date is skipped."""
-    from nba_assets.defs.freshness import sensors
-
-    monkeypatch.setattr(sensors, "TICK_BUDGET_SECONDS", 0.0)  # every tick judges exactly one date
+def test_a_repeated_tick_requests_the_same_run_keys_and_sends_nothing(watched_defs, instance, httpserver):
+    """A tick retried after a timeout or a daemon restart (its cursor not saved) asks for the same
+    run keys, which Dagster launches once: the summary cannot go out twice, however slow the tick."""
     posted = webhook_posts(httpserver)
-    sensor = watched_defs.resolve_sensor_def("morning_deadline_sensor")
-    cursor, requested = None, []
-    for expected_next in ("2025-02-13", "2025-02-14", "2025-02-15"):
-        with dg.build_sensor_context(
-            instance=instance, definitions=watched_defs, resources=watched_defs.resources, cursor=cursor
-        ) as context:
-            result = sensor.evaluate_tick(context)
-        cursor = result.cursor
-        assert json.loads(cursor) == {"next": expected_next}
-        requested += [r.run_key for r in result.run_requests]
-    assert requested == ["freshness:2025-02-12"] and len(posted) == 1
+    first, repeated = tick(watched_defs, instance), tick(watched_defs, instance)
+    keys = [r.run_key for r in first.run_requests]
+    assert keys == ["freshness:2025-02-12", "morning_summary:2025-02-12"]
+    assert [r.run_key for r in repeated.run_requests] == keys and posted == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,3 +80,20 @@ def clip(text: str, limit: int = 600) -> str:
     """Error texts can be long (tracebacks); a message carries the start, the UI has the rest."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Dagster's own wrapper around an op's exception: its message names the op, the cause says why
+_WRAPPERS = {"DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"}
+
+
+def error_text(error: Any, limit: int = 400) -> str:
+    """A step's error (Dagster's ``SerializableErrorInfo`` of a step-failure event) as one line.
+
+    Skips Dagster's wrapper for the exception the op raised and drops the class path
+    (``nba_assets.inputs.validation.InputValidationError: why`` -> ``InputValidationError: why``);
+    a ``dg.Failure`` (raised on purpose, its text says why) keeps only its text.
+    """
+    while error.cause is not None and error.cls_name in _WRAPPERS:
+        error = error.cause
+    path = r"(?:[A-Za-z_]\w*\.)*Failure: " if error.cls_name == "Failure" else r"(?:[A-Za-z_]\w*\.)+(?=\w+: )"
+    return clip(re.sub(f"^{path}", "", error.message.strip()), limit)

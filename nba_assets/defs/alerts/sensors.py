@@ -7,20 +7,19 @@ for the stall policy a cursor of the runs already alerted. Nothing here reads lo
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from nba_assets.defs.alerts.messages import Alert, AlertKind, clip
+from nba_assets.defs.alerts.messages import Alert, AlertKind, clip, error_text
 from nba_assets.defs.alerts.resources import AlertsResource
 from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
 from nba_assets.defs.freshness.checks import check_name
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, GRADING_JOB, LINES_REFRESH_JOB, SLATE_JOB
 from nba_assets.defs.slate.assets import ROSTERS_CHECK
 from nba_assets.defs.storage import BatchStoreResource
-from nba_assets.status.report import PARTITION_TAGS
+from nba_assets.status.runs import PARTITION_TAGS
 
 STALL_RETRY_TAG = "nba_assets/stall_retry"  # set by batch_completion_sensor on its re-runs
 # a failed line refresh too: it kept the stored lines, and someone should know why (issue 22)
@@ -52,11 +51,6 @@ def failed_checks(
     return [e for e in evaluations if not e.passed and e.severity == severity]
 
 
-def _plain(message: str) -> str:
-    """``dagster._core.definitions.events.Failure: why`` -> ``why``: the class path helps nobody."""
-    return re.sub(r"^[A-Za-z_][\w.]*(Error|Failure|Exception): ", "", message.strip())
-
-
 def _name(evaluation: dg.AssetCheckEvaluation) -> str:
     return evaluation.check_name
 
@@ -68,7 +62,8 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: Alerts
     if not watched(run):
         return dg.SkipReason(f"run {run.run_id} of {run.job_name} is not alerted on")
     steps = [
-        clip(_plain(e.event_specific_data.error.message), 300) for e in context.get_step_failure_events()
+        f"{e.step_key}: {error_text(e.event_specific_data.error, 300)}"
+        for e in context.get_step_failure_events()
     ]
     checks = [_name(c) for c in failed_checks(context.instance, run.run_id)]
     day = date_of(run)

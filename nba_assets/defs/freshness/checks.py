@@ -1,23 +1,20 @@
 """Morning-deadline freshness checks on consolidated_predictions and front_end_exports.
 
 Dagster's built-in freshness checks cannot tell a game day from an off day, so these are plain
-asset checks evaluated by ``morning_deadline_sensor`` once per game day, after its deadline; a
-missed or late morning is a failed ERROR check (red in the UI) and an alert.
+asset checks evaluated by ``morning_deadline_sensor`` once per game day, after its deadline, and
+inside each day's consolidation run; a missed or late morning is a failed ERROR check (red in the
+UI) and an alert. The verdict is the one rule of ``nba_assets.deadlines`` (a replayed day is not
+late), on the facts ``nba_assets.status.freshness`` reads, as ``nba-assets status`` judges it.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import dagster as dg
 
-from nba_assets.defs.freshness.rules import deadline_of, verdict
+from nba_assets import deadlines
 from nba_assets.defs.operations import OperationsSettings
 from nba_assets.defs.settings import NbaInputsResource
-from nba_assets.status.report import written_at
-
-FRESH_ASSETS = ("consolidated_predictions", "front_end_exports")
-
-
-IN_RUN_HORIZON = timedelta(days=1)
+from nba_assets.status.freshness import FRESH_ASSETS, day_freshness
 
 
 class DeadlineConfig(dg.Config):
@@ -49,16 +46,14 @@ def _build(asset: str) -> dg.AssetChecksDefinition:
                 passed=True, description="no game date to check (run config or partition)"
             )
         game_date = date.fromisoformat(key)
-        due, now = deadline_of(game_date, operations.freshness_deadline), datetime.now(UTC)
-        if not config.game_date and now - due > IN_RUN_HORIZON:
-            # a backfill or re-run of a past day: its morning was judged by the sensor at the time
-            return dg.AssetCheckResult(
-                passed=True,
-                description=f"{key} is a past day: its morning deadline is not re-judged by a re-run",
-                metadata={"game_date": key, "verdict": "not_checked"},
-            )
-        game_day = len(nba_inputs.day(game_date).slate) > 0
-        fresh = verdict(game_day, written_at(context.instance, asset, game_date), now, due)
+        fresh = day_freshness(
+            context.instance,
+            asset,
+            game_date,
+            game_day=len(nba_inputs.day(game_date).slate) > 0,
+            at=deadlines.now(),
+            deadline=operations.freshness_deadline,
+        )
         context.log.info(fresh.describe(asset))
         return dg.AssetCheckResult(
             passed=fresh.ok,
@@ -66,7 +61,7 @@ def _build(asset: str) -> dg.AssetChecksDefinition:
             description=fresh.describe(asset),
             metadata={
                 "game_date": key,
-                "deadline": due.isoformat(),
+                "deadline": fresh.deadline.isoformat(),
                 "verdict": fresh.verdict.value,
                 "written_at": fresh.written_at.isoformat() if fresh.written_at else "never",
             },

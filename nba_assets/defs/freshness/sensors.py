@@ -2,31 +2,28 @@
 
 Walks dates forward from its cursor: a date is due once its deadline (default 09:00 New York) has
 passed. A due game day gets one ``freshness_job`` run (run key ``freshness:{date}``) and one
-morning summary alert; a day without games is passed over. A daemon that was down catches up.
+``morning_summary_job`` run (run key ``morning_summary:{date}``); a day without games is passed
+over. A daemon that was down catches up. The tick only decides: it reads and requests runs, and
+the runs check and send. A tick that is retried or times out requests the same run keys again,
+and Dagster launches each run key once, so nothing is judged or sent twice.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from datetime import date, datetime, timedelta
 
 import dagster as dg
 
-from nba_assets.defs.alerts.resources import AlertsResource
-from nba_assets.defs.alerts.summary import summary_alert
+from nba_assets import deadlines
+from nba_assets.deadlines import NEW_YORK, deadline_of
 from nba_assets.defs.freshness.checks import freshness_job, freshness_run_config
-from nba_assets.defs.freshness.rules import NEW_YORK, deadline_of
+from nba_assets.defs.freshness.summary import morning_summary_job, summary_request
 from nba_assets.defs.operations import OperationsSettings
 from nba_assets.defs.settings import NbaInputsResource
-from nba_assets.defs.storage import BatchStoreResource, ExportSinkResource
-from nba_assets.environment import profile
-from nba_assets.status.report import DATE_TAG, day_report
+from nba_assets.status.runs import DATE_TAG
 
 DAYS_PER_TICK = 7  # deciding a game day costs ~1 s (the inputs): a catch-up goes a week per tick
-# A tick stops taking dates after this long, well inside Dagster's 60 s sensor timeout: a tick that
-# timed out after sending a date's summary would send it again on the next tick (its cursor is lost).
-TICK_BUDGET_SECONDS = 20.0
 
 
 def due_dates(start: date, now: datetime, deadline: str, limit: int = DAYS_PER_TICK) -> list[date]:
@@ -39,7 +36,7 @@ def due_dates(start: date, now: datetime, deadline: str, limit: int = DAYS_PER_T
 
 
 @dg.sensor(
-    jobs=[freshness_job],
+    jobs=[freshness_job, morning_summary_job],
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
@@ -47,12 +44,9 @@ def morning_deadline_sensor(
     context: dg.SensorEvaluationContext,
     operations: OperationsSettings,
     nba_inputs: NbaInputsResource,
-    alerts: AlertsResource,
-    batch_store: BatchStoreResource,
-    export_sink: ExportSinkResource,
 ) -> dg.SensorResult | dg.SkipReason:
-    """Freshness checks (and the morning summary) of every game day whose deadline has just passed."""
-    now = datetime.now(NEW_YORK)
+    """Freshness checks and the morning summary of every game day whose deadline has just passed."""
+    now = deadlines.now().astimezone(NEW_YORK)
     if context.cursor:
         start = date.fromisoformat(json.loads(context.cursor)["next"])
     else:
@@ -60,12 +54,8 @@ def morning_deadline_sensor(
     due = due_dates(start, now, operations.freshness_deadline)
     if not due:
         return dg.SkipReason(f"next deadline {deadline_of(start, operations.freshness_deadline).isoformat()}")
-    requests, started, done = [], time.monotonic(), []
+    requests = []
     for day in due:
-        if done and time.monotonic() - started > TICK_BUDGET_SECONDS:
-            context.log.info(f"tick budget spent after {done[-1]}; {day} and later go to the next tick")
-            break
-        done.append(day)
         if len(nba_inputs.day(day).slate) == 0:
             context.log.info(f"{day}: no games, nothing due")
             continue
@@ -78,16 +68,6 @@ def morning_deadline_sensor(
                 tags={DATE_TAG: key},
             )
         )
-        report = day_report(
-            context.instance,
-            batch_store.get(),
-            export_sink.get(),
-            day,
-            game_day=True,
-            now=now,
-            deadline=operations.freshness_deadline,
-            profile=profile(),
-        )
-        alerts.send(summary_alert(report))
-    cursor = json.dumps({"next": (done[-1] + timedelta(days=1)).isoformat()})
+        requests.append(summary_request(key))
+    cursor = json.dumps({"next": (due[-1] + timedelta(days=1)).isoformat()})
     return dg.SensorResult(run_requests=requests, cursor=cursor)

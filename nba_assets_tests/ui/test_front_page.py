@@ -102,6 +102,39 @@ def test_phone_width_keeps_the_page_inside_the_screen(site, browser):
     shot(page, "tonight-phone")
 
 
+# WCAG 2 contrast of every visible text against the background it is drawn on
+LOW_CONTRAST_JS = """() => {
+  const parse = (c) => { const p = c.match(/rgba?\\(([^)]+)\\)/)[1].split(",").map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = ({r, g, b}) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c.a > 0) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const low = [], seen = new Set(), walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || seen.has(el) || !el.offsetParent) continue;
+    seen.add(el);
+    const a = lum(parse(getComputedStyle(el).color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(`${el.tagName} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+
+
+def test_every_text_has_aa_contrast(exports, site, browser, tmp_path):
+    page = open_page(browser, site + "#best-bets", now=datetime(2030, 1, 15, 18, tzinfo=UTC))  # + the warning
+    assert page.evaluate(LOW_CONTRAST_JS) == []
+    lookup = read(exports, ALL_PLAYERS)["games"][0]["players"][0]["player_lookup"]
+    page.goto(site + f"#player/{lookup}")
+    wait_ready(page, lookup)
+    assert page.evaluate(LOW_CONTRAST_JS) == []
+    broken = shutil.copytree(exports, tmp_path / "site")
+    (broken / LATEST).unlink()
+    with thread_server(broken) as url:
+        page = open_page(browser, url, now=EVENING)
+        assert page.locator("#problems .notice.error").count() == 1
+        assert page.evaluate(LOW_CONTRAST_JS) == []
+
+
 def test_a_day_that_is_not_today_is_flagged(site, browser):
     page = open_page(browser, site, now=datetime(2030, 1, 15, 18, tzinfo=UTC))
     warning = page.locator("#not-today")

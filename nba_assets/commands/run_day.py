@@ -73,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
                 f"predictions table: [bold]{root / 'warehouse.duckdb'}[/bold] (player_prop_predictions)"
             )
             console.print(f"front-end files:   [bold]{root / 'exports' / 'v1'}[/bold]")
+            console.print(
+                "tonight page:      [bold].venv/bin/nba-assets serve[/bold] (http://127.0.0.1:8080/)"
+            )
             console.print(f"batch store:       [bold]{root / 'batch_state.sqlite'}[/bold]")
         console.print(
             f"UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev  (shows these runs)"

@@ -9,5 +9,7 @@ The API the Dagster assets call (kept out of this module so importing a sink sta
 - ``publish.publish(files, sink, gates, *, dry_run=False) -> PublishReport`` (nothing written
   unless every gate passes); ``quality.check_files(files, gates, published=sink.read)``
 - ``status.check_published(sink, game_date, *, tonight=True, max_age=None) -> PublishedStatus``
+- ``page.page_bytes()``: the tonight page (``page.html`` with the schemas inlined) that ``publish``
+  writes as ``index.html`` beside ``v1/`` after the files, only when it changed
 - sinks: ``local.DirectorySink(root)``, ``gcs.GcsSink(gcs.gcs_client(project), bucket, prefix)``
 """

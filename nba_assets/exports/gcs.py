@@ -22,6 +22,8 @@ from nba_assets.exports.sink import Allowed, ExportSinkError, check_path
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json"
+# by suffix: the v1 files are JSON; the tonight page (index.html) must be served as a web page
+CONTENT_TYPES = {".html": "text/html; charset=utf-8"}
 # Transport errors (connection refused, 429, 5xx) retried with backoff for this long, then mapped.
 DEFAULT_DEADLINE_S = 30.0
 _TRANSPORT_ERRORS = (gexc.GoogleAPIError, GoogleAuthError, OSError)
@@ -39,6 +41,11 @@ def gcs_client(project: str, endpoint: str | None = None) -> storage.Client:
             project=project, credentials=AnonymousCredentials(), client_options={"api_endpoint": endpoint}
         )
     return storage.Client(project=project)
+
+
+def content_type(name: str) -> str:
+    """The Content-Type an object is served with (static website hosting reads it from here)."""
+    return next((t for suffix, t in CONTENT_TYPES.items() if name.endswith(suffix)), CONTENT_TYPE)
 
 
 class GcsSink:
@@ -70,7 +77,7 @@ class GcsSink:
         blob.cache_control = cache_control
         blob.upload_from_string(
             data,
-            content_type=CONTENT_TYPE,
+            content_type=content_type(name),
             if_generation_match=generation,
             retry=self._retry,
             timeout=self._timeout,

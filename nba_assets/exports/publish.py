@@ -8,7 +8,9 @@ that keeps the site consistent if one fails midway: dated and per-player files f
 back to an older date: a backfill of a past day rewrites only that day's dated files. The check
 up front skips a family early; each pointer file's own write is a ``write_if`` that re-decides
 atomically with what is live at that moment, so a publisher paused between its check and its write
-cannot put an older day back over a newer one that finished meanwhile.
+cannot put an older day back over a newer one that finished meanwhile. The tonight page
+(``index.html``, ``page.py``) goes last, and only when its bytes differ from the published ones:
+it switches to a new schema version once the files it reads are all of that version.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from itertools import groupby
 from typing import Any
 
 from nba_assets.exports.files import ExportFile, all_players_path, best_bets_path
+from nba_assets.exports.page import PAGE_CACHE, PAGE_PATH, page_bytes
 from nba_assets.exports.quality import Finding, GateConfig, QualityRun
 from nba_assets.exports.sink import ExportSink, ExportSinkError
 
@@ -58,6 +61,7 @@ class PublishReport:
     findings: list[Finding] = field(default_factory=list)
     written: list[WrittenFile] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # pointer files left alone, with the reason
+    page: WrittenFile | None = None  # the tonight page, when this publish replaced it
     checked_files: int = 0
     seconds: float = 0.0
     dry_run: bool = False
@@ -87,6 +91,7 @@ class PublishReport:
             "findings": [str(f) for f in self.findings],
             "skipped": list(self.skipped),
             "locations": [w.location for w in self.written if "/tonight/player/" not in w.path],
+            "page": self.page.location if self.page else "",
         }
 
 
@@ -135,6 +140,7 @@ def publish(
             log.error("export refused, nothing written: %s", "; ".join(map(str, report.findings[:10])))
         elif not dry_run:
             _write_all(staged, spool, sink, published, report, workers)
+            report.page = _write_page(sink)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -189,6 +195,14 @@ def _write_all(
     log.info(
         "published %d files (%d bytes) for %s", len(report.written), report.total_bytes, report.game_date
     )
+
+
+def _write_page(sink: ExportSink) -> WrittenFile | None:
+    """The tonight page beside v1/, after every file it reads; not rewritten when unchanged."""
+    page = page_bytes()
+    if not sink.write_if(PAGE_PATH, page, lambda current: current != page, cache_control=PAGE_CACHE):
+        return None
+    return WrittenFile(PAGE_PATH, len(page), sink.location(PAGE_PATH))
 
 
 def _raise_first(futures: set[Future]) -> None:

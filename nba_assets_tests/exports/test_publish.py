@@ -12,6 +12,7 @@ import pytest
 from nba_assets.exports.files import serialise
 from nba_assets.exports.gcs import GcsSink
 from nba_assets.exports.local import DirectorySink
+from nba_assets.exports.page import page_bytes
 from nba_assets.exports.publish import publish
 from nba_assets.exports.sink import ExportSinkError
 from nba_assets.exports.status import check_published
@@ -40,14 +41,15 @@ class Recording(DirectorySink):
 def test_writes_dated_then_players_then_index_then_latest(tmp_path, demo_files, gates):
     sink = Recording(tmp_path)
     report = publish(iter(demo_files), sink, gates, workers=4)
-    assert report.ok and len(sink.order) == len(demo_files)
-    assert sink.order[-2:] == ["v1/tonight/all-players.json", "v1/best-bets/latest.json"]
+    assert report.ok and len(sink.order) == len(demo_files) + 1  # + the tonight page, last
+    assert sink.order[-3:] == ["v1/tonight/all-players.json", "v1/best-bets/latest.json", "index.html"]
     first_player = min(i for i, p in enumerate(sink.order) if "/tonight/player/" in p)
     assert {p for p in sink.order[:first_player]} == {
         f"v1/predictions/{DAY}.json",
         f"v1/best-bets/{DAY}.json",
     }
-    assert [w.path for w in report.written][-2:] == sink.order[-2:]  # the report lists files in write order
+    assert [w.path for w in report.written][-2:] == sink.order[-3:-1]  # the report lists files in write order
+    assert report.page is not None and report.page.path == "index.html"
 
 
 def test_what_is_written_is_what_was_checked_even_when_spooled_to_disk(tmp_path, demo_files, gates):
@@ -97,6 +99,9 @@ def test_publish_to_gcs_end_to_end(gcs_emulator, gcs_bucket, demo_files, gates, 
     report = publish(demo_files, sink, gates)
     assert report.ok and len(report.written) == len(demo_files)
     assert report.metadata()["locations"][-1] == f"gs://{gcs_bucket}/site/v1/best-bets/latest.json"
+    page = sink._bucket.get_blob("site/index.html")  # beside v1/, served as a web page by bucket hosting
+    assert page.content_type == "text/html; charset=utf-8" and page.cache_control == "public, max-age=60"
+    assert json.loads(sink.read("v1/tonight/all-players.json")) and sink.read("index.html") == page_bytes()
     index = sink._bucket.get_blob("site/v1/tonight/all-players.json")
     dated = sink._bucket.get_blob(f"site/v1/predictions/{DAY}.json")
     assert index.cache_control == "public, max-age=60" and dated.cache_control == "public, max-age=300"

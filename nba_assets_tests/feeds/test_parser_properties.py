@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nba_assets.feeds.errors import FeedError
 from nba_assets.feeds.odds_parsing import parse_event_odds, parse_events, with_consensus
-from nba_assets.feeds.stats_parsing import parse_game_log, parse_roster, parse_scoreboard
+from nba_assets.feeds.stats_parsing import GAME_LOG_COLUMNS, parse_game_log, parse_roster, parse_scoreboard
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
 json_values = st.recursive(
@@ -73,9 +73,93 @@ def test_odds_parsers_never_crash_nor_make_bad_lines(payload):
     _lines_ok(with_consensus(rows))
 
 
+def _result_set(name: str, headers: list[str], rows: list) -> dict:
+    return {"name": name, "headers": headers, "rowSet": rows}
+
+
+ids = st.one_of(st.integers(1, 2**40), st.text(max_size=4), st.none(), st.booleans(), st.floats())
+names = st.one_of(st.text(max_size=6), st.none(), st.integers())
+roster_rows = st.lists(st.tuples(ids, names), max_size=5)
+
+
+def _valid_id(value) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    try:
+        int(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def _valid_name(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _raises_named(parse, payload) -> bool:
+    """True when ``parse`` refused ``payload`` with a FeedError naming the feed; any other
+    exception escapes and fails the test."""
+    try:
+        parse(payload)
+    except FeedError as err:
+        assert str(err).startswith("nba stats: "), err
+        return True
+    return False
+
+
 @settings(max_examples=300, deadline=None)
 @given(json_values | st.fixed_dictionaries({"resultSets": st.lists(json_values, max_size=3)}))
 def test_stats_parsers_never_crash(payload):
-    for parse in (parse_scoreboard, parse_roster, parse_game_log):
-        with contextlib.suppress(FeedError):
-            parse(payload)
+    """Arbitrary JSON: each parser returns its documented type or raises a FeedError naming the
+    feed; a payload without the parser's result set is always refused."""
+    for parse, name in ((parse_scoreboard, "GameHeader"), (parse_roster, "CommonTeamRoster"),
+                        (parse_game_log, "LeagueGameLog")):  # fmt: skip
+        sets = payload.get("resultSets") if isinstance(payload, dict) else None
+        has_set = isinstance(sets, list) and any(isinstance(e, dict) and e.get("name") == name for e in sets)
+        if _raises_named(parse, payload):
+            continue
+        assert has_set, f"{parse.__name__} accepted a payload without {name}: {payload!r}"
+        out = parse(payload)
+        if parse is parse_game_log:
+            assert list(out.columns) == list(GAME_LOG_COLUMNS)
+        else:
+            assert isinstance(out, list)
+
+
+@settings(max_examples=300, deadline=None)
+@given(roster_rows)
+def test_a_roster_is_every_row_or_a_named_error(rows):
+    """A roster row with a missing/non-numeric id or an empty name refuses the whole roster; a clean
+    roster comes back whole, in order, as (int id, stripped name)."""
+    payload = {
+        "resultSets": [_result_set("CommonTeamRoster", ["PLAYER_ID", "PLAYER"], [list(r) for r in rows])]
+    }
+    clean = all(_valid_id(i) and _valid_name(n) and not isinstance(n, dict | list) for i, n in rows)
+    if not clean:
+        assert _raises_named(parse_roster, payload), f"bad roster row accepted: {rows!r}"
+        return
+    assert parse_roster(payload) == [(int(i), str(n).strip()) for i, n in rows]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 6), st.integers(1, 6), st.sampled_from(["Final", "PPD", "7:00 pm ET"])),
+             max_size=4),
+    st.lists(st.integers(1, 6), max_size=6, unique=True),
+)  # fmt: skip
+def test_a_scoreboard_names_both_teams_of_every_game_or_is_refused(games, listed):
+    """Every game comes back once with both abbreviations from LineScore; a game whose team is not in
+    LineScore refuses the scoreboard."""
+    header = [[f"g{i}", status, home, away] for i, (home, away, status) in enumerate(games)]
+    payload = {"resultSets": [
+        _result_set("GameHeader", ["GAME_ID", "GAME_STATUS_TEXT", "HOME_TEAM_ID", "VISITOR_TEAM_ID"], header),
+        _result_set("LineScore", ["TEAM_ID", "TEAM_ABBREVIATION"], [[t, f"T{t}"] for t in listed]),
+    ]}  # fmt: skip
+    if any(h not in listed or a not in listed for h, a, _ in games):
+        assert _raises_named(parse_scoreboard, payload)
+        return
+    out = parse_scoreboard(payload)
+    assert [(g.game_id, g.home_team, g.away_team, g.status) for g in out] == [
+        (f"g{i}", f"T{h}", f"T{a}", s) for i, (h, a, s) in enumerate(games)
+    ]
+    assert [g.postponed for g in out] == [s == "PPD" for _, _, s in games]

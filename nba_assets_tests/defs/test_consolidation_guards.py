@@ -19,6 +19,7 @@ import pytest
 from nba_assets.batch_state.base import BatchState
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id
+from nba_assets.defs.exports.checks import FRONT_END_QUALITY_GATES
 from nba_assets.naming import shard_key
 from nba_assets.warehouse.local import DuckDBWarehouse
 from nba_assets_tests.defs.test_consolidation_job import (
@@ -137,3 +138,24 @@ def test_an_incomplete_batch_is_consolidated_only_when_tagged_forced_partial(
         partition_key=DAY, instance=instance, tags={FORCED_PARTIAL_TAG: "true"}
     )
     assert forced.success and store.status(batch_id).state == BatchState.PARTIAL
+
+
+def test_a_degraded_day_fails_front_end_exports_and_records_its_blocking_check_failed(
+    local_home, instance, monkeypatch
+):
+    """L13 at the Dagster level: the gate's refusal fails the export step (not only the publish call)
+    and the blocking check is recorded failed; the merge before it stands."""
+    monkeypatch.setenv("NBA_ASSETS_MIN_PLAYERS_PER_GAME", "50")  # the day's one game has 20 players
+    from nba_assets.definitions import defs
+
+    definitions = defs()
+    batch_id, store = stage_day(definitions, instance, local_home)
+    result = consolidate(definitions, instance)
+    assert not result.success
+    failed_steps = {e.step_key for e in result.all_events if e.is_step_failure}
+    assert failed_steps == {"front_end_exports"}
+    assert "export refused, nothing written" in failure_message(result)
+    gates = [e for e in result.get_asset_check_evaluations() if e.check_name == FRONT_END_QUALITY_GATES]
+    assert [e.passed for e in gates] == [False]
+    assert store.status(batch_id).state == BatchState.CONSOLIDATED
+    assert not (local_home / "exports" / "v1" / "tonight").exists()

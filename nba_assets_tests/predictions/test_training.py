@@ -14,6 +14,9 @@ from nba_assets.predictions.base import SystemContext
 from nba_assets.predictions.gradient_boosting import GradientBoosting, train_points_model
 from nba_assets_tests.predictions.conftest import SMALL_ROUNDS, TRAIN_BEFORE, day_rows
 
+# three trainings in one test (plus the session's model when it lands here): ~200 s on a quiet machine
+pytestmark = pytest.mark.timeout(600)
+
 
 def test_a_trained_model_round_trips_with_its_metadata(model_root, model_info, features):
     version_dir = model_store.version_dir(model_root)

@@ -27,6 +27,7 @@ class NbaStatsFeedResource(dg.ConfigurableResource):
     timeout_seconds: float = 30.0
     retries: int = 3
     backoff_seconds: float = 2.0
+    max_retry_after_seconds: float = 60.0  # a longer Retry-After is cut to this
     delay_seconds: float = 0.6
     season_type: str = "Regular Season"
 
@@ -36,7 +37,11 @@ class NbaStatsFeedResource(dg.ConfigurableResource):
 
     def client(self) -> NbaApiStatsFeed:
         politeness = Politeness(
-            self.timeout_seconds, self.retries, self.backoff_seconds, 60.0, self.delay_seconds
+            self.timeout_seconds,
+            self.retries,
+            self.backoff_seconds,
+            self.max_retry_after_seconds,
+            self.delay_seconds,
         )
         return NbaApiStatsFeed(self.base_url, politeness, self.season_type)
 
@@ -61,6 +66,7 @@ class OddsFeedResource(dg.ConfigurableResource):
     timeout_seconds: float = 20.0
     retries: int = 3
     backoff_seconds: float = 1.0
+    max_retry_after_seconds: float = 60.0  # a longer Retry-After is cut to this
     delay_seconds: float = 0.2
 
     @property
@@ -69,7 +75,11 @@ class OddsFeedResource(dg.ConfigurableResource):
 
     def client(self) -> OddsApiFeed:
         politeness = Politeness(
-            self.timeout_seconds, self.retries, self.backoff_seconds, 60.0, self.delay_seconds
+            self.timeout_seconds,
+            self.retries,
+            self.backoff_seconds,
+            self.max_retry_after_seconds,
+            self.delay_seconds,
         )
         return OddsApiFeed(self.api_key, self.base_url, self.regions, self.credit_budget, politeness)
 

@@ -133,6 +133,41 @@ class GcsSink:
             "other publishers keep writing the same file"
         )
 
+    def delete_if(self, path: str, allowed: Allowed) -> bool:
+        """Read (bytes + generation), decide, then claim the decision with a conditional upload of the
+        same bytes on that generation (a reader sees no change) and delete exactly the claimed
+        generation. A precondition failure on the claim means someone wrote in between: read again
+        and decide again. Why the claim: fake-gcs-server ignores preconditions on DELETE (GCS honours
+        them), so the decision is guarded by the upload precondition both honour; the delete's own
+        ``if_generation_match`` then covers the instant between claim and delete on GCS."""
+        name = self._name(path)
+        try:
+            for _ in range(CONDITIONAL_ATTEMPTS):
+                generation, current = self._current(name)
+                if generation == 0 or current is None or not allowed(current):
+                    return False
+                blob = self._bucket.blob(name)
+                try:
+                    blob.upload_from_string(
+                        current,
+                        content_type=CONTENT_TYPE,
+                        if_generation_match=generation,
+                        retry=self._retry,
+                        timeout=self._timeout,
+                    )
+                    blob.delete(if_generation_match=blob.generation, retry=self._retry, timeout=self._timeout)
+                    return True
+                except gexc.NotFound:
+                    return False
+                except gexc.PreconditionFailed:
+                    log.info("%s changed since it was read; deciding again", self.location(path))
+        except _TRANSPORT_ERRORS as exc:
+            raise ExportSinkError(f"GCS delete of {self.location(path)} failed after retries: {exc}") from exc
+        raise ExportSinkError(
+            f"GCS delete of {self.location(path)} lost the race {CONDITIONAL_ATTEMPTS} times; "
+            "other publishers keep writing the same file"
+        )
+
     def _current(self, name: str) -> tuple[int, bytes | None]:
         """The live generation (0 when absent) and the bytes of exactly that generation."""
         for _ in range(CONDITIONAL_ATTEMPTS):

@@ -72,6 +72,21 @@ class DirectorySink:
             self.write(path, data, cache_control=cache_control)
             return True
 
+    def delete_if(self, path: str, allowed: Allowed) -> bool:
+        """Under the path's lock (the one ``write_if`` takes): read, ask ``allowed``, unlink."""
+        target = self._target(path)
+        with self._locked(path):
+            current = self.read(path)
+            if current is None or not allowed(current):
+                return False
+            try:
+                os.unlink(target)
+            except FileNotFoundError:
+                return False
+            except OSError as exc:
+                raise ExportSinkError(f"removing {target} failed, file kept: {exc}") from exc
+            return True
+
     @contextlib.contextmanager
     def _locked(self, path: str) -> Iterator[None]:
         """An exclusive flock: per open file, so it excludes other threads as well as other processes."""

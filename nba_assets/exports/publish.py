@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from nba_assets.exports.files import ExportFile, all_players_path, best_bets_path
+from nba_assets.exports.files import PLAYER_DIR, ExportFile, all_players_path, best_bets_path
 from nba_assets.exports.page import PAGE_CACHE, PAGE_PATH, page_bytes
 from nba_assets.exports.quality import Finding, GateConfig, QualityRun
 from nba_assets.exports.sink import ExportSink, ExportSinkError
@@ -62,6 +62,7 @@ class PublishReport:
     written: list[WrittenFile] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # pointer files left alone, with the reason
     page: WrittenFile | None = None  # the tonight page, when this publish replaced it
+    removed: list[str] = field(default_factory=list)  # tonight/ files of players off the new slate
     checked_files: int = 0
     seconds: float = 0.0
     dry_run: bool = False
@@ -90,6 +91,7 @@ class PublishReport:
             "seconds": round(self.seconds, 3),
             "findings": [str(f) for f in self.findings],
             "skipped": list(self.skipped),
+            "files_removed": len(self.removed),
             "locations": [w.location for w in self.written if "/tonight/player/" not in w.path],
             "page": self.page.location if self.page else "",
         }
@@ -181,6 +183,8 @@ def _write_all(
                     pending.add(pool.submit(write, index, item, spool.read(item.length)))
                 finished, _ = wait(pending)
                 _raise_first(finished)  # the next rank starts only when this one is fully written
+            if keep["tonight"]:
+                report.removed = _clear_stale_tonight(staged, sink)
         except ExportSinkError:
             log.error(
                 "export write failed after %d of %d files; later ranks not written", len(done), len(todo)
@@ -203,6 +207,40 @@ def _write_page(sink: ExportSink) -> WrittenFile | None:
     if not sink.write_if(PAGE_PATH, page, lambda current: current != page, cache_control=PAGE_CACHE):
         return None
     return WrittenFile(PAGE_PATH, len(page), sink.location(PAGE_PATH))
+
+
+def _clear_stale_tonight(staged: list[_Staged], sink: ExportSink) -> list[str]:
+    """After this export's ``tonight/`` writes, every file under ``tonight/`` must belong to the day
+    ``tonight/all-players.json`` shows: a player file older than it is removed, and so (when it shows
+    this export's day) is one this export did not write (a player off tonight's slate). Each removal
+    is a ``delete_if`` deciding on the file's live bytes atomically with the pointer writes, so a
+    newer day's file written meanwhile is never removed. When a newer day's publish won the race,
+    the files this one wrote for its own (older) day are removed here too.
+
+    What a reader sees: the new slate's player files are all written before the pointer moves, so a
+    reader following either pointer finds every player it lists; the removal runs right after the
+    move, so from its end nothing under ``tonight/`` is older than the pointer, and in between every
+    player file names its own ``game_date``. (One multi-object swap is not possible on GCS.)
+    """
+    live = _published_date(sink.read(POINTER_ANCHORS["tonight"]))
+    if live is None:
+        return []
+    ours = {s.path for s in staged if s.pointer == "tonight"}
+    ours_date = max(s.game_date for s in staged if s.pointer == "tonight")
+
+    def stale(path: str):
+        def allowed(current: bytes | None) -> bool:
+            found = _published_date(current)
+            if found is None or found < live:
+                return True
+            return found == live == ours_date and path not in ours
+
+        return allowed
+
+    removed = [path for path in sink.list(PLAYER_DIR) if sink.delete_if(path, stale(path))]
+    if removed:
+        log.info("removed %d player file(s) older than tonight's %s from tonight/", len(removed), live)
+    return removed
 
 
 def _raise_first(futures: set[Future]) -> None:

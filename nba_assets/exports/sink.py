@@ -28,6 +28,12 @@ class ExportSink(Protocol):
         them). Returns whether it wrote. The pointer files use it to never move back a day."""
         ...
 
+    def delete_if(self, path: str, allowed: Allowed) -> bool:
+        """Remove ``path`` only if ``allowed(current bytes)``, atomically against every ``write_if``
+        of the same path, like ``write_if``. Returns whether it removed (False when absent). Publish
+        uses it to clear ``tonight/`` of the files of players no longer on tonight's slate."""
+        ...
+
     def read(self, path: str) -> bytes | None:
         """The current bytes, or None when absent."""
         ...

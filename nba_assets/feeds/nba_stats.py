@@ -20,7 +20,7 @@ import requests
 from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP
 
 from nba_assets.feeds.errors import FeedResponseError
-from nba_assets.feeds.http import Pacer, Politeness, guarded, polite_session
+from nba_assets.feeds.http import Pacer, Politeness, body_excerpt, guarded, polite_session
 from nba_assets.feeds.stats_parsing import (
     FEED,
     Game,
@@ -69,7 +69,7 @@ class NbaApiStatsFeed:
 
     def __post_init__(self) -> None:
         self._session = polite_session(self.politeness)
-        self._pacer = Pacer(self.politeness.delay_seconds)
+        self._pacer = Pacer(self.politeness.delay_seconds, self.politeness.sleep)
         self._http = _Http(self.base_url, self._session)
         host = self.base_url.split("//", 1)[-1].split("/", 1)[0]
         self._headers = {**STATS_HEADERS, "Host": host}
@@ -97,7 +97,7 @@ class NbaApiStatsFeed:
         try:
             return json.loads(response.text)
         except ValueError:
-            raise FeedResponseError(FEED, f"{what}: malformed JSON ({response.text[:60]!r})") from None
+            raise FeedResponseError(FEED, f"{what}: malformed JSON ({body_excerpt(response)})") from None
 
     def games(self, game_date: date) -> list[Game]:
         payload = self._call(

@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from nba_assets.feeds.errors import CreditBudgetExceeded, FeedResponseError
-from nba_assets.feeds.http import Pacer, Politeness, guarded, polite_session, redact_urllib3_logs
+from nba_assets.feeds.http import (
+    Pacer,
+    Politeness,
+    body_excerpt,
+    guarded,
+    polite_session,
+    redact_urllib3_logs,
+)
 from nba_assets.feeds.odds_parsing import FEED, MARKET, Event, parse_event_odds, parse_events
 
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
@@ -64,7 +71,7 @@ class OddsApiFeed:
     def __post_init__(self) -> None:
         redact_urllib3_logs()
         self._session = polite_session(self.politeness, {"Accept": "application/json"})
-        self._pacer = Pacer(self.politeness.delay_seconds)
+        self._pacer = Pacer(self.politeness.delay_seconds, self.politeness.sleep)
 
     def __repr__(self) -> str:  # never the key
         return (
@@ -92,7 +99,9 @@ class OddsApiFeed:
         try:
             return json.loads(response.text)
         except ValueError:
-            raise FeedResponseError(FEED, f"{what}: malformed JSON ({response.text[:60]!r})") from None
+            raise FeedResponseError(
+                FEED, f"{what}: malformed JSON ({body_excerpt(response, (self.api_key,))})"
+            ) from None
 
     def events(self, game_date: date) -> list[Event]:
         """Events starting on the New York date (the API speaks UTC)."""

@@ -128,6 +128,81 @@ def test_a_reader_never_sees_a_torn_file(sink):
 # --- directory specifics ------------------------------------------------------------------
 
 
+def _race(sink, first, second):
+    """Run ``first(hold)`` in a thread; its decision calls ``hold()``, which lets ``second`` start and
+    gives it up to a second to finish before ``first`` decides. A sink whose conditional step is
+    atomic makes ``second`` wait (a lock) or makes ``first`` decide again (a precondition); either
+    way neither may act on bytes the other has already replaced. Returns (first's, second's) result."""
+    reached, second_done, results = threading.Event(), threading.Event(), {}
+    armed = [True]
+
+    def hold():
+        if armed[0]:
+            armed[0] = False
+            reached.set()
+            second_done.wait(1.0)
+
+    def run(name, fn, done=None):
+        try:
+            results[name] = fn()
+        except BaseException as exc:
+            results[name] = exc
+        finally:
+            if done is not None:
+                done.set()
+
+    a = threading.Thread(target=run, args=("first", lambda: first(hold)), daemon=True)
+    a.start()
+    assert reached.wait(30), "the first writer never reached its decision"
+    b = threading.Thread(target=run, args=("second", second, second_done), daemon=True)
+    b.start()
+    a.join(30), b.join(30)
+    assert not a.is_alive() and not b.is_alive()
+    for value in results.values():
+        if isinstance(value, BaseException):
+            raise value
+    return results["first"], results["second"]
+
+
+def test_write_if_is_one_atomic_step_against_a_racing_write_if(sink):
+    """Two create-only writers of one path: exactly one wins and its bytes are what is published."""
+
+    def first(hold):
+        def allowed(current):
+            hold()
+            return current is None
+
+        return sink.write_if(PATH, b'{"by":"first"}', allowed)
+
+    won = _race(sink, first, lambda: sink.write_if(PATH, b'{"by":"second"}', lambda current: current is None))
+    assert sorted(won) == [False, True], f"both or neither wrote: {won}"
+    assert sink.read(PATH) == (b'{"by":"first"}' if won[0] else b'{"by":"second"}')
+
+
+def test_delete_if_removes_only_what_it_is_allowed_to(sink):
+    assert sink.delete_if(PATH, lambda current: True) is False  # absent: nothing to remove
+    sink.write(PATH, b'{"v":1}')
+    assert sink.delete_if(PATH, lambda current: current == b'{"v":2}') is False
+    assert sink.read(PATH) == b'{"v":1}'
+    assert sink.delete_if(PATH, lambda current: current == b'{"v":1}') is True
+    assert sink.read(PATH) is None and sink.list("v1/") == []
+
+
+def test_delete_if_is_one_atomic_step_against_a_racing_write_if(sink):
+    """A removal decided on the old bytes never removes the new bytes written meanwhile."""
+    sink.write(PATH, b'{"v":"old"}')
+
+    def first(hold):
+        def allowed(current):
+            hold()
+            return current == b'{"v":"old"}'
+
+        return sink.delete_if(PATH, allowed)
+
+    _race(sink, first, lambda: sink.write_if(PATH, b'{"v":"new"}', lambda current: True))
+    assert sink.read(PATH) == b'{"v":"new"}'
+
+
 def test_directory_failed_replace_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
     sink = DirectorySink(tmp_path)
     sink.write(PATH, b"good")

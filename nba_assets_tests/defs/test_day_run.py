@@ -11,7 +11,7 @@ from nba_assets.day_run import run_day
 from nba_assets_tests.fixtures import SMALL_DATE
 
 DAY = SMALL_DATE.isoformat()  # 2025-02-19: one game, 20 players
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def table_rows(home, day=DAY):

@@ -105,6 +105,10 @@ def assert_pointers_on_newer_day(sink, two_days):
     assert json.loads(sink.read(LATEST))["game_date"] == NEW
     for path in report_paths:
         assert json.loads(sink.read(path))["game_date"] == NEW, path
+    # the whole tonight/ prefix, not only the newer day's paths: no older player file is left over
+    tonight = sink.list("v1/tonight/")
+    assert set(tonight) == {p for p in report_paths if p.startswith("v1/tonight/")}
+    assert {json.loads(sink.read(p))["game_date"] for p in tonight} == {NEW}
     # the older day's dated files were still published
     assert json.loads(sink.read(f"v1/predictions/{OLD}.json"))["game_date"] == OLD
 

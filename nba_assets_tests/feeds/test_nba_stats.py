@@ -3,6 +3,7 @@ stats.nba.com (``captures/``; a test's own games and players go into a captured 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import date
 
@@ -11,10 +12,11 @@ from werkzeug import Response
 
 from nba_assets.feeds.day import FeedReport, box_scores_from_feed, slate_from_feed
 from nba_assets.feeds.errors import FeedEmpty, FeedHTTPError, FeedResponseError, FeedTimeout
-from nba_assets.feeds.nba_stats import season_of
+from nba_assets.feeds.nba_stats import NbaApiStatsFeed, season_of
 from nba_assets.inputs.box_scores import validate_box_scores
 from nba_assets.inputs.slates import validate_slate
 from nba_assets_tests.feeds import captured
+from nba_assets_tests.feeds.conftest import FAST
 from nba_assets_tests.waiting import wait_for
 
 DAY = date(2026, 1, 2)
@@ -90,14 +92,15 @@ def test_game_log_is_the_player_logs_format(httpserver, stats):
     assert set(frame["player_lookup"]) == {"nikolajokic", "lebronjames"}
 
 
-def test_429_with_retry_after_is_waited_out(httpserver, stats):
+def test_429_with_retry_after_is_waited_out(httpserver):
+    waits: list[float] = []
+    stats = NbaApiStatsFeed(httpserver.url_for("/stats"), dataclasses.replace(FAST, sleep=waits.append))
     httpserver.expect_oneshot_request(SCOREBOARD).respond_with_response(
         Response("slow down", status=429, headers={"Retry-After": "1"})
     )
     _serve_day(httpserver, [])
-    started = time.monotonic()
     assert stats.games(DAY) == []
-    assert time.monotonic() - started >= 0.9  # Retry-After honoured, not the 0.02 s backoff
+    assert waits == [1.0]  # Retry-After honoured (on the injected clock), not the 0.02 s backoff
     assert len(httpserver.log) == 2
 
 

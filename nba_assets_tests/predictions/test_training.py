@@ -14,6 +14,9 @@ from nba_assets.predictions.base import SystemContext
 from nba_assets.predictions.gradient_boosting import GradientBoosting, train_points_model
 from nba_assets_tests.predictions.conftest import SMALL_ROUNDS, TRAIN_BEFORE, day_rows
 
+# three trainings in one test (plus the session's model when it lands here): ~200 s on a quiet machine
+pytestmark = pytest.mark.timeout(600)
+
 
 def test_a_trained_model_round_trips_with_its_metadata(model_root, model_info, features):
     version_dir = model_store.version_dir(model_root)
@@ -21,7 +24,8 @@ def test_a_trained_model_round_trips_with_its_metadata(model_root, model_info, f
     meta = json.loads((version_dir / "metadata.json").read_text())
     assert meta["version"].startswith("gb-20240229-") and meta["train_before"] == str(TRAIN_BEFORE)
     assert meta["train_end"] < str(TRAIN_BEFORE) and meta["rows"] > 1000 and meta["seed"] == model_info.seed
-    assert meta["features"] and meta["params"]["rounds"] == SMALL_ROUNDS and meta["seconds"] > 0
+    assert meta["features"] and meta["params"]["rounds"] == SMALL_ROUNDS
+    assert meta["seconds"] == model_info.seconds
     (system,) = registry.build_systems(["gradient_boosting"], model_root)
     assert system.version == model_info.version
     out = system.predict(day_rows(features), SystemContext())
@@ -32,8 +36,14 @@ def test_a_trained_model_round_trips_with_its_metadata(model_root, model_info, f
 
 
 def test_training_is_deterministic_with_a_fixed_seed(features, model_info, tmp_path):
-    again = train_points_model(features, TRAIN_BEFORE, tmp_path, rounds=SMALL_ROUNDS, calibrate=False)
+    ticks = iter([100.0, 112.5])  # the training's start and end on an injected clock
+    again = train_points_model(
+        features, TRAIN_BEFORE, tmp_path, rounds=SMALL_ROUNDS, calibrate=False, clock=lambda: next(ticks)
+    )
     assert again.version == model_info.version  # the version hashes the model text
+    assert again.seconds == 12.5  # the time the clock says training took, recorded as is
+    meta = json.loads((model_store.version_dir(tmp_path) / "metadata.json").read_text())
+    assert meta["seconds"] == 12.5
     other = train_points_model(
         features, TRAIN_BEFORE, tmp_path / "seed", rounds=SMALL_ROUNDS, seed=7, calibrate=False
     )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from nba_assets import game_day
 from nba_assets.inputs.box_scores import load_box_scores
 from nba_assets.inputs.bundled import bundled_box_scores
 
@@ -61,8 +61,7 @@ def game_date(text: str) -> str:
     from nba_assets.inputs.bundled import DEMO_DATE
 
     if text in ("today", "tomorrow"):
-        today = datetime.now(ZoneInfo("America/New_York")).date()
-        return (today + timedelta(days=text == "tomorrow")).isoformat()
+        return (game_day.tomorrow() if text == "tomorrow" else game_day.today()).isoformat()
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 
 from rich.table import Table
@@ -33,8 +32,8 @@ def gather(game_date, home: Path) -> dict:
     import dagster as dg
 
     from nba_assets.definitions import defs
-    from nba_assets.defs.freshness.rules import NEW_YORK
     from nba_assets.environment import profile
+    from nba_assets.game_day import now
     from nba_assets.status.report import day_report
 
     if not (home / "dagster.yaml").exists() and not (home / "storage").exists():
@@ -57,7 +56,7 @@ def gather(game_date, home: Path) -> dict:
             res.export_sink.get(),
             game_date,
             game_day=game_day,
-            now=datetime.now(NEW_YORK),
+            now=now(),
             deadline=res.operations.freshness_deadline,
             profile=profile(),
         )
@@ -66,10 +65,10 @@ def gather(game_date, home: Path) -> dict:
 def run(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from nba_assets.defs.freshness.rules import NEW_YORK
+    from nba_assets.game_day import today
 
     try:
-        game_date = date.fromisoformat(args.date) if args.date else datetime.now(NEW_YORK).date()
+        game_date = date.fromisoformat(args.date) if args.date else today()
     except ValueError:
         raise ValueError(f"date {args.date!r} is not YYYY-MM-DD") from None
     if args.profile:

@@ -7,11 +7,11 @@ dimension has a fixed set of keys; how many of them a day uses is the ``shard_co
 
 import dagster as dg
 
+from nba_assets.game_day import TIMEZONE
 from nba_assets.naming import shard_key
 
 MAX_SHARDS = 16
 FIRST_GAME_DAY = "2015-10-27"
-TIMEZONE = "America/New_York"
 
 # end_offset=2: today's and tomorrow's partitions exist, so tomorrow's slate can be predicted the
 # evening before, as soon as its lines are posted (`nba-assets run-day tomorrow`).

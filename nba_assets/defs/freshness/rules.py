@@ -9,11 +9,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from nba_assets.defs.partitions import TIMEZONE
+from nba_assets.game_day import NEW_YORK
 
-NEW_YORK = ZoneInfo(TIMEZONE)
 DEFAULT_DEADLINE = "09:00"
 
 

@@ -6,8 +6,8 @@ import dagster as dg
 
 from nba_assets.defs.feeds import NbaStatsFeedResource
 from nba_assets.defs.jobs import grading_job
-from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource
+from nba_assets.game_day import TIMEZONE
 
 # box_scores first (its materialization stores the actual points), then graded_results and the results file
 ingest_and_grade = (

@@ -12,10 +12,11 @@ from nba_assets.defs.batches import OWNER, RANGED, owning_backfill, shard_count,
 from nba_assets.defs.feeds import NbaStatsFeedResource
 from nba_assets.defs.partitions import game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
-from nba_assets.defs.slate.ingest import partition_date, today
+from nba_assets.defs.slate.ingest import partition_date
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.feeds.day import FeedReport, slate_from_feed
 from nba_assets.feeds.errors import FeedError
+from nba_assets.game_day import today
 from nba_assets.inputs.availability import load_availability, players_out
 from nba_assets.inputs.day import day_inputs
 from nba_assets.inputs.ingest import moved_since_predictions, slate_rows

@@ -5,18 +5,18 @@ date never duplicates); ``slate``, staging, exports and grading read them back f
 with games where a configured feed returns nothing, the run fails naming the feed.
 """
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import dagster as dg
 import pandas as pd
 
 from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
-from nba_assets.defs.partitions import TIMEZONE, game_days, ranged_runs
+from nba_assets.defs.partitions import game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import WarehouseResource
 from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.errors import FeedError
+from nba_assets.game_day import today
 from nba_assets.inputs.day import day_inputs, file_history, source_lines, stored_lines, stored_slate
 from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players
 from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
@@ -25,11 +25,6 @@ from nba_assets.inputs.ranged import ranged_days
 
 def partition_date(context: dg.AssetExecutionContext) -> date:
     return date.fromisoformat(context.partition_key)
-
-
-def today() -> date:
-    """Today in New York, the league's (and the partitions') day."""
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def _feed_failure(exc: FeedError) -> dg.Failure:

@@ -6,8 +6,8 @@ import dagster as dg
 
 from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
 from nba_assets.defs.jobs import LINES_REFRESH_JOB, slate_job
-from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource
+from nba_assets.game_day import TIMEZONE
 
 
 @dg.schedule(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from nba_assets.batch_state.base import BatchState
+from nba_assets.batch_state.base import MERGED
 from nba_assets.defs.batches import SLATE, current_batch_id
 from nba_assets.defs.consolidation.sensors import STALL_RETRY_TAG, consolidation_request
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
@@ -37,7 +37,6 @@ concurrency:
 """
 # Dagster's console logger stays quiet in a one-shot command: the instance keeps every event.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-MERGED = (BatchState.CONSOLIDATED, BatchState.PARTIAL)
 
 
 @dataclass

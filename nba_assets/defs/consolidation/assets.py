@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from nba_assets.batch_state.base import BatchState
 from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id, slate_metadata
 from nba_assets.defs.consolidation.checks import (
     BATCH_COMPLETE,
@@ -48,7 +47,7 @@ def consolidate_date(
     forced = context.run.tags.get(FORCED_PARTIAL_TAG) == "true"
     # a line-refresh batch holds only the players whose line moved (defs/slate/assets.py)
     refresh = (slate_metadata(context.instance, game_date) or {}).get("batch_kind") == "refresh"
-    if status.state in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
+    if status.is_merged:
         # merged and recorded by a run that died or failed after it: finish that run's clean-up
         with retry_only_outages():
             outcome = finish_recorded(context.log, wh, store, status, game_date)

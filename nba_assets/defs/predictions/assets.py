@@ -6,7 +6,7 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
-from nba_assets.batch_state.base import BatchState, CompletionStatus
+from nba_assets.batch_state.base import CompletionStatus
 from nba_assets.defs.batches import current_batch_id
 from nba_assets.defs.partitions import day_shards, ranged_runs
 from nba_assets.defs.predictions.checks import ALL_PLAYERS_REPORTED
@@ -49,7 +49,7 @@ def staging_predictions(
     store = batch_store.get()
     with retry_only_outages():
         batch = store.get_batch(current_batch_id(context.instance, game_date))
-    if batch.status in (BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED):
+    if batch.is_closed:
         # a late run (a run retry, a queued stall re-run): its staging would never be merged
         raise dg.Failure(
             f"batch {batch.batch_id} is already {batch.status}: late staging run rejected, "

@@ -14,15 +14,13 @@ from datetime import date
 
 import dagster as dg
 
-from nba_assets.batch_state.base import BatchState, BatchStore
+from nba_assets.batch_state.base import BatchStore
 from nba_assets.defs.batches import current_batch_id
 from nba_assets.defs.predictions.outcomes import ShardOutcome, run_shard
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.inputs.ranged import ranged_days
 from nba_assets.naming import shard_key
-
-CLOSED = (BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED)
 
 
 def dates_and_shards(partition_keys) -> dict[str, set[str]]:
@@ -52,7 +50,7 @@ def stage_range(
     for key, shards in dates_and_shards(partition_keys).items():
         with retry_only_outages():
             batch = store.get_batch(current_batch_id(instance, key))
-        if batch.status in CLOSED:  # a re-run of a done day (--redo): nothing left to stage
+        if batch.is_closed:  # a re-run of a done day (--redo): nothing left to stage
             closed.append(key)
             log.info(f"{key}: batch {batch.batch_id} already {batch.status}; nothing staged")
             continue

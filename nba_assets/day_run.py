@@ -21,8 +21,8 @@ from pathlib import Path
 import dagster as dg
 
 from nba_assets.batch_state.base import MERGED
-from nba_assets.defs.batches import SLATE, current_batch_id
-from nba_assets.defs.consolidation.sensors import STALL_RETRY_TAG, consolidation_request
+from nba_assets.defs.batches import SLATE, STALL_RETRY_TAG, current_batch_id
+from nba_assets.defs.consolidation.sensors import consolidation_request
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
 
 INSTANCE_YAML = """\

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from nba_assets.defs.batches import ENDED, SHARDS_TAG
+from nba_assets.defs.batches import BACKFILL_ENDED, BACKFILL_TAG, SHARDS_TAG, SLATE
 from nba_assets.naming import shard_key
 
 STAGING = "staging_predictions"
@@ -39,8 +39,6 @@ PREDICT_ASSETS = (
 GRADE_ASSETS = ("graded_results", "results_export")
 CONSOLIDATED = dg.AssetKey("consolidated_predictions")
 GRADED = dg.AssetKey("graded_results")
-SLATE = dg.AssetKey("slate")
-BACKFILL_TAG = "dagster/backfill"  # Dagster's own tag on every run a backfill launches
 
 LAUNCH = """
 mutation($params: LaunchBackfillParams!) {
@@ -143,7 +141,7 @@ class Progress:
 
     @property
     def ended(self) -> bool:
-        return self.status in ENDED
+        return self.status in BACKFILL_ENDED
 
 
 def look(instance: dg.DagsterInstance, backfill_id: str, dates: list[str]) -> Progress:

@@ -19,6 +19,7 @@ SLATE = dg.AssetKey("slate")
 STAGING = dg.AssetKey("staging_predictions")
 FORCED_PARTIAL_TAG = "nba_assets/forced_partial"
 BATCH_TAG = "nba_assets/batch_id"
+STALL_RETRY_TAG = "nba_assets/stall_retry"  # the completion sensor's one re-run of a stalled batch
 BACKFILL_TAG = "dagster/backfill"  # Dagster's own tag on every run a backfill launches
 # a backfill's shard count (its tags reach every run it launches): its slates open batches of that
 # many shards, the ones its staging partitions cover, whatever the code location's setting
@@ -26,7 +27,7 @@ SHARDS_TAG = "nba_assets/shard_count"
 RANGED = "batches"
 OWNER = "batch_owner"
 # a backfill in any other status (requested, canceling, failing) is still in progress
-ENDED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+BACKFILL_ENDED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
 
 def for_date(metadata: dict[str, object], key: str) -> dict[str, object]:
@@ -108,4 +109,4 @@ def owner_active(instance: dg.DagsterInstance, metadata: dict[str, object] | Non
     """The backfill id that owns the date's batch while it is still in progress, else None."""
     owner = str((metadata or {}).get(OWNER) or "")
     record = instance.get_backfill(owner) if owner else None
-    return owner if record is not None and str(record.status.value) not in ENDED else None
+    return owner if record is not None and str(record.status.value) not in BACKFILL_ENDED else None

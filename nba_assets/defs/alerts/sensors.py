@@ -15,13 +15,12 @@ import dagster as dg
 
 from nba_assets.defs.alerts.messages import Alert, AlertKind, clip
 from nba_assets.defs.alerts.resources import AlertsResource
-from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
+from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, STALL_RETRY_TAG
 from nba_assets.defs.freshness.checks import check_name
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, GRADING_JOB, SLATE_JOB
 from nba_assets.defs.storage import BatchStoreResource
 from nba_assets.status.report import PARTITION_TAGS
 
-STALL_RETRY_TAG = "nba_assets/stall_retry"  # set by batch_completion_sensor on its re-runs
 ALERT_JOBS = {SLATE_JOB, CONSOLIDATION_JOB, GRADING_JOB}
 ALERT_ASSETS = {
     dg.AssetKey(k)

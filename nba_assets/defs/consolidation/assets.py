@@ -25,13 +25,14 @@ CHECKS = [
     dg.AssetCheckSpec(SANE_VALUES, asset="consolidated_predictions"),
 ]
 
-ENDED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+# a run Dagster records as over without finishing: it can no longer need the lease it holds
+DEAD_RUNS = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
 def _release_ended_holders(instance: dg.DagsterInstance, store, game_date: date) -> bool:
     """Drop a lease held by a run Dagster records as ended: a worker killed mid-merge (marked failed
     by run monitoring, or terminated by an operator) must not make its run retry wait out the lease."""
-    filters = dg.RunsFilter(statuses=ENDED, tags={"dagster/partition": game_date.isoformat()})
+    filters = dg.RunsFilter(statuses=DEAD_RUNS, tags={"dagster/partition": game_date.isoformat()})
     ended = instance.get_runs(filters, limit=20)
     for run in ended:  # a no-op unless that run holds the lease
         store.release_consolidation(game_date, run.run_id)

@@ -5,15 +5,19 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from nba_assets.batch_state.base import BatchStore, statuses
-from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, owner_active, slates_metadata
+from nba_assets.defs.batches import (
+    BATCH_TAG,
+    FORCED_PARTIAL_TAG,
+    STALL_RETRY_TAG,
+    owner_active,
+    slates_metadata,
+)
 from nba_assets.defs.consolidation.policy import Action, Decision, decide
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, STAGING_JOB, consolidation_job, staging_job
 from nba_assets.defs.partitions import day_shard_key
 from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource
 from nba_assets.naming import shard_key
-
-STALL_RETRY_TAG = "nba_assets/stall_retry"
 
 
 def consolidation_request(batch_id: str, game_date: str, *, partial: bool = False) -> dg.RunRequest:

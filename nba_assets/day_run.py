@@ -21,9 +21,10 @@ from pathlib import Path
 import dagster as dg
 
 from nba_assets.batch_state.base import MERGED
-from nba_assets.defs.batches import SLATE, STALL_RETRY_TAG, current_batch_id
+from nba_assets.defs.batches import STALL_RETRY_TAG, current_batch_id
 from nba_assets.defs.consolidation.sensors import consolidation_request
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
+from nba_assets.defs.slate.sensors import cursor_at_newest_slate
 
 INSTANCE_YAML = """\
 # Written by nba-assets run-day. A local SQLite instance; deploy/dagster.yaml is the production one.
@@ -158,8 +159,7 @@ def run_day(
         config = {"ops": {"points_model": {"config": {"train_before": game_date}}}}
         result.runs.append(execute(defs, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config)))
     # the fan-out reads slate events after this one: only this run's slate is fanned out
-    newest = instance.fetch_materializations(SLATE, limit=1).records
-    cursor = f'{{"storage_id": {newest[0].storage_id}}}' if newest else None
+    cursor = cursor_at_newest_slate(instance)
     on_step("slate", 1)
     slate_run = execute(defs, instance, SLATE_JOB, dg.RunRequest(partition_key=game_date))
     result.runs.append(slate_run)

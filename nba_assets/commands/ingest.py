@@ -52,15 +52,16 @@ def ingest_range(definitions, instance, asset: str, days: list[date], on_date=la
     """One in-process materialization per date; stops at the first failure, naming it."""
     import dagster as dg
 
+    from nba_assets.day_run import QUIET
+
     job = definitions.resolve_implicit_job_def_def_for_assets([dg.AssetKey(asset)])
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     total = {"dates": 0, "rows": 0}
     for day in days:
         outcome = job.execute_in_process(
             partition_key=day.isoformat(),
             instance=instance,
             asset_selection=[dg.AssetKey(asset)],
-            run_config=quiet,
+            run_config=QUIET,
             raise_on_error=False,
         )
         if not outcome.success:

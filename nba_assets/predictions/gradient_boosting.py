@@ -188,6 +188,7 @@ def train_points_model(
 
 class GradientBoosting:
     system_id = "gradient_boosting"
+    needs_history = False
 
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir

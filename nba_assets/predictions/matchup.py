@@ -38,6 +38,7 @@ MARGIN_EFFECT = -0.0015  # per point of margin gap
 class Matchup:
     system_id = "matchup"
     version = "matchup-1"
+    needs_history = False
 
     def __init__(
         self, calibrator: calibration.Calibrator | None = None, minutes: lgb.Booster | None = None

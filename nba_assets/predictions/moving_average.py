@@ -25,6 +25,7 @@ BACK_TO_BACK_PENALTY = 0.03
 class MovingAverage:
     system_id = "moving_average"
     version = "ma-1"
+    needs_history = False
 
     def __init__(
         self, calibrator: calibration.Calibrator | None = None, minutes: lgb.Booster | None = None

@@ -16,6 +16,7 @@ from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.naming import shard_key
+from nba_assets.predictions.base import any_needs_history
 
 
 class StagingConfig(dg.Config):
@@ -67,7 +68,7 @@ def staging_predictions(
         players = sorted(config.players)
     started = time.perf_counter()
     systems = settings.build_systems(game_date)  # built once: the points model is loaded from disk
-    systems_need_history = any(getattr(s, "needs_history", False) for s in systems)
+    systems_need_history = any_needs_history(systems)
     wh = warehouse.get()
     with retry_only_outages():
         # the slate, lines and box scores the upstream assets stored in the warehouse

@@ -21,6 +21,7 @@ from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.inputs.ranged import ranged_days
 from nba_assets.naming import shard_key
+from nba_assets.predictions.base import any_needs_history
 
 
 def dates_and_shards(partition_keys) -> dict[str, set[str]]:
@@ -60,7 +61,7 @@ def stage_range(
         return [], closed
     dates = sorted(todo)
     systems = settings.systems_for(dates)  # the model loaded once per version, not per date
-    need_history = any(getattr(s, "needs_history", False) for v in systems.values() for s in v)
+    need_history = any(any_needs_history(v) for v in systems.values())
     with retry_only_outages():
         days, learned = ranged_days(nba_inputs.sources(), dates, wh)
     outcomes: list[ShardOutcome] = []

@@ -9,11 +9,6 @@ from nba_assets.defs.jobs import grading_job
 from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.game_day import TIMEZONE
 
-# box_scores first (its materialization stores the actual points), then graded_results and the results file
-ingest_and_grade = (
-    dg.AssetSelection.assets("box_scores") | dg.AssetSelection.assets("graded_results").downstream()
-)
-
 
 @dg.schedule(
     cron_schedule="0 6 * * *",

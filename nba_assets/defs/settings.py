@@ -70,7 +70,7 @@ class PipelineSettings(dg.ConfigurableResource):
 
     shard_count: int = Field(default=4, ge=1, le=MAX_SHARDS)  # the one home of the shard limit
     systems: list[str] = list(registry.available())
-    default_system: str = "ensemble"  # the headline prediction in the front-end files
+    default_system: str = registry.DEFAULT_SYSTEM  # the headline prediction in the front-end files
     model_dir: str = ""  # default: <NBA_ASSETS_HOME>/models
     stall_idle_minutes: float = 30.0  # no completion for this long: re-run the missing players once
     stall_deadline_minutes: float = 120.0  # after the re-run, this long idle: consolidate what there is

@@ -23,6 +23,7 @@ import dagster as dg
 from nba_assets.batch_state.base import MERGED
 from nba_assets.defs.batches import STALL_RETRY_TAG, current_batch_id
 from nba_assets.defs.consolidation.sensors import consolidation_request
+from nba_assets.defs.env import resolved
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
 from nba_assets.defs.slate.sensors import cursor_at_newest_slate
 
@@ -152,7 +153,7 @@ def run_day(
 ) -> DayResult:
     """slate -> every shard -> the completion sensor's decision -> consolidation and exports."""
     result = DayResult(game_date)
-    settings = defs.resources["settings"]
+    settings = resolved(defs.resources["settings"])  # its EnvVar fields read, as a run reads them
     if settings.needs_model(date.fromisoformat(game_date)):
         # the gradient-boosting system needs a model trained on games before this day only
         on_step("points model", 0)

@@ -29,9 +29,10 @@ def test_the_shard_limit_comes_from_the_settings_field(monkeypatch, shards, ok):
     args = argparse.Namespace(profile=None, shards=shards, dagster_home=None)
     if ok:
         dagster_settings(args)
+        from nba_assets.defs.env import resolved
         from nba_assets.defs.settings import PipelineSettings
 
-        assert PipelineSettings.from_env().shard_count == shards
+        assert resolved(PipelineSettings.from_env()).shard_count == shards
     else:
         with pytest.raises(ValueError, match=f"--shards {shards} must be between 1 and 16"):
             dagster_settings(args)

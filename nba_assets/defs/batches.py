@@ -11,9 +11,12 @@ id, and the sensors leave such a batch alone while that backfill is in progress.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import dagster as dg
+
+from nba_assets.batch_state.base import Batch, BatchStore
 
 SLATE = dg.AssetKey("slate")
 STAGING = dg.AssetKey("staging_predictions")
@@ -110,3 +113,13 @@ def owner_active(instance: dg.DagsterInstance, metadata: dict[str, object] | Non
     owner = str((metadata or {}).get(OWNER) or "")
     record = instance.get_backfill(owner) if owner else None
     return owner if record is not None and str(record.status.value) not in BACKFILL_ENDED else None
+
+
+def record_stall_retry(store: BatchStore, batch: Batch, tags: Mapping[str, str]) -> bool:
+    """Called by a staging run: one tagged as the stall policy's re-run records it in the batch
+    (stall_retries, and the stall clock restarts), once for the batch, whichever shard starts first.
+    Returns whether it recorded."""
+    if STALL_RETRY_TAG not in tags or batch.stall_retries > 0:
+        return False
+    store.note_stall_retry(batch.batch_id)
+    return True

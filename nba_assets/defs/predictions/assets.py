@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from nba_assets.batch_state.base import CompletionStatus
-from nba_assets.defs.batches import current_batch_id
+from nba_assets.defs.batches import current_batch_id, record_stall_retry
 from nba_assets.defs.partitions import day_shards, ranged_runs
 from nba_assets.defs.predictions.checks import ALL_PLAYERS_REPORTED
 from nba_assets.defs.predictions.outcomes import outcome_table, run_shard
@@ -57,6 +57,9 @@ def staging_predictions(
             "nothing staged or recorded",
             allow_retries=False,
         )
+    with retry_only_outages():
+        if record_stall_retry(store, batch, context.run.tags):
+            context.log.info(f"batch {batch.batch_id}: the stall policy's re-run, recorded")
     players = sorted(p for p, s in batch.expected_players.items() if shard_key(s) == shard)
     if config.players:
         unknown = sorted(set(config.players) - set(players))

@@ -63,6 +63,32 @@ class DayResult:
     note: str = ""
 
 
+def definitions_for(profile_name: str | None = None, shard_count: int | None = None) -> dg.Definitions:
+    """The code location's definitions with a command's ``--profile`` and ``--shards`` as the
+    resources' own values (nothing is written to the environment)."""
+    from nba_assets.definitions import defs
+    from nba_assets.defs.resources import resources_for
+    from nba_assets.defs.settings import PipelineSettings
+
+    base = defs()
+    resources = dict(base.resources or {})
+    if profile_name is not None:
+        resources.update(resources_for(profile_name))
+    if shard_count is not None:
+        resources["settings"] = PipelineSettings.from_env(shard_count=shard_count)
+    return dg.Definitions(
+        assets=base.assets,
+        asset_checks=base.asset_checks,
+        schedules=base.schedules,
+        sensors=base.sensors,
+        jobs=base.jobs,
+        resources=resources,
+        executor=base.executor,
+        loggers=base.loggers,
+        metadata=base.metadata,
+    )
+
+
 def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
     """The instance under ``dagster_home``; writes a local dagster.yaml unless one is there."""
     dagster_home.mkdir(parents=True, exist_ok=True)

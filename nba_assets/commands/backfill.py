@@ -16,7 +16,13 @@ from datetime import UTC, date, datetime
 
 from rich.table import Table
 
-from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
+from nba_assets.commands.common import (
+    add_dagster_arguments,
+    cli_definitions,
+    console,
+    dagster_settings,
+    progress,
+)
 
 POLL_SECONDS = 5.0  # each look reads the runs and three assets' partitions: light on the instance
 DAEMON_HINT_SECONDS = 120  # the backfill daemon wakes every 30 s; four misses mean it is not running
@@ -102,13 +108,13 @@ def run(args: argparse.Namespace) -> int:
     start, end = _window(args)
     home = dagster_settings(args)
     from nba_assets.day_run import execute, prepare_home
-    from nba_assets.definitions import defs
     from nba_assets.defs.env import resolved
     from nba_assets.defs.jobs import POINTS_MODEL_JOB
-    from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 
     # the box scores the pipeline itself reads: $NBA_ASSETS_BOX_SCORES, else the bundled sample
-    dates = game_days(resolved(NbaInputsResource.from_env()).history()["game_date"], start, end)
+    definitions = cli_definitions(args)
+    nba_inputs, settings = (resolved(definitions.resources[k]) for k in ("nba_inputs", "settings"))
+    dates = game_days(nba_inputs.history()["game_date"], start, end)
     if not dates:
         raise ValueError(f"no game days between {start} and {end} in the box scores")
     instance = prepare_home(home)
@@ -120,15 +126,13 @@ def run(args: argparse.Namespace) -> int:
     current = ""
     try:
         with progress(args.quiet) as bar:
-            if to_predict and resolved(PipelineSettings.from_env()).needs_model(
-                date.fromisoformat(to_predict[0])
-            ):
+            if to_predict and settings.needs_model(date.fromisoformat(to_predict[0])):
                 # trained on games strictly before the first date (no look-ahead), once, up front
                 config = {"ops": {"points_model": {"config": {"train_before": to_predict[0]}}}}
-                model = execute(defs(), instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config))
+                model = execute(definitions, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config))
                 if not model.ok:
                     raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
-            shards = resolved(PipelineSettings.from_env()).shard_count
+            shards = settings.shard_count
             grading = () if args.no_grade else backfills.GRADE_ASSETS
             if to_predict:
                 title = f"nba-assets predict {to_predict[0]}..{to_predict[-1]}"

@@ -69,12 +69,10 @@ def game_date(text: str) -> str:
 
 
 def dagster_settings(args: argparse.Namespace) -> Path:
-    """--profile and --shards into the environment the definitions read; returns DAGSTER_HOME.
-
-    The shard limit is checked by the settings field itself (``PipelineSettings.shard_count``).
+    """Checks --shards against the settings field's own limit (``PipelineSettings.shard_count``);
+    returns DAGSTER_HOME. --profile and --shards reach the definitions as arguments
+    (:func:`cli_definitions`), never through the environment.
     """
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
     if args.shards is not None:
         from pydantic import ValidationError
 
@@ -85,8 +83,21 @@ def dagster_settings(args: argparse.Namespace) -> Path:
             PipelineSettings(shard_count=args.shards)
         except ValidationError:
             raise ValueError(f"--shards {args.shards} must be between 1 and {MAX_SHARDS}") from None
-        os.environ["NBA_ASSETS_SHARDS"] = str(args.shards)
     return args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+
+
+def cli_profile(args: argparse.Namespace) -> str:
+    """--profile, else $NBA_ASSETS_PROFILE, else local."""
+    from nba_assets.environment import profile
+
+    return args.profile or profile()
+
+
+def cli_definitions(args: argparse.Namespace):
+    """The definitions with this command's --profile and --shards (when given) as resource values."""
+    from nba_assets.day_run import definitions_for
+
+    return definitions_for(args.profile, getattr(args, "shards", None))
 
 
 def add_dagster_arguments(parser: argparse.ArgumentParser) -> None:

@@ -82,13 +82,13 @@ def run(args: argparse.Namespace) -> int:
     start = _parse(args.start, "--from")
     end = _parse(args.end, "--to") if args.end else start
     days = dates_between(start, end)
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
     home = args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    from nba_assets.day_run import prepare_home  # Dagster imports only for this command
-    from nba_assets.definitions import defs
+    from nba_assets.day_run import (
+        definitions_for,
+        prepare_home,  # Dagster imports only for this command
+    )
 
-    instance, definitions, asset = prepare_home(home), defs(), ASSETS[args.what]
+    instance, definitions, asset = prepare_home(home), definitions_for(args.profile), ASSETS[args.what]
     with progress(args.quiet) as bar:
         task = bar.add_task(f"ingest {args.what}", total=len(days))
 

@@ -7,7 +7,15 @@ import os
 
 from rich.table import Table
 
-from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, game_date, progress
+from nba_assets.commands.common import (
+    add_dagster_arguments,
+    cli_definitions,
+    cli_profile,
+    console,
+    dagster_settings,
+    game_date,
+    progress,
+)
 from nba_assets.inputs.bundled import DEMO_DATE
 
 
@@ -31,11 +39,10 @@ def run(args: argparse.Namespace) -> int:
     day = game_date(args.date)
     home = dagster_settings(args)
     from nba_assets.day_run import prepare_home, run_day  # Dagster imports only for this command
-    from nba_assets.definitions import defs
-    from nba_assets.environment import local_root, profile
+    from nba_assets.environment import local_root
 
     instance = prepare_home(home)
-    definitions = defs()
+    definitions = cli_definitions(args)
     with progress(args.quiet) as bar:
         task = bar.add_task(f"run-day {day}", total=2)
 
@@ -57,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             table.add_row(r.run_id[:8], r.job, r.partition, r.status, f"{r.seconds:.2f}")
         console.print(table)
         console.print(f"batch [bold]{result.batch_id}[/bold]: " + (result.note or "consolidated"))
-        if profile() == "local":
+        if cli_profile(args) == "local":
             root = local_root()
             console.print(
                 f"predictions table: [bold]{root / 'warehouse.duckdb'}[/bold] (player_prop_predictions)"

@@ -27,11 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def gather(game_date, home: Path) -> dict:
+def gather(game_date, home: Path, profile_name: str | None = None) -> dict:
     """The report, from the instance at ``home`` and the profile's stores, opened read-only."""
     import dagster as dg
 
-    from nba_assets.definitions import defs
+    from nba_assets.day_run import definitions_for
     from nba_assets.environment import profile
     from nba_assets.game_day import now
     from nba_assets.status.report import day_report
@@ -39,7 +39,7 @@ def gather(game_date, home: Path) -> dict:
     if not (home / "dagster.yaml").exists() and not (home / "storage").exists():
         raise FileNotFoundError(f"no Dagster instance at {home} (set DAGSTER_HOME or --dagster-home)")
     os.environ["DAGSTER_HOME"] = str(home.resolve())
-    definitions = defs()
+    definitions = definitions_for(profile_name)
     wanted = ("batch_store", "export_sink", "nba_inputs", "operations")
     with (
         dg.DagsterInstance.get() as instance,
@@ -58,7 +58,7 @@ def gather(game_date, home: Path) -> dict:
             game_day=game_day,
             now=now(),
             deadline=res.operations.freshness_deadline,
-            profile=profile(),
+            profile=profile_name or profile(),
         )
 
 
@@ -71,10 +71,8 @@ def run(args: argparse.Namespace) -> int:
         game_date = date.fromisoformat(args.date) if args.date else today()
     except ValueError:
         raise ValueError(f"date {args.date!r} is not YYYY-MM-DD") from None
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
     home = args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    report = gather(game_date, home)
+    report = gather(game_date, home, args.profile)
     if args.json:
         console.out(json.dumps(report, indent=2, sort_keys=True), highlight=False)
     else:

@@ -17,6 +17,7 @@ from datetime import date
 import dagster as dg
 
 from nba_assets.batch_state.base import Batch, BatchStore
+from nba_assets.defs.settings import PipelineSettings
 
 SLATE = dg.AssetKey("slate")
 STAGING = dg.AssetKey("staging_predictions")
@@ -102,9 +103,8 @@ def owning_backfill(instance: dg.DagsterInstance, tags: dict[str, str]) -> str |
 
 
 def shard_count(tags: dict[str, str], default: int) -> int:
-    """The run's shard count: the backfill's tag when it has one, else the setting."""
-    from nba_assets.defs.settings import PipelineSettings
-
+    """The run's shard count: the backfill's tag when it has one, else the setting (the tag checked
+    by the settings field's own limit)."""
     return PipelineSettings(shard_count=int(tags[SHARDS_TAG])).shard_count if SHARDS_TAG in tags else default
 
 

@@ -66,7 +66,7 @@ def _window(args: argparse.Namespace) -> tuple[date, date]:
 
 def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadline: float):
     """Poll the backfill record and the dates done until the backfill ends; bounded by ``deadline``."""
-    from nba_assets.instance_backfills import look
+    from nba_assets.instance.backfills import look
 
     task = bar.add_task(f"{what} (backfill {backfill_id})", total=len(dates))
     nudge = time.monotonic() + DAEMON_HINT_SECONDS
@@ -98,7 +98,7 @@ def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadli
 def run(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from nba_assets import instance_backfills as backfills
+    from nba_assets.instance import backfills
 
     if args.cancel:
         dagster_settings(args)
@@ -107,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     start, end = _window(args)
     home = dagster_settings(args)
-    from nba_assets.day_run import execute, prepare_home
     from nba_assets.defs.env import resolved
     from nba_assets.defs.jobs import POINTS_MODEL_JOB
+    from nba_assets.instance.day_run import execute, prepare_home
 
     # the box scores the pipeline itself reads: $NBA_ASSETS_BOX_SCORES, else the bundled sample
     definitions = cli_definitions(args)

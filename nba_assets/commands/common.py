@@ -95,7 +95,7 @@ def cli_profile(args: argparse.Namespace) -> str:
 
 def cli_definitions(args: argparse.Namespace):
     """The definitions with this command's --profile and --shards (when given) as resource values."""
-    from nba_assets.day_run import definitions_for
+    from nba_assets.instance.day_run import definitions_for
 
     return definitions_for(args.profile, getattr(args, "shards", None))
 

@@ -52,7 +52,7 @@ def ingest_range(definitions, instance, asset: str, days: list[date], on_date=la
     """One in-process materialization per date; stops at the first failure, naming it."""
     import dagster as dg
 
-    from nba_assets.day_run import QUIET
+    from nba_assets.instance.day_run import QUIET
 
     job = definitions.resolve_implicit_job_def_def_for_assets([dg.AssetKey(asset)])
     total = {"dates": 0, "rows": 0}
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     end = _parse(args.end, "--to") if args.end else start
     days = dates_between(start, end)
     home = args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    from nba_assets.day_run import (
+    from nba_assets.instance.day_run import (
         definitions_for,
         prepare_home,  # Dagster imports only for this command
     )

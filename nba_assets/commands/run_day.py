@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     day = game_date(args.date)
     home = dagster_settings(args)
-    from nba_assets.day_run import prepare_home, run_day  # Dagster imports only for this command
     from nba_assets.environment import local_root
+    from nba_assets.instance.day_run import prepare_home, run_day  # Dagster imports only for this command
 
     instance = prepare_home(home)
     definitions = cli_definitions(args)

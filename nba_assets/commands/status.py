@@ -31,9 +31,9 @@ def gather(game_date, home: Path, profile_name: str | None = None) -> dict:
     """The report, from the instance at ``home`` and the profile's stores, opened read-only."""
     import dagster as dg
 
-    from nba_assets.day_run import definitions_for
     from nba_assets.environment import profile
     from nba_assets.game_day import now
+    from nba_assets.instance.day_run import definitions_for
     from nba_assets.status.report import day_report
 
     if not (home / "dagster.yaml").exists() and not (home / "storage").exists():

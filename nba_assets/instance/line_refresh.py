@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from nba_assets.day_run import RunSummary, date_of, evaluate, execute
 from nba_assets.defs.batches import slate_metadata
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, LINES_REFRESH_JOB
 from nba_assets.defs.slate.schedules import REFRESH_RUN_CONFIG
 from nba_assets.defs.slate.sensors import cursor_at_newest_slate
+from nba_assets.instance.day_run import RunSummary, date_of, evaluate, execute
 
 
 @dataclass

@@ -57,7 +57,7 @@ mutation($id: String!) {
   cancelPartitionBackfill(backfillId: $id) { __typename ... on PythonError { message } }
 }
 """
-WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
+WORKSPACE = Path(__file__).resolve().parents[2] / "workspace.yaml"
 
 
 class BackfillError(RuntimeError):

@@ -29,7 +29,7 @@ def points_model(
 ) -> dg.MaterializeResult:
     """The LightGBM points model the gradient_boosting system loads, saved with its version."""
     from nba_assets.features import build_features
-    from nba_assets.predictions.gradient_boosting import train_points_model
+    from nba_assets.predictions.training import train_points_model
 
     before = date.fromisoformat(config.train_before) if config.train_before else game_day.today()
     history = nba_inputs.history()

@@ -96,8 +96,6 @@ def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadli
 
 
 def run(args: argparse.Namespace) -> int:
-    import dagster as dg
-
     from nba_assets.instance import backfills
 
     if args.cancel:
@@ -109,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     home = dagster_settings(args)
     from nba_assets.defs.env import resolved
     from nba_assets.defs.jobs import POINTS_MODEL_JOB
-    from nba_assets.instance.day_run import execute, prepare_home
+    from nba_assets.instance.day_run import execute, prepare_home, run_request
 
     # the box scores the pipeline itself reads: $NBA_ASSETS_BOX_SCORES, else the bundled sample
     definitions = cli_definitions(args)
@@ -129,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             if to_predict and settings.needs_model(date.fromisoformat(to_predict[0])):
                 # trained on games strictly before the first date (no look-ahead), once, up front
                 config = {"ops": {"points_model": {"config": {"train_before": to_predict[0]}}}}
-                model = execute(definitions, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config))
+                model = execute(definitions, instance, POINTS_MODEL_JOB, run_request(run_config=config))
                 if not model.ok:
                     raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
             shards = settings.shard_count
@@ -158,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     consolidated = set(dates) & set(instance.get_materialized_partitions(backfills.CONSOLIDATED))
     graded = set(dates) & set(instance.get_materialized_partitions(backfills.GRADED))
     statuses = [str(instance.get_backfill(i).status.value) for i in ids]
-    runs = instance.get_runs_count(dg.RunsFilter(created_after=datetime.fromtimestamp(started, UTC)))
+    runs = backfills.runs_since(instance, datetime.fromtimestamp(started, UTC))
     failed = [d for d in dates if d not in consolidated or (not args.no_grade and d not in graded)]
     bad = [s for s in statuses if s not in ("COMPLETED", "COMPLETED_SUCCESS")]
     if not args.quiet:

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -142,6 +142,11 @@ class Progress:
     @property
     def ended(self) -> bool:
         return self.status in BACKFILL_ENDED
+
+
+def runs_since(instance: dg.DagsterInstance, started: datetime) -> int:
+    """How many runs the instance created since ``started`` (the backfill's, for the summary)."""
+    return instance.get_runs_count(dg.RunsFilter(created_after=started))
 
 
 def look(instance: dg.DagsterInstance, backfill_id: str, dates: list[str]) -> Progress:

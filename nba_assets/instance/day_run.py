@@ -99,6 +99,11 @@ def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+def run_request(**fields) -> dg.RunRequest:
+    """A request for :func:`execute` (partition_key, run_config, tags), for a command building one."""
+    return dg.RunRequest(**fields)
+
+
 def execute(
     defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, request: dg.RunRequest
 ) -> RunSummary:

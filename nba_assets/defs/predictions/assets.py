@@ -11,7 +11,7 @@ from nba_assets.defs.batches import current_batch_id, record_stall_retry
 from nba_assets.defs.partitions import day_shards, ranged_runs
 from nba_assets.defs.predictions.checks import ALL_PLAYERS_REPORTED
 from nba_assets.defs.predictions.outcomes import outcome_table, run_shard
-from nba_assets.defs.predictions.ranged import stage_range
+from nba_assets.defs.predictions.ranged import dates_and_shards, stage_range
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
@@ -123,7 +123,7 @@ def _staged_range(context, config, nba_inputs, settings, batch_store, warehouse)
     )
     metadata = {
         **_counts(outcomes, started),
-        "dates": len({k.split("|")[0] for k in map(str, context.partition_keys)}),
+        "dates": len(dates_and_shards(context.partition_keys)),
         "dates_already_closed": ", ".join(closed) or "none",
     }
     return _result(metadata, outcomes)

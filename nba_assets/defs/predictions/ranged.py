@@ -16,6 +16,7 @@ import dagster as dg
 
 from nba_assets.batch_state.base import BatchStore
 from nba_assets.defs.batches import current_batch_id
+from nba_assets.defs.partitions import day_shards
 from nba_assets.defs.predictions.outcomes import ShardOutcome, run_shard
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
@@ -28,9 +29,7 @@ def dates_and_shards(partition_keys) -> dict[str, set[str]]:
     """{date: the run's shards of it} from a ranged run's (date, shard) keys."""
     shards: dict[str, set[str]] = defaultdict(set)
     for key in partition_keys:
-        keys = getattr(key, "keys_by_dimension", None) or dict(
-            zip(("date", "shard"), str(key).split("|"), strict=True)
-        )
+        keys = day_shards.get_partition_key_from_str(str(key)).keys_by_dimension
         shards[keys["date"]].add(keys["shard"])
     return dict(sorted(shards.items()))
 

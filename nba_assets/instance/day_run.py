@@ -3,8 +3,14 @@
 The runs the daemon would launch: the slate job, then the requests of the fan-out sensor and of
 the completion sensor, each sensor evaluated with ``dg.build_sensor_context`` and each request
 executed in this process against the instance, so `dagster dev` shows the same runs afterwards.
-The run keys are the sensors' own; what is already done comes from the batch store (a sensor
-requests nothing for a batch that is no longer open), so a daemon started later repeats nothing.
+The runs carry each request's partition, run config and tags (the batch id, a stall re-run's or
+a forced partial's tag) but no run key: ``execute_in_process`` records none, so Dagster's run-key
+bookkeeping does not know them. What keeps a daemon started later from repeating them is the batch
+store: a sensor requests nothing for a batch that is no longer open.
+
+Side effects on the process, by design of a one-shot command: ``prepare_home`` sets
+``DAGSTER_HOME`` (Dagster's own way to name the instance) and a quiet run silences Dagster's
+console logger for the runs and the ticks (the instance still records every event).
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ nux:
   enabled: false  # no onboarding pop-up in `dagster dev`
 concurrency:
   pools:
-    default_limit: 1  # the consolidation pool: one MERGE per date at a time (L9)
+    default_limit: 1  # the consolidation pool: one MERGE at a time, whatever the date (global; L9)
 """
 # Dagster's console logger stays quiet in a one-shot command: the instance keeps every event.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}

@@ -10,9 +10,9 @@ import pandas as pd
 from nba_assets.batch_state.base import MERGED
 from nba_assets.defs.batches import OWNER, RANGED, owning_backfill, shard_count, slate_metadata
 from nba_assets.defs.feeds import NbaStatsFeedResource
+from nba_assets.defs.inputs.assets import partition_date
 from nba_assets.defs.partitions import game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
-from nba_assets.defs.slate.ingest import partition_date
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.feeds.day import FeedReport, slate_from_feed
 from nba_assets.feeds.errors import FeedError

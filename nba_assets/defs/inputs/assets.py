@@ -38,7 +38,7 @@ def _names_table(names: list[str]) -> dg.MetadataValue:
 
 @dg.asset(
     partitions_def=game_days,
-    group_name="slate",
+    group_name="inputs",
     kinds={"python"},
     # a range (a season's ingest, ranged grading) is one run that walks its dates in order
     backfill_policy=ranged_runs,
@@ -161,7 +161,7 @@ def _matched_check(unmatched: int) -> dg.AssetCheckResult:
 
 @dg.asset(
     partitions_def=game_days,
-    group_name="slate",
+    group_name="inputs",
     kinds={"python"},
     backfill_policy=ranged_runs,
     check_specs=[dg.AssetCheckSpec("prop_lines_all_players_matched", asset="prop_lines")],

@@ -41,7 +41,13 @@ COMMAND = ".venv/bin/python bench/bench_exports.py"
 def run_publish(day, sink, gates):
     started = time.perf_counter()
     files = build_day_exports(
-        day.game_date, day.predictions, day.slate, day.lines, day.box_scores, generated_at=STAMP
+        day.game_date,
+        day.predictions,
+        day.slate,
+        day.lines,
+        day.box_scores,
+        generated_at=STAMP,
+        default_system="moving_average",
     )
     report = publish(files, sink, gates)
     elapsed = time.perf_counter() - started
@@ -55,7 +61,13 @@ def stage_times(day, gates) -> dict[str, float]:
     started = time.perf_counter()
     files = list(
         build_day_exports(
-            day.game_date, day.predictions, day.slate, day.lines, day.box_scores, generated_at=STAMP
+            day.game_date,
+            day.predictions,
+            day.slate,
+            day.lines,
+            day.box_scores,
+            generated_at=STAMP,
+            default_system="moving_average",
         )
     )
     built = time.perf_counter() - started

@@ -136,8 +136,8 @@ def _bigquery_warehouse(tmp: str):
 
 
 def line_refresh(moved: int = 30) -> dict[str, float]:
-    from nba_assets.day_run import prepare_home, run_day
     from nba_assets.inputs.bundled import DEMO_DATE, bundled_box_scores
+    from nba_assets.instance.day_run import prepare_home, run_day
 
     box = bundled_box_scores()
     day = box[box["game_date"] == dt.date.fromisoformat(DEMO_DATE)]
@@ -149,7 +149,7 @@ def line_refresh(moved: int = 30) -> dict[str, float]:
         os.environ.update({"NBA_ASSETS_HOME": f"{tmp}/out", "NBA_ASSETS_LINES": str(lines_file),
                            "NBA_ASSETS_SYSTEMS": "moving_average,matchup,similarity,ensemble"})  # fmt: skip
         from nba_assets.definitions import defs
-        from nba_assets.line_refresh import refresh_lines
+        from nba_assets.instance.line_refresh import refresh_lines
 
         instance, definitions = prepare_home(Path(tmp) / "dg"), defs()
         started = time.perf_counter()

@@ -78,8 +78,8 @@ def daemon_day(work: Path, env: dict[str, str]) -> float:
     """Schedule tick -> slate -> daemon fan-out -> shard runs -> sensor -> consolidated."""
     import dagster as dg
 
-    from nba_assets.day_run import QUIET, prepare_home
     from nba_assets.defs.jobs import CONSOLIDATION_JOB, SLATE_JOB
+    from nba_assets.instance.day_run import QUIET, prepare_home
     from nba_assets_tests.emulators.process import ManagedProcess
 
     os.environ.update(env)
@@ -168,8 +168,8 @@ import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
 import dagster as dg
-import nba_assets.cli, nba_assets.day_run
-from nba_assets.day_run import QUIET, prepare_home
+import nba_assets.cli, nba_assets.instance.day_run
+from nba_assets.instance.day_run import QUIET, prepare_home
 t1 = time.perf_counter()
 from nba_assets.definitions import defs
 defs()

@@ -156,7 +156,7 @@ def start_daemon(home: Path, env: dict[str, str], work: Path, runs: int, dequeue
     """A real dagster-daemon (queued run coordinator, default run launcher: a process per run)."""
     import yaml
 
-    from nba_assets.day_run import INSTANCE_YAML
+    from nba_assets.instance.day_run import INSTANCE_YAML
 
     config = yaml.safe_load(INSTANCE_YAML)
     config["concurrency"]["runs"] = {"max_concurrent_runs": runs}

@@ -30,7 +30,7 @@ from nba_assets.features import build_features
 from nba_assets.inputs.box_scores import load_box_scores
 from nba_assets.inputs.bundled import shared_paths
 from nba_assets.inputs.slates import slate_from_box_scores
-from nba_assets.predictions.gradient_boosting import train_points_model
+from nba_assets.predictions.training import train_points_model
 
 FIRST_DATE = date(2024, 12, 1)
 DATES = 46

@@ -19,10 +19,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-# the league's zone, the game days' (defs/partitions.py TIMEZONE)
-NEW_YORK = ZoneInfo("America/New_York")
+from nba_assets.game_day import NEW_YORK
+
 DEFAULT_DEADLINE = "09:00"
 
 

@@ -20,8 +20,8 @@ import pytest
 from nba_assets.batch_state.base import BatchState, CompletionStatus
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.cli import main
-from nba_assets.day_run import INSTANCE_YAML
 from nba_assets.defs.batches import OWNER
+from nba_assets.instance.day_run import INSTANCE_YAML
 from nba_assets.naming import batch_id_for
 from nba_assets_tests.emulators.process import ManagedProcess
 
@@ -69,7 +69,7 @@ def test_cli_backfill_through_the_daemon_is_a_few_ranged_runs(tmp_path, monkeypa
         monkeypatch.setenv(key, value)
     (tmp_path / "dagster_home").mkdir()
     (tmp_path / "dagster_home" / "dagster.yaml").write_text(INSTANCE_YAML + FAST_QUEUE)
-    from nba_assets.instance_backfills import daemon_heartbeating
+    from nba_assets.instance.backfills import daemon_heartbeating
 
     with dg.DagsterInstance.get() as instance:  # the SQLite schema exists before two processes race to it
         instance.get_runs(limit=1)
@@ -152,7 +152,7 @@ def _requests(instance, sensor: str) -> list:
 def test_backfill_ranges_follow_the_calendar_and_the_shards():
     """One ranged run per run of consecutive game days; staging covers the dates x the first N shards
     (a rectangle, so Dagster makes one run per shard and range, not one per date)."""
-    from nba_assets.instance_backfills import date_ranges, partitions_by_asset
+    from nba_assets.instance.backfills import date_ranges, partitions_by_asset
 
     days = ["2025-02-12", "2025-02-13", "2025-02-20", "2025-02-21", "2025-02-22"]  # the All-Star break
     assert date_ranges(days) == [("2025-02-12", "2025-02-13"), ("2025-02-20", "2025-02-22")]

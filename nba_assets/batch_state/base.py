@@ -28,7 +28,10 @@ class BatchState(enum.StrEnum):
     SUPERSEDED = "superseded"  # a newer slate of the same date replaced it
 
 
-CLOSED = frozenset({BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED})
+# merged into the predictions table (in full, or without every player under the stall policy)
+MERGED = frozenset({BatchState.CONSOLIDATED, BatchState.PARTIAL})
+# nothing more happens to the batch: merged, or replaced by a newer slate of its date
+CLOSED = MERGED | {BatchState.SUPERSEDED}
 DEFAULT_RETENTION = timedelta(days=7)
 
 
@@ -99,6 +102,10 @@ class BatchStatus:
     def is_complete(self) -> bool:
         """Every expected player reported succeeded or skipped; 0 expected is complete (L7)."""
         return self.done == self.expected
+
+    @property
+    def is_merged(self) -> bool:
+        return self.state in MERGED
 
     @property
     def all_reported(self) -> bool:

@@ -17,7 +17,14 @@ from datetime import UTC, date, datetime
 
 from rich.table import Table
 
-from nba_assets.commands.common import add_dagster_arguments, console, dagster_settings, progress
+from nba_assets.commands.common import (
+    add_dagster_arguments,
+    cli_definitions,
+    cli_profile,
+    console,
+    dagster_settings,
+    progress,
+)
 
 POLL_SECONDS = 5.0  # each look reads the runs and three assets' partitions: light on the instance
 # a daemon that was heartbeating and has been silent this long has stopped: say so, do not wait on
@@ -63,7 +70,7 @@ def _window(args: argparse.Namespace) -> tuple[date, date]:
 def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadline: float, daemon):
     """Poll the backfill record and the dates done until the backfill ends; bounded by ``deadline``
     and by the daemon carrying it out (``daemon``: the one this command started, or None)."""
-    from nba_assets.instance_backfills import BackfillError, daemon_heartbeating, look
+    from nba_assets.instance.backfills import BackfillError, daemon_heartbeating, look
 
     task = bar.add_task(f"{what} (backfill {backfill_id})", total=len(dates))
     while True:
@@ -94,9 +101,7 @@ def _follow(instance, backfill_id: str, dates: list[str], bar, what: str, deadli
 
 
 def run(args: argparse.Namespace) -> int:
-    import dagster as dg
-
-    from nba_assets import instance_backfills as backfills
+    from nba_assets.instance import backfills
 
     if args.cancel:
         dagster_settings(args)
@@ -105,14 +110,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     start, end = _window(args)
     home = dagster_settings(args)
-    from nba_assets.day_run import execute, prepare_home
-    from nba_assets.definitions import defs
+    from nba_assets.defs.env import resolved
     from nba_assets.defs.jobs import POINTS_MODEL_JOB
-    from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
-    from nba_assets.environment import profile
+    from nba_assets.instance.day_run import execute, prepare_home, run_request
 
     # the box scores the pipeline itself reads: $NBA_ASSETS_BOX_SCORES, else the bundled sample
-    dates = game_days(NbaInputsResource.from_env().history()["game_date"], start, end)
+    definitions = cli_definitions(args)
+    nba_inputs, settings = (resolved(definitions.resources[k]) for k in ("nba_inputs", "settings"))
+    dates = game_days(nba_inputs.history()["game_date"], start, end)
     if not dates:
         raise ValueError(f"no game days between {start} and {end} in the box scores")
     instance = prepare_home(home)
@@ -128,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     daemon = (
         backfills.daemon_for_backfill(
             instance,
-            may_start=profile() == "local",
+            may_start=cli_profile(args) == "local",
             log_path=home / "logs" / "backfill-daemon.log",
             say=lambda text: None if args.quiet else console.print(text, highlight=False),
         )
@@ -137,13 +142,13 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         with daemon as own_daemon, progress(args.quiet) as bar:
-            if to_predict and PipelineSettings.from_env().needs_model(date.fromisoformat(to_predict[0])):
+            if to_predict and settings.needs_model(date.fromisoformat(to_predict[0])):
                 # trained on games strictly before the first date (no look-ahead), once, up front
                 config = {"ops": {"points_model": {"config": {"train_before": to_predict[0]}}}}
-                model = execute(defs(), instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config))
+                model = execute(definitions, instance, POINTS_MODEL_JOB, run_request(run_config=config))
                 if not model.ok:
                     raise RuntimeError(f"points_model training failed (run {model.run_id}); see it in the UI")
-            shards = PipelineSettings.from_env().shard_count
+            shards = settings.shard_count
             if to_predict:
                 title = f"nba-assets predict {to_predict[0]}..{to_predict[-1]}"
                 current = backfills.submit(backfills.PREDICT_ASSETS + grading, to_predict, title, shards)
@@ -169,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     consolidated = set(dates) & set(instance.get_materialized_partitions(backfills.CONSOLIDATED))
     graded = set(dates) & set(instance.get_materialized_partitions(backfills.GRADED))
     statuses = [str(instance.get_backfill(i).status.value) for i in ids]
-    runs = instance.get_runs_count(dg.RunsFilter(created_after=datetime.fromtimestamp(started, UTC)))
+    runs = backfills.runs_since(instance, datetime.fromtimestamp(started, UTC))
     failed = [d for d in dates if d not in consolidated or (not args.no_grade and d not in graded)]
     bad = [s for s in statuses if s not in ("COMPLETED", "COMPLETED_SUCCESS")]
     if not args.quiet:

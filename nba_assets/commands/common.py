@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from nba_assets import game_day
 from nba_assets.inputs.box_scores import load_box_scores
 from nba_assets.inputs.bundled import bundled_box_scores
 
@@ -67,8 +67,7 @@ def game_date(text: str) -> str:
     from nba_assets.inputs.bundled import DEMO_DATE
 
     if text in ("today", "tomorrow"):
-        today = datetime.now(ZoneInfo("America/New_York")).date()
-        return (today + timedelta(days=text == "tomorrow")).isoformat()
+        return (game_day.tomorrow() if text == "tomorrow" else game_day.today()).isoformat()
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
@@ -76,12 +75,10 @@ def game_date(text: str) -> str:
 
 
 def dagster_settings(args: argparse.Namespace) -> Path:
-    """--profile and --shards into the environment the definitions read; returns DAGSTER_HOME.
-
-    The shard limit is checked by the settings field itself (``PipelineSettings.shard_count``).
+    """Checks --shards against the settings field's own limit (``PipelineSettings.shard_count``);
+    returns DAGSTER_HOME. --profile and --shards reach the definitions as arguments
+    (:func:`cli_definitions`), never through the environment.
     """
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
     if args.shards is not None:
         from pydantic import ValidationError
 
@@ -92,8 +89,21 @@ def dagster_settings(args: argparse.Namespace) -> Path:
             PipelineSettings(shard_count=args.shards)
         except ValidationError:
             raise ValueError(f"--shards {args.shards} must be between 1 and {MAX_SHARDS}") from None
-        os.environ["NBA_ASSETS_SHARDS"] = str(args.shards)
     return args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+
+
+def cli_profile(args: argparse.Namespace) -> str:
+    """--profile, else $NBA_ASSETS_PROFILE, else local."""
+    from nba_assets.environment import profile
+
+    return args.profile or profile()
+
+
+def cli_definitions(args: argparse.Namespace):
+    """The definitions with this command's --profile and --shards (when given) as resource values."""
+    from nba_assets.instance.day_run import definitions_for
+
+    return definitions_for(args.profile, getattr(args, "shards", None))
 
 
 def add_dagster_arguments(parser: argparse.ArgumentParser) -> None:

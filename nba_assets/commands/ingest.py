@@ -48,46 +48,18 @@ def dates_between(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def ingest_range(definitions, instance, asset: str, days: list[date], on_date=lambda d, rows: None) -> dict:
-    """One in-process materialization per date; stops at the first failure, naming it."""
-    import dagster as dg
-
-    job = definitions.resolve_implicit_job_def_def_for_assets([dg.AssetKey(asset)])
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    total = {"dates": 0, "rows": 0}
-    for day in days:
-        outcome = job.execute_in_process(
-            partition_key=day.isoformat(),
-            instance=instance,
-            asset_selection=[dg.AssetKey(asset)],
-            run_config=quiet,
-            raise_on_error=False,
-        )
-        if not outcome.success:
-            failure = next((e for e in outcome.all_events if e.event_type_value == "STEP_FAILURE"), None)
-            reason = failure.event_specific_data.error.message.strip() if failure else "run failed"
-            reason = reason.split("Failure: ", 1)[-1]  # the message, not the exception's class path
-            raise ValueError(f"{asset} {day}: {reason} (dates before it are ingested)")
-        event = outcome.get_asset_materialization_events()[0].materialization
-        rows = event.metadata.get("rows_on_date") or event.metadata.get("lines")
-        count = int(rows.value) if rows is not None else 0
-        total["dates"] += 1
-        total["rows"] += count
-        on_date(day, count)
-    return total
-
-
 def run(args: argparse.Namespace) -> int:
     start = _parse(args.start, "--from")
     end = _parse(args.end, "--to") if args.end else start
     days = dates_between(start, end)
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
     home = args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    from nba_assets.day_run import prepare_home  # Dagster imports only for this command
-    from nba_assets.definitions import defs
+    from nba_assets.instance.day_run import (
+        definitions_for,
+        prepare_home,  # Dagster imports only for this command
+    )
+    from nba_assets.instance.ingest import ingest_range
 
-    instance, definitions, asset = prepare_home(home), defs(), ASSETS[args.what]
+    instance, definitions, asset = prepare_home(home), definitions_for(args.profile), ASSETS[args.what]
     with progress(args.quiet) as bar:
         task = bar.add_task(f"ingest {args.what}", total=len(days))
 

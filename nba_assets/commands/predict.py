@@ -13,6 +13,7 @@ from nba_assets.inputs.availability import OUT_STATUSES, load_availability
 from nba_assets.inputs.lines import load_lines
 from nba_assets.inputs.slates import load_slate
 from nba_assets.predictions import model_store, registry
+from nba_assets.predictions.base import any_needs_history
 from nba_assets.predictions.picks import Picker
 from nba_assets.predictions.runner import expand_lines, outcomes, run_systems
 
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 k in out_keys for k in zip(features["game_date"], features["player_lookup"], strict=True)
             ]
             features = features[~pd.Series(is_out, index=features.index)]
-        if not any(getattr(s, "needs_history", False) for s in systems):
+        if not any_needs_history(systems):
             learned = None
         bar.advance(task, 2)
         outputs = {}

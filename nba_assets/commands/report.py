@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import date
 from pathlib import Path
 
@@ -40,8 +39,6 @@ def game_days(history_paths: list[str] | None, window: tuple[date, date]) -> lis
 def run(args: argparse.Namespace) -> int:
     from nba_assets.reports.season import load_results, season_window, write_report
 
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
     season = season_window(args.season)
     window = (args.start or season[0], args.end or season[1])
     if window[0] > window[1]:
@@ -56,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from nba_assets.defs.resources import resources_for  # the same warehouse the pipeline writes
     from nba_assets.environment import local_root, profile
 
-    warehouse = resources_for(profile())["warehouse"].process_config_and_initialize().get()
+    warehouse = resources_for(args.profile or profile())["warehouse"].process_config_and_initialize().get()
     warehouse.ensure_schema()  # idempotent; a fresh warehouse then reports "nothing graded yet"
     days = game_days(args.history, window)
     if not days:

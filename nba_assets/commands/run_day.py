@@ -9,6 +9,8 @@ from rich.table import Table
 
 from nba_assets.commands.common import (
     add_dagster_arguments,
+    cli_definitions,
+    cli_profile,
     console,
     dagster_settings,
     game_date,
@@ -37,12 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     day = game_date(args.date)
     home = dagster_settings(args)
-    from nba_assets.day_run import prepare_home, run_day  # Dagster imports only for this command
-    from nba_assets.definitions import defs
-    from nba_assets.environment import local_root, profile
+    from nba_assets.environment import local_root
+    from nba_assets.instance.day_run import prepare_home, run_day  # Dagster imports only for this command
 
     instance = prepare_home(home)
-    definitions = defs()
+    definitions = cli_definitions(args)
     with progress(args.quiet) as bar:
         task = bar.add_task(f"run-day {day}", total=2)
 
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
         if result.batch_id:
             console.print(f"batch [bold]{result.batch_id}[/bold]: " + (result.note or "consolidated"))
-        if profile() == "local":
+        if cli_profile(args) == "local":
             root = local_root()
             console.print(
                 f"predictions table: [bold]{root / 'warehouse.duckdb'}[/bold] (player_prop_predictions)"

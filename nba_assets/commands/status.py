@@ -27,57 +27,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def gather(game_date, home: Path) -> dict:
-    """The report, from the instance at ``home`` and the profile's stores, opened read-only."""
-    import dagster as dg
-
-    from nba_assets import deadlines
-    from nba_assets.definitions import defs
-    from nba_assets.environment import profile
-    from nba_assets.status.report import day_report
-
-    if not (home / "dagster.yaml").exists() and not (home / "storage").exists():
-        raise FileNotFoundError(f"no Dagster instance at {home} (set DAGSTER_HOME or --dagster-home)")
-    os.environ["DAGSTER_HOME"] = str(home.resolve())
-    definitions = defs()
-    wanted = ("batch_store", "export_sink", "nba_inputs", "operations")
-    with (
-        dg.DagsterInstance.get() as instance,
-        dg.build_resources({k: definitions.resources[k] for k in wanted}) as res,
-    ):
-        store_resource = definitions.resources["batch_store"]
-        sqlite_path = getattr(store_resource, "path", None)
-        # the local store is a file: a missing one means no batch yet, and is not created here
-        store = None if sqlite_path and not Path(sqlite_path).exists() else res.batch_store.get()
-        game_day = len(res.nba_inputs.day(game_date).slate) > 0
-        return day_report(
-            instance,
-            store,
-            res.export_sink.get(),
-            game_date,
-            game_day=game_day,
-            now=deadlines.now(),
-            deadline=res.operations.freshness_deadline,
-            profile=profile(),
-        )
-
-
 def run(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from nba_assets import deadlines
-    from nba_assets.deadlines import NEW_YORK
+    from nba_assets.game_day import today
 
     try:
-        game_date = (
-            date.fromisoformat(args.date) if args.date else deadlines.now().astimezone(NEW_YORK).date()
-        )
+        game_date = date.fromisoformat(args.date) if args.date else today()
     except ValueError:
         raise ValueError(f"date {args.date!r} is not YYYY-MM-DD") from None
-    if args.profile:
-        os.environ["NBA_ASSETS_PROFILE"] = args.profile
     home = args.dagster_home or Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    report = gather(game_date, home)
+    from nba_assets.instance.status import gather
+
+    report = gather(game_date, home, args.profile)
     if args.json:
         console.out(json.dumps(report, indent=2, sort_keys=True), highlight=False)
     else:

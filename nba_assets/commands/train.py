@@ -10,7 +10,8 @@ from rich.table import Table
 
 from nba_assets.commands.common import add_history_argument, console, load_history, progress
 from nba_assets.features import build_features
-from nba_assets.predictions.gradient_boosting import ROUNDS, train_points_model
+from nba_assets.predictions.gradient_boosting import ROUNDS
+from nba_assets.predictions.training import train_points_model
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,14 +11,19 @@ id, and the sensors leave such a batch alone while that backfill is in progress.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import dagster as dg
+
+from nba_assets.batch_state.base import Batch, BatchStore
+from nba_assets.defs.settings import PipelineSettings
 
 SLATE = dg.AssetKey("slate")
 STAGING = dg.AssetKey("staging_predictions")
 FORCED_PARTIAL_TAG = "nba_assets/forced_partial"
 BATCH_TAG = "nba_assets/batch_id"
+STALL_RETRY_TAG = "nba_assets/stall_retry"  # the completion sensor's one re-run of a stalled batch
 BACKFILL_TAG = "dagster/backfill"  # Dagster's own tag on every run a backfill launches
 # a backfill's shard count (its tags reach every run it launches): its slates open batches of that
 # many shards, the ones its staging partitions cover, whatever the code location's setting
@@ -26,7 +31,7 @@ SHARDS_TAG = "nba_assets/shard_count"
 RANGED = "batches"
 OWNER = "batch_owner"
 # a backfill in any other status (requested, canceling, failing) is still in progress
-ENDED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+BACKFILL_ENDED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
 
 def for_date(metadata: dict[str, object], key: str) -> dict[str, object]:
@@ -98,9 +103,8 @@ def owning_backfill(instance: dg.DagsterInstance, tags: dict[str, str]) -> str |
 
 
 def shard_count(tags: dict[str, str], default: int) -> int:
-    """The run's shard count: the backfill's tag when it has one, else the setting."""
-    from nba_assets.defs.settings import PipelineSettings
-
+    """The run's shard count: the backfill's tag when it has one, else the setting (the tag checked
+    by the settings field's own limit)."""
     return PipelineSettings(shard_count=int(tags[SHARDS_TAG])).shard_count if SHARDS_TAG in tags else default
 
 
@@ -108,4 +112,14 @@ def owner_active(instance: dg.DagsterInstance, metadata: dict[str, object] | Non
     """The backfill id that owns the date's batch while it is still in progress, else None."""
     owner = str((metadata or {}).get(OWNER) or "")
     record = instance.get_backfill(owner) if owner else None
-    return owner if record is not None and str(record.status.value) not in ENDED else None
+    return owner if record is not None and str(record.status.value) not in BACKFILL_ENDED else None
+
+
+def record_stall_retry(store: BatchStore, batch: Batch, tags: Mapping[str, str]) -> bool:
+    """Called by a staging run: one tagged as the stall policy's re-run records it in the batch
+    (stall_retries, and the stall clock restarts), once for the batch, whichever shard starts first.
+    Returns whether it recorded."""
+    if STALL_RETRY_TAG not in tags or batch.stall_retries > 0:
+        return False
+    store.note_stall_retry(batch.batch_id)
+    return True

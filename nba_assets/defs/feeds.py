@@ -9,18 +9,19 @@
 
 from __future__ import annotations
 
-import os
+from typing import ClassVar
 
 import dagster as dg
 from pydantic import Field
 
+from nba_assets.defs.env import EnvConfigured
 from nba_assets.feeds.http import Politeness
 from nba_assets.feeds.nba_stats import NbaApiStatsFeed
 from nba_assets.feeds.odds_api import DEFAULT_BASE_URL as ODDS_URL
 from nba_assets.feeds.odds_api import OddsApiFeed
 
 
-class NbaStatsFeedResource(dg.ConfigurableResource):
+class NbaStatsFeedResource(EnvConfigured, dg.ConfigurableResource):
     """stats.nba.com through nba-api; empty ``base_url`` = not configured."""
 
     base_url: str = ""
@@ -30,6 +31,11 @@ class NbaStatsFeedResource(dg.ConfigurableResource):
     max_retry_after_seconds: float = 60.0  # a longer Retry-After is cut to this
     delay_seconds: float = 0.6
     season_type: str = "Regular Season"
+
+    ENV: ClassVar[dict[str, str]] = {
+        "base_url": "NBA_ASSETS_STATS_URL",
+        "delay_seconds": "NBA_ASSETS_STATS_DELAY",
+    }
 
     @property
     def configured(self) -> bool:
@@ -45,15 +51,8 @@ class NbaStatsFeedResource(dg.ConfigurableResource):
         )
         return NbaApiStatsFeed(self.base_url, politeness, self.season_type)
 
-    @classmethod
-    def from_env(cls) -> NbaStatsFeedResource:
-        return cls(
-            base_url=os.environ.get("NBA_ASSETS_STATS_URL", ""),
-            delay_seconds=float(os.environ.get("NBA_ASSETS_STATS_DELAY", "0.6")),
-        )
 
-
-class OddsFeedResource(dg.ConfigurableResource):
+class OddsFeedResource(EnvConfigured, dg.ConfigurableResource):
     """The Odds API v4; empty ``api_key`` = not configured."""
 
     api_key: str = ""
@@ -69,6 +68,14 @@ class OddsFeedResource(dg.ConfigurableResource):
     max_retry_after_seconds: float = 60.0  # a longer Retry-After is cut to this
     delay_seconds: float = 0.2
 
+    ENV: ClassVar[dict[str, str]] = {
+        "api_key": "ODDS_API_KEY",
+        "base_url": "NBA_ASSETS_ODDS_URL",
+        "regions": "NBA_ASSETS_ODDS_REGIONS",
+        "credit_budget": "NBA_ASSETS_ODDS_CREDIT_BUDGET",
+        "min_kept_share": "NBA_ASSETS_LINES_MIN_SHARE",
+    }
+
     @property
     def configured(self) -> bool:
         return bool(self.api_key)
@@ -82,15 +89,3 @@ class OddsFeedResource(dg.ConfigurableResource):
             self.delay_seconds,
         )
         return OddsApiFeed(self.api_key, self.base_url, self.regions, self.credit_budget, politeness)
-
-    @classmethod
-    def from_env(cls) -> OddsFeedResource:
-        if not os.environ.get("ODDS_API_KEY"):
-            return cls()
-        return cls(
-            api_key=dg.EnvVar("ODDS_API_KEY"),
-            base_url=os.environ.get("NBA_ASSETS_ODDS_URL", ODDS_URL),
-            regions=os.environ.get("NBA_ASSETS_ODDS_REGIONS", "us"),
-            credit_budget=int(os.environ.get("NBA_ASSETS_ODDS_CREDIT_BUDGET", "100")),
-            min_kept_share=float(os.environ.get("NBA_ASSETS_LINES_MIN_SHARE", "0.5")),
-        )

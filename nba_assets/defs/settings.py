@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import dagster as dg
 import pandas as pd
-from pydantic import Field
+from pydantic import field_validator
 
+from nba_assets.defs.env import EnvConfigured, comma_list, is_env_var
 from nba_assets.defs.partitions import MAX_SHARDS
 from nba_assets.environment import local_root
 from nba_assets.inputs.day import DayInputs, Sources, day_inputs, history, learned_history
@@ -19,7 +20,7 @@ from nba_assets.warehouse.base import Warehouse
 __all__ = ["DayInputs", "NbaInputsResource", "PipelineSettings"]
 
 
-class NbaInputsResource(dg.ConfigurableResource):
+class NbaInputsResource(EnvConfigured, dg.ConfigurableResource):
     """Box scores, slates, lines, availability: files (CSV/Parquet) or ``bq://`` tables; default the
     bundled sample. The assembly is :mod:`nba_assets.inputs.day` (caches keyed by the data's version).
 
@@ -38,14 +39,11 @@ class NbaInputsResource(dg.ConfigurableResource):
     # set where the odds feed is configured (defs/resources.py): then stand-in lines are never made
     lines_feed: bool = False
 
-    @classmethod
-    def from_env(cls, lines_feed: bool = False) -> NbaInputsResource:
-        """Sources from ``NBA_ASSETS_BOX_SCORES``, ``_SLATES``, ``_LINES``, ``_AVAILABILITY`` (comma lists)."""
-        names = ("box_scores", "slates", "lines", "availability")
-        lists = {f: os.environ.get(f"NBA_ASSETS_{f.upper()}", "") for f in names}
-        return cls(
-            **{f: [p for p in v.split(",") if p] for f, v in lists.items() if v}, lines_feed=lines_feed
-        )
+    # sources from comma lists: NBA_ASSETS_BOX_SCORES, _SLATES, _LINES, _AVAILABILITY
+    ENV: ClassVar[dict[str, str]] = {
+        f: f"NBA_ASSETS_{f.upper()}" for f in ("box_scores", "slates", "lines", "availability")
+    }
+    split_lists = field_validator("box_scores", "slates", "lines", "availability", mode="before")(comma_list)
 
     def sources(self) -> Sources:
         return Sources(
@@ -71,12 +69,13 @@ class NbaInputsResource(dg.ConfigurableResource):
         return day_inputs(self.sources(), game_date, warehouse)
 
 
-class PipelineSettings(dg.ConfigurableResource):
-    """Knobs of the day's run; the same for every profile unless overridden."""
+class PipelineSettings(EnvConfigured, dg.ConfigurableResource):
+    """Knobs of the day's run; the same for every profile unless overridden (``NBA_ASSETS_<FIELD>``,
+    ``NBA_ASSETS_SHARDS`` for shard_count)."""
 
-    shard_count: int = Field(default=4, ge=1, le=MAX_SHARDS)  # the one home of the shard limit
+    shard_count: int = 4  # 1..MAX_SHARDS: the one home of the shard limit (_shard_limit)
     systems: list[str] = list(registry.available())
-    default_system: str = "ensemble"  # the headline prediction in the front-end files
+    default_system: str = registry.DEFAULT_SYSTEM  # the headline prediction in the front-end files
     model_dir: str = ""  # default: <NBA_ASSETS_HOME>/models
     stall_idle_minutes: float = 30.0  # no completion for this long: re-run the missing players once
     stall_deadline_minutes: float = 120.0  # after the re-run, this long idle: consolidate what there is
@@ -84,17 +83,33 @@ class PipelineSettings(dg.ConfigurableResource):
     min_players_per_game: int = 5
     regression_share: float = 0.5  # an export with fewer players than this share of the live one is refused
 
+    ENV: ClassVar[dict[str, str]] = {
+        "shard_count": "NBA_ASSETS_SHARDS",
+        **{
+            f: f"NBA_ASSETS_{f.upper()}"
+            for f in (
+                "systems",
+                "default_system",
+                "model_dir",
+                "stall_idle_minutes",
+                "stall_deadline_minutes",
+                "consolidation_lease_minutes",
+                "min_players_per_game",
+                "regression_share",
+            )
+        },
+    }
+    split_systems = field_validator("systems", mode="before")(comma_list)
+
+    @field_validator("shard_count", mode="wrap")
     @classmethod
-    def from_env(cls) -> PipelineSettings:
-        """Defaults overridden by ``NBA_ASSETS_<FIELD>`` variables (``NBA_ASSETS_SHARDS`` for shard_count)."""
-        overrides: dict[str, object] = {}
-        for name, field in cls.model_fields.items():
-            env = "NBA_ASSETS_SHARDS" if name == "shard_count" else f"NBA_ASSETS_{name.upper()}"
-            if env in os.environ:
-                raw = os.environ[env]
-                kind = field.annotation
-                overrides[name] = raw.split(",") if kind == list[str] else kind(raw)  # type: ignore[misc,operator]
-        return cls(**overrides)
+    def _shard_limit(cls, value, handler):
+        if is_env_var(value):
+            return value  # checked when the run reads the variable
+        count = handler(value)
+        if not 1 <= count <= MAX_SHARDS:
+            raise ValueError(f"shard_count {count} must be between 1 and {MAX_SHARDS}")
+        return count
 
     def build_systems(self, game_date: date) -> list:
         """The systems for one game day, with a model trained only on games before it."""

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
+from dagster_gcp import BigQueryResource
 from pydantic import PrivateAttr
 
 from nba_assets.batch_state.base import BatchStore
@@ -76,33 +77,32 @@ class DuckDBWarehouseResource(WarehouseResource):
 
 
 class BigQueryWarehouseResource(WarehouseResource):
-    """BigQuery through ``dagster_gcp.BigQueryResource``; ``api_endpoint`` only for an emulator.
+    """BigQuery through the nested ``dagster_gcp.BigQueryResource`` (project, location, credentials:
+    ``gcp_credentials`` is a base64 service-account key, default the environment's ADC);
+    ``api_endpoint`` only for an emulator.
 
     The client is opened in ``setup_for_execution`` and closed in ``teardown_after_execution``, so
-    BigQueryResource's credential handling (``gcp_credentials``) lives exactly as long as the run step.
+    BigQueryResource's credential handling lives exactly as long as the run step.
     """
 
-    project: str
+    bigquery: BigQueryResource
     dataset: str
-    location: str = "US"
     api_endpoint: str = ""
-    gcp_credentials: str | None = None  # base64 service-account key; default: the environment's ADC
     _stack: ExitStack | None = PrivateAttr(default=None)
     _client: object = PrivateAttr(default=None)
+
+    @property
+    def location(self) -> str:
+        return self.bigquery.location or "US"
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         from nba_assets.warehouse.gcp import bigquery_client
 
         if self.api_endpoint:
-            self._client = bigquery_client(self.project, self.api_endpoint)
+            self._client = bigquery_client(self.bigquery.project, self.api_endpoint)
             return
-        from dagster_gcp import BigQueryResource
-
         self._stack = ExitStack()
-        resource = BigQueryResource(
-            project=self.project, location=self.location, gcp_credentials=self.gcp_credentials
-        )
-        self._client = self._stack.enter_context(resource.get_client())
+        self._client = self._stack.enter_context(self.bigquery.get_client())
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._stack is not None:

@@ -3,7 +3,7 @@
 The API the Dagster assets call (kept out of this module so importing a sink stays light):
 
 - ``builders.build_day_exports(game_date, predictions, slate, lines, box_scores, *, generated_at,
-  default_system="moving_average", best_bets_top_n=10) -> Iterator[ExportFile]``
+  default_system, best_bets_top_n=10) -> Iterator[ExportFile]``
 - ``builders.build_results_export(game_date, results, *, generated_at) -> Iterator[ExportFile]``
 - ``frames.slate_games(slate, game_date)`` -> the game ids for ``GateConfig.for_slate``
 - ``publish.publish(files, sink, gates, *, dry_run=False) -> PublishReport`` (nothing written

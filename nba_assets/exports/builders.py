@@ -19,7 +19,6 @@ from nba_assets.exports import frames
 from nba_assets.exports.best_bets import DEFAULT_TOP_N, best_bets_payload
 from nba_assets.exports.files import ExportFile, num, opt_num
 from nba_assets.exports.results import build_results_export
-from nba_assets.predictions.registry import DEFAULT_SYSTEM
 from nba_assets.rows import line_key
 
 __all__ = ["build_day_exports", "build_results_export", "ExportFile"]
@@ -33,7 +32,7 @@ def build_day_exports(
     box_scores: pd.DataFrame | None,
     *,
     generated_at: datetime,
-    default_system: str = DEFAULT_SYSTEM,
+    default_system: str,
     best_bets_top_n: int = DEFAULT_TOP_N,
 ) -> Iterator[ExportFile]:
     """Every file of a day: tonight/player/*, predictions/{date}, best-bets/{date}, tonight/all-players,
@@ -41,7 +40,7 @@ def build_day_exports(
 
     ``predictions`` has TABLE_COLUMNS (inactive rows are ignored); ``box_scores`` feeds last_10
     from games strictly before ``game_date``; ``default_system`` is the headline ``prediction``
-    (an ensemble-first deployment passes its ensemble id).
+    (the pipeline passes ``PipelineSettings.headline_system()``).
     """
     day = frames.day_predictions(predictions, game_date)
     stamp, iso_date = f.iso_utc(generated_at), game_date.isoformat()

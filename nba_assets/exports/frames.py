@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from nba_assets.exports.files import num, opt_num, opt_str
+from nba_assets.game_day import TIMEZONE
 from nba_assets.rows import TABLE_COLUMNS
 
 # The TABLE_COLUMNS the builders read (batch and lifecycle columns are not needed; is_active is
@@ -19,7 +20,6 @@ PREDICTION_COLUMNS = tuple(
 )
 
 LAST_N = 10
-TIPOFF_TZ = "America/New_York"
 
 
 def as_frame(data: pa.Table | pd.DataFrame, required: tuple[str, ...], what: str) -> pd.DataFrame:
@@ -170,6 +170,6 @@ def _tipoff(value: Any) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize(TIPOFF_TZ) if stamp.tzinfo is None else stamp
+    stamp = stamp.tz_localize(TIMEZONE) if stamp.tzinfo is None else stamp
     stamp = stamp.tz_convert("UTC")
     return stamp.isoformat().replace("+00:00", "Z")

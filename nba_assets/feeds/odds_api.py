@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -26,10 +25,10 @@ from nba_assets.feeds.http import (
     redact_urllib3_logs,
 )
 from nba_assets.feeds.odds_parsing import FEED, MARKET, Event, parse_event_odds, parse_events
+from nba_assets.game_day import NEW_YORK
 
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
 SPORT = "basketball_nba"
-NEW_YORK = ZoneInfo("America/New_York")
 
 
 @dataclass

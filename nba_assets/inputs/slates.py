@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from nba_assets.game_day import NEW_YORK
 from nba_assets.inputs.box_scores import lookups, parse_bool
 from nba_assets.inputs.lines import COLUMNS as LINE_COLUMNS
 from nba_assets.inputs.lines import validate_line_values
@@ -17,8 +17,6 @@ from nba_assets.inputs.validation import Checker, flag_duplicates, parse_dates, 
 COLUMNS = ("game_date", "game_id", "player_lookup", "player_name", "team", "opponent", "is_home")
 REQUIRED = ("game_date", "player_name", "team", "opponent", "is_home")
 TIPOFF = "tipoff"  # optional: ISO 8601 with an offset, kept as UTC "YYYY-MM-DDTHH:MM:SSZ" (None if blank)
-# The league's calendar: a game's date is its tip-off's date in New York (as the daily partitions are).
-LEAGUE_TZ = ZoneInfo("America/New_York")
 
 
 def game_id_for(game_date: date, team: str, opponent: str, is_home: bool) -> str:
@@ -89,7 +87,7 @@ def parse_tipoffs(check: Checker, raw: pd.Series, game_dates: pd.Series) -> pd.S
             check.add(int(row), TIPOFF, value, "tip-off has no UTC offset; write it in UTC with a Z")
             continue
         game_date = game_dates.get(row)
-        local = moment.astimezone(LEAGUE_TZ).date()
+        local = moment.astimezone(NEW_YORK).date()  # a game's date is its tip-off's date in New York
         if isinstance(game_date, date) and local != game_date:
             check.add(
                 int(row), TIPOFF, value, f"tip-off is on {local} in New York, not on game_date {game_date}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -32,10 +33,17 @@ class SystemContext:
 class PredictionSystem(Protocol):
     system_id: str
     version: str
+    # reads ``SystemContext.history`` (past games' features): the caller builds it only when some
+    # system of the run needs it, as it costs a pass over every past game
+    needs_history: bool
 
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
         """OUTPUT_COLUMNS for each row of ``features``: NaN points and a reason when skipped."""
         ...
+
+
+def any_needs_history(systems: Iterable[PredictionSystem]) -> bool:
+    return any(system.needs_history for system in systems)
 
 
 def output_frame(

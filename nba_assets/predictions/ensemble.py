@@ -27,6 +27,7 @@ PRIORS = {"gradient_boosting": 0.7, "matchup": 0.1, "similarity": 0.1, "moving_a
 class Ensemble:
     system_id = "ensemble"
     version = "ensemble-1"
+    needs_history = False
 
     def __init__(
         self, calibrator: calibration.Calibrator | None = None, priors: dict[str, float] | None = None

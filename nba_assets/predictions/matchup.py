@@ -19,15 +19,12 @@ context that exists; fewer than 3 games -> skipped (shared rule in ``base.output
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from nba_assets.predictions import calibration, minutes_model, model_store
 from nba_assets.predictions.base import SystemContext, output_frame
 from nba_assets.predictions.form import form_points, minutes_factor
+from nba_assets.predictions.form_system import FormSystem
 
 DEF_ELASTICITY, PACE_ELASTICITY = 0.45, 0.25
 ROLE_WEIGHT = 0.2
@@ -35,27 +32,12 @@ HOME_EFFECT = 0.0075
 MARGIN_EFFECT = -0.0015  # per point of margin gap
 
 
-class Matchup:
+class Matchup(FormSystem):
     system_id = "matchup"
     version = "matchup-1"
 
-    def __init__(
-        self, calibrator: calibration.Calibrator | None = None, minutes: lgb.Booster | None = None
-    ) -> None:
-        self.calibrator = calibrator or calibration.Calibrator()
-        self.minutes = minutes  # the version's minutes model: form x minutes_factor
-        self.metadata: dict = {}  # the model's training window, checked by backtests
-
-    @classmethod
-    def from_model_dir(cls, version_dir: Path | None) -> Matchup:
-        system = cls(calibration.load(version_dir).get(cls.system_id), minutes_model.load(version_dir))
-        if system.minutes is not None:
-            system.metadata = model_store.read_metadata(version_dir)
-        return system
-
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
-        if self.minutes is not None:
-            features = minutes_model.project(self.minutes, features)
+        features = self.projected(features)
         form = form_points(features) * minutes_factor(features)
         factor = features["opp_def_factor"].fillna(1.0).clip(0.8, 1.2) ** DEF_ELASTICITY
         pace = ((features["opp_pace"] + features["team_pace"]) / (2 * features["team_pace"])).fillna(1.0)

@@ -8,41 +8,23 @@ With a trained model version the form can be scaled by the projected minutes (``
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import lightgbm as lgb
 import pandas as pd
 
-from nba_assets.predictions import calibration, minutes_model, model_store
 from nba_assets.predictions.base import SystemContext, output_frame
 from nba_assets.predictions.form import minutes_factor, weighted_form
+from nba_assets.predictions.form_system import FormSystem
 
 WEIGHTS = {"pts_avg_last5": 0.40, "pts_avg_last10": 0.35, "pts_avg_season": 0.25}
 HOME_BONUS = 0.02  # +2% at home, -2% away
 BACK_TO_BACK_PENALTY = 0.03
 
 
-class MovingAverage:
+class MovingAverage(FormSystem):
     system_id = "moving_average"
     version = "ma-1"
 
-    def __init__(
-        self, calibrator: calibration.Calibrator | None = None, minutes: lgb.Booster | None = None
-    ) -> None:
-        self.calibrator = calibrator or calibration.Calibrator()
-        self.minutes = minutes  # the version's minutes model: form x minutes_factor
-        self.metadata: dict = {}  # the model's training window, checked by backtests
-
-    @classmethod
-    def from_model_dir(cls, version_dir: Path | None) -> MovingAverage:
-        system = cls(calibration.load(version_dir).get(cls.system_id), minutes_model.load(version_dir))
-        if system.minutes is not None:
-            system.metadata = model_store.read_metadata(version_dir)
-        return system
-
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
-        if self.minutes is not None:
-            features = minutes_model.project(self.minutes, features)
+        features = self.projected(features)
         base = weighted_form(features, WEIGHTS) * minutes_factor(features)
         factor = 1.0 + HOME_BONUS * (2 * features["home"].fillna(0.5) - 1)
         factor -= BACK_TO_BACK_PENALTY * features["back_to_back"].fillna(0)

@@ -21,6 +21,9 @@ def implied_probability(price: float | np.ndarray) -> float | np.ndarray:
     return 1.0 / decimal_odds(price)
 
 
+BREAK_EVEN = float(implied_probability(DEFAULT_PRICE))  # a -110 bet needs 52.38% to break even
+
+
 def expected_value(
     p_win: float | np.ndarray, price: float | np.ndarray, p_push: float | np.ndarray = 0.0
 ) -> float | np.ndarray:

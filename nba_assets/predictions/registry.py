@@ -34,7 +34,9 @@ _FACTORIES: dict[str, Factory] = {
     "ensemble": lambda model_dir: Ensemble.from_model_dir(_version(model_dir)),
     "market_blend": lambda model_dir: MarketBlend.from_model_dir(model_dir),
 }
-DEFAULT_SYSTEM = "moving_average"
+DEFAULT_SYSTEM = (
+    "ensemble"  # the headline prediction in the front-end files (PipelineSettings.default_system)
+)
 
 
 def available() -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from nba_assets.features import build_features
 from nba_assets.features.builder import walk_forward
-from nba_assets.predictions.base import PredictionSystem, SystemContext
+from nba_assets.predictions.base import PredictionSystem, SystemContext, any_needs_history
 from nba_assets.predictions.picks import Picker
 from nba_assets.rows import STAGING_COLUMNS, line_key, prediction_id
 
@@ -68,9 +68,9 @@ def predict_slate(
         return pd.DataFrame(columns=list(OUTPUT_COLUMNS)), []
     if features is None:
         features, learned = walk_forward(box_scores, slate)
-        if history is None and any(getattr(s, "needs_history", False) for s in systems):
+        if history is None and any_needs_history(systems):
             history = learned
-    elif history is None and any(getattr(s, "needs_history", False) for s in systems):
+    elif history is None and any_needs_history(systems):
         history = history_features(box_scores, slate["game_date"].max())
     outputs = run_systems(features, systems, history, lines=lines)
     rows = expand_lines(features, outputs, lines, {s.system_id: s.version for s in systems})

@@ -11,7 +11,7 @@ matplotlib.use("Agg")  # files only; never a display (CI, servers)
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from nba_assets.reports.season import BREAK_EVEN  # noqa: E402
+from nba_assets.predictions.odds import BREAK_EVEN  # noqa: E402
 
 
 def plot_weekly(weekly: pd.DataFrame, out: Path, title: str) -> None:

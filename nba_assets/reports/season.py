@@ -21,11 +21,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from nba_assets.predictions.odds import BREAK_EVEN
 from nba_assets.rows import RESULTS_SCHEMA
 from nba_assets.warehouse.base import Warehouse
 
 log = logging.getLogger(__name__)
-BREAK_EVEN = 0.5238  # a -110 bet needs 52.38% to break even
 WEEKLY_COLUMNS = ["week_start", "system_id", "days", "player_games", "mae", "decided", "hits", "hit_rate"]
 PLAYER_GAME = ["game_date", "game_id", "player_lookup", "system_id"]
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from nba_assets.commands.common import dagster_settings, game_date
+from nba_assets.commands.common import cli_definitions, dagster_settings, game_date
 
 
 def test_today_and_tomorrow_are_new_york_dates():
@@ -29,9 +30,11 @@ def test_the_shard_limit_comes_from_the_settings_field(monkeypatch, shards, ok):
     args = argparse.Namespace(profile=None, shards=shards, dagster_home=None)
     if ok:
         dagster_settings(args)
-        from nba_assets.defs.settings import PipelineSettings
+        from nba_assets.defs.env import resolved
 
-        assert PipelineSettings.from_env().shard_count == shards
+        # the definitions the command runs carry the count; nothing is written to the environment
+        assert resolved(cli_definitions(args).resources["settings"]).shard_count == shards
+        assert "NBA_ASSETS_SHARDS" not in os.environ
     else:
         with pytest.raises(ValueError, match=f"--shards {shards} must be between 1 and 16"):
             dagster_settings(args)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
 import dagster as dg
 import pytest
+from dagster_slack import SlackResource
 from werkzeug import Response
 
 from nba_assets.batch_state.local import SqliteBatchStore
@@ -52,7 +54,7 @@ class Posted:
 
 def slack(httpserver, channel="#nba-alerts") -> AlertsResource:
     return AlertsResource(
-        slack_token="xoxb-test-token",
+        slack=SlackResource(token="xoxb-test-token"),
         slack_channel=channel,
         slack_api_url=httpserver.url_for("/api/"),
         webserver_url="http://dagster.example",
@@ -110,13 +112,13 @@ def test_webhook_failure_names_the_status_never_the_url(httpserver):
 def test_slack_wins_over_the_webhook_and_nothing_configured_sends_nothing(httpserver, caplog, monkeypatch):
     posted = Posted(httpserver, "/api/chat.postMessage", {"ok": True})
     both = AlertsResource(
-        slack_token="xoxb-t",
+        slack=SlackResource(token="xoxb-t"),
         slack_channel="#c",
         slack_api_url=httpserver.url_for("/api/"),
         webhook_url="http://x",
     )
     assert both.send(ALERT) == "slack" and len(posted.bodies) == 1
-    assert AlertsResource(slack_token="xoxb-t").route() == "none"  # a token without a channel
+    assert AlertsResource(slack=SlackResource(token="xoxb-t")).route() == "none"  # a token without a channel
     monkeypatch.setattr(alert_resources, "_nowhere_said", alert_resources.threading.Event())
     nowhere = AlertsResource()
     with caplog.at_level(logging.WARNING, logger="nba_assets.defs.alerts.resources"):
@@ -129,21 +131,24 @@ def test_tokens_come_from_env_vars_and_never_into_the_definitions(monkeypatch):
     monkeypatch.setenv("NBA_ASSETS_SLACK_TOKEN", "xoxb-secret")
     monkeypatch.setenv("NBA_ASSETS_SLACK_CHANNEL", "#nba")
     resource = AlertsResource.from_env()
-    assert isinstance(resource.slack_token, dg.EnvVar) or "xoxb-secret" not in repr(resource)
+    assert isinstance(resource.slack.token, dg.EnvVar) or "xoxb-secret" not in repr(resource)
     monkeypatch.delenv("NBA_ASSETS_SLACK_TOKEN")
     assert AlertsResource.from_env().route() == "none"
 
 
+@contextlib.contextmanager
 def _failure_context(instance, result, alerts):
+    """The sensor's context (opened: the alerts resource holds a nested Slack resource)."""
     run = instance.get_run_by_id(result.run_id)
     (event,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
-    return dg.build_run_status_sensor_context(
+    with dg.build_run_status_sensor_context(
         sensor_name="run_failure_alert_sensor",
         dagster_event=event,
         dagster_instance=instance,
         dagster_run=run,
         resources={"alerts": alerts},
-    ).for_run_failure()
+    ) as context:
+        yield context.for_run_failure()
 
 
 def test_a_failed_consolidation_alerts_once_with_its_error(definitions, instance, local_home, httpserver):
@@ -153,7 +158,8 @@ def test_a_failed_consolidation_alerts_once_with_its_error(definitions, instance
         partition_key=DAY, instance=instance, raise_on_error=False
     )
     assert not refused.success
-    run_failure_alert_sensor(_failure_context(instance, refused, webhook(httpserver)))
+    with _failure_context(instance, refused, webhook(httpserver)) as context:
+        run_failure_alert_sensor(context)
     (body,) = posted.bodies
     print("run failure webhook body:", json.dumps(body, indent=2))  # noqa: T201 (payload shown with -s)
     assert (body["kind"], body["game_date"], body["job"], body["run_id"]) == (
@@ -176,7 +182,8 @@ def test_staging_failures_are_left_to_the_stall_policy(definitions, instance, lo
         raise_on_error=False,
     )
     assert not run.success
-    outcome = run_failure_alert_sensor(_failure_context(instance, run, webhook(httpserver)))
+    with _failure_context(instance, run, webhook(httpserver)) as context:
+        outcome = run_failure_alert_sensor(context)
     assert isinstance(outcome, dg.SkipReason) and posted.bodies == []
 
 
@@ -235,14 +242,14 @@ def test_a_missed_morning_alerts_from_the_successful_check_run(definitions, inst
     assert not evaluations["consolidated_predictions_morning_deadline"].passed
     run = instance.get_run_by_id(result.run_id)
     (event,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS]
-    context = dg.build_run_status_sensor_context(
+    with dg.build_run_status_sensor_context(
         sensor_name="check_failure_alert_sensor",
         dagster_event=event,
         dagster_instance=instance,
         dagster_run=run,
         resources={"alerts": webhook(httpserver)},
-    )
-    check_failure_alert_sensor(context)
+    ) as context:
+        check_failure_alert_sensor(context)
     (body,) = posted.bodies
     print("missed deadline webhook body:", json.dumps(body, indent=2))  # noqa: T201 (payload shown with -s)
     assert body["kind"] == "missed_deadline" and body["game_date"] == DAY

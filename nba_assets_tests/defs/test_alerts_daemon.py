@@ -19,8 +19,8 @@ import pytest
 from werkzeug import Response
 
 from nba_assets.batch_state.local import SqliteBatchStore
-from nba_assets.day_run import prepare_home
 from nba_assets.defs.batches import current_batch_id
+from nba_assets.instance.day_run import prepare_home
 from nba_assets_tests.emulators.process import ManagedProcess
 from nba_assets_tests.fixtures import SMALL_DATE
 from nba_assets_tests.waiting import wait_for, wait_for_ticks

@@ -9,7 +9,7 @@ import pytest
 
 from nba_assets.batch_state.base import CompletionStatus
 from nba_assets.batch_state.local import SqliteBatchStore
-from nba_assets.defs.batches import FORCED_PARTIAL_TAG
+from nba_assets.defs.batches import FORCED_PARTIAL_TAG, record_stall_retry
 from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import SqliteBatchStoreResource
 from nba_assets.naming import batch_id_for
@@ -94,6 +94,15 @@ def test_stalled_batch_reruns_missing_players_once_then_forces_partial(
         r.job_name == "staging_job" and r.run_key.startswith(f"{batch_id}:retry1:")
         for r in retry.run_requests
     )
+    # the tick wrote nothing: the same tick again asks for the same run keys (Dagster launches once)
+    assert store.get_batch(batch_id).stall_retries == 0
+    again = tick(definitions, instance, store_path, idle=0, deadline=60)
+    assert [r.run_key for r in again.run_requests] == [r.run_key for r in retry.run_requests]
+    # the re-runs start and record themselves (stall_retries=1, once for the batch)
+    assert [record_stall_retry(store, store.get_batch(batch_id), r.tags) for r in retry.run_requests] == [
+        True,
+        False,
+    ]
     # the re-run happened (stall_retries=1); before the deadline nothing more is asked
     assert not tick(definitions, instance, store_path, idle=0, deadline=60).run_requests
     partial = tick(definitions, instance, store_path, idle=0, deadline=0)

@@ -17,7 +17,7 @@ import pytest
 
 from nba_assets.batch_state.base import BatchState
 from nba_assets.batch_state.local import SqliteBatchStore
-from nba_assets.day_run import prepare_home
+from nba_assets.instance.day_run import prepare_home
 from nba_assets_tests.emulators.process import ManagedProcess
 from nba_assets_tests.fixtures import SMALL_DATE
 from nba_assets_tests.waiting import finished_ticks_after, wait_for

@@ -7,7 +7,7 @@ import pytest
 
 from nba_assets.batch_state.base import BatchState, CompletionStatus
 from nba_assets.batch_state.local import SqliteBatchStore
-from nba_assets.day_run import run_day
+from nba_assets.instance.day_run import run_day
 from nba_assets_tests.fixtures import SMALL_DATE
 
 DAY = SMALL_DATE.isoformat()  # 2025-02-19: one game, 20 players
@@ -172,7 +172,7 @@ def test_a_quiet_run_keeps_the_ticks_info_lines_off_the_terminal(definitions, in
     requests are unchanged, and logging is back to normal afterwards."""
     import logging
 
-    from nba_assets.day_run import evaluate
+    from nba_assets.instance.day_run import evaluate
 
     definitions.resolve_job_def("slate_job").execute_in_process(partition_key=DAY, instance=instance)
     capfd.readouterr()
@@ -206,7 +206,7 @@ def test_rerun_after_another_shard_count_reports_the_consolidated_day(
 def test_a_daemon_started_after_run_day_repeats_nothing(definitions, instance, local_home):
     """run-day's runs carry no forged daemon run-key tags; a daemon's first ticks (no cursor) find the
     day's batch closed in the batch store and request neither shard runs nor a consolidation."""
-    from nba_assets.day_run import evaluate
+    from nba_assets.instance.day_run import evaluate
 
     assert run_day(definitions, instance, DAY).consolidated
     assert not any("dagster/run_key" in r.tags for r in instance.get_runs())
@@ -215,7 +215,7 @@ def test_a_daemon_started_after_run_day_repeats_nothing(definitions, instance, l
 
 
 def test_the_instance_run_day_writes_has_no_onboarding_and_no_telemetry(tmp_path, monkeypatch):
-    from nba_assets.day_run import prepare_home
+    from nba_assets.instance.day_run import prepare_home
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))  # prepare_home points it at its folder
     instance = prepare_home(tmp_path / "dagster_home")

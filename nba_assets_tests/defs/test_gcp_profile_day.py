@@ -8,7 +8,7 @@ import pytest
 
 from nba_assets.batch_state.base import BatchState
 from nba_assets.batch_state.gcp import FirestoreBatchStore
-from nba_assets.day_run import run_day
+from nba_assets.instance.day_run import run_day
 from nba_assets_tests.fixtures import SMALL_DATE
 
 DAY = SMALL_DATE.isoformat()

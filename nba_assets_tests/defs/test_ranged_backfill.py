@@ -18,7 +18,7 @@ import duckdb
 
 from nba_assets.batch_state.base import BatchState
 from nba_assets.batch_state.local import SqliteBatchStore
-from nba_assets.day_run import run_day
+from nba_assets.instance.day_run import run_day
 
 DATES = ["2024-12-09", "2024-12-10", "2024-12-11"]  # 17, 43 and 37 players, consecutive
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from nba_assets.day_run import run_day
+from nba_assets.instance.day_run import run_day
 from nba_assets.defs.slate import ingest
 from nba_assets.inputs.bundled import bundled_box_scores
 from nba_assets_tests.defs import live_stub

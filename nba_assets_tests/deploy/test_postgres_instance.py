@@ -75,8 +75,8 @@ def test_postgres_instance_queue_and_consolidation_pool(tmp_path, monkeypatch):
             monkeypatch.setenv(key, value)
         (tmp_path / "dagster_home").mkdir()
         (tmp_path / "dagster_home" / "dagster.yaml").write_text(instance_yaml())
-        from nba_assets.day_run import prepare_home, run_day
         from nba_assets.definitions import defs
+        from nba_assets.instance.day_run import prepare_home, run_day
 
         instance = prepare_home(tmp_path / "dagster_home")  # keeps our dagster.yaml
         try:

@@ -38,5 +38,5 @@ def build(day: Day, generated_at: datetime = GENERATED_AT, **kwargs):
         day.lines,
         day.box_scores,
         generated_at=generated_at,
-        **kwargs,
+        **{"default_system": "moving_average", **kwargs},
     )

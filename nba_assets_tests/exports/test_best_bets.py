@@ -48,7 +48,15 @@ def prediction_rows(spec: list[tuple[str, float, float, list[float | None]]], sy
 
 
 def best_bets(frame: pd.DataFrame, **kwargs) -> dict:
-    files = build_day_exports(DAY, to_table(frame), None, None, None, generated_at=GENERATED_AT, **kwargs)
+    files = build_day_exports(
+        DAY,
+        to_table(frame),
+        None,
+        None,
+        None,
+        generated_at=GENERATED_AT,
+        **{"default_system": "moving_average", **kwargs},
+    )
     return next(f.payload for f in files if f.path == "v1/best-bets/2025-03-01.json")
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from nba_assets.features import build_features
-from nba_assets.predictions.gradient_boosting import ModelInfo, train_points_model
+from nba_assets.predictions.training import ModelInfo, train_points_model
 
 TRAIN_BEFORE = date(2024, 3, 1)
 SMALL_ROUNDS = 40  # a real model, only small: tests train in about a second

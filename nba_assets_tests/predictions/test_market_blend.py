@@ -19,6 +19,7 @@ class Fixed:
 
     system_id = "fixed"
     version = "fixed-1"
+    needs_history = False
 
     def predict(self, features: pd.DataFrame, context: SystemContext) -> pd.DataFrame:
         return pd.DataFrame(

@@ -11,7 +11,8 @@ import pytest
 
 from nba_assets.predictions import calibration, model_store, registry
 from nba_assets.predictions.base import SystemContext
-from nba_assets.predictions.gradient_boosting import GradientBoosting, train_points_model
+from nba_assets.predictions.gradient_boosting import GradientBoosting
+from nba_assets.predictions.training import train_points_model
 from nba_assets_tests.predictions.conftest import SMALL_ROUNDS, TRAIN_BEFORE, day_rows
 
 # three trainings in one test (plus the session's model when it lands here): ~200 s on a quiet machine

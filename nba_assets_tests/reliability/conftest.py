@@ -17,7 +17,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from nba_assets.day_run import prepare_home
+from nba_assets.instance.day_run import prepare_home
 from nba_assets_tests.fixtures import SMALL_DATE
 from nba_assets_tests.reliability.harness import SECRETS, Daemon, Snapshot, definitions, resources, snapshot
 

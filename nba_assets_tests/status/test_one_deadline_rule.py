@@ -21,7 +21,7 @@ from werkzeug import Response
 import nba_assets
 from nba_assets import deadlines
 from nba_assets.cli import main
-from nba_assets.day_run import prepare_home
+from nba_assets.instance.day_run import prepare_home
 from nba_assets.defs.alerts.resources import AlertsResource
 from nba_assets.defs.alerts.sensors import check_failure_alert_sensor
 from nba_assets.defs.freshness.checks import freshness_run_config

@@ -11,8 +11,8 @@ import pytest
 
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.cli import main
-from nba_assets.day_run import prepare_home, run_day
 from nba_assets.defs.batches import current_batch_id
+from nba_assets.instance.day_run import prepare_home, run_day
 from nba_assets.status.report import schema, validate
 from nba_assets_tests.fixtures import SMALL_DATE
 

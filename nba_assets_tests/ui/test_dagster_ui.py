@@ -66,8 +66,8 @@ def ui(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
-        from nba_assets.day_run import prepare_home, run_day
         from nba_assets.definitions import defs
+        from nba_assets.instance.day_run import prepare_home, run_day
 
         instance = prepare_home(tmp / "dagster_home")
         assert run_day(defs(), instance, DAY).consolidated

@@ -1,19 +1,22 @@
 """AlertsResource: where alerts go — Slack, else a webhook, else nowhere (said once in the log).
 
-Slack goes through dagster-slack's ``SlackResource`` (a ``slack_sdk`` WebClient); the token is an
-``EnvVar``, so it never appears in the definitions, the UI or a log.
+Slack goes through dagster-slack's ``SlackResource`` (a ``slack_sdk`` WebClient), a nested resource
+built once with the definitions; its token is an ``EnvVar``, so it never appears in the
+definitions, the UI or a log.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
+from typing import ClassVar
 
 import dagster as dg
 import requests
+from dagster_slack import SlackResource
 
 from nba_assets.defs.alerts.messages import Alert
+from nba_assets.defs.env import EnvConfigured
 
 log = logging.getLogger(__name__)
 _nowhere_said = threading.Event()
@@ -23,41 +26,36 @@ class AlertDeliveryError(Exception):
     """Slack or the webhook refused or could not be reached; the sensor tick fails and is retried."""
 
 
-class AlertsResource(dg.ConfigurableResource):
+class AlertsResource(EnvConfigured, dg.ConfigurableResource):
     """``NBA_ASSETS_SLACK_TOKEN`` + ``NBA_ASSETS_SLACK_CHANNEL`` (Slack), else
     ``NBA_ASSETS_ALERT_WEBHOOK_URL`` (a JSON POST), else nowhere. ``NBA_ASSETS_WEBSERVER_URL`` adds a
     link to the run; ``NBA_ASSETS_SLACK_API_URL`` points the Slack client elsewhere (a proxy, a test)."""
 
-    slack_token: str = ""
+    slack: SlackResource | None = None  # NBA_ASSETS_SLACK_TOKEN
     slack_channel: str = ""
     slack_api_url: str = ""  # empty: Slack's own https://slack.com/api/
     webhook_url: str = ""
     webserver_url: str = ""
     timeout_seconds: float = 10.0
 
+    ENV: ClassVar[dict[str, str]] = {
+        "slack_channel": "NBA_ASSETS_SLACK_CHANNEL",
+        "slack_api_url": "NBA_ASSETS_SLACK_API_URL",
+        "webhook_url": "NBA_ASSETS_ALERT_WEBHOOK_URL",
+        "webserver_url": "NBA_ASSETS_WEBSERVER_URL",
+    }
+    SLACK_TOKEN: ClassVar[str] = "NBA_ASSETS_SLACK_TOKEN"
+
     @classmethod
-    def from_env(cls) -> AlertsResource:
-        env = os.environ
-        secret = {
-            field: dg.EnvVar(name)
-            for field, name in (
-                ("slack_token", "NBA_ASSETS_SLACK_TOKEN"),
-                ("webhook_url", "NBA_ASSETS_ALERT_WEBHOOK_URL"),
-            )
-            if env.get(name)
-        }
-        resource = cls(
-            **secret,
-            slack_channel=env.get("NBA_ASSETS_SLACK_CHANNEL", ""),
-            slack_api_url=env.get("NBA_ASSETS_SLACK_API_URL", ""),
-            webserver_url=env.get("NBA_ASSETS_WEBSERVER_URL", ""),
-        )
+    def from_env(cls, **fields) -> AlertsResource:
+        token = {"slack": SlackResource(token=dg.EnvVar(cls.SLACK_TOKEN))} if cls.has(cls.SLACK_TOKEN) else {}
+        resource = super().from_env(**token, **fields)
         if resource.route() == "none":
             _say_nowhere()  # at load, so a deployment without routing hears it before any incident
         return resource
 
     def route(self) -> str:
-        if self.slack_token and self.slack_channel:
+        if self.slack is not None and self.slack_channel:
             return "slack"
         return "webhook" if self.webhook_url else "none"
 
@@ -74,10 +72,10 @@ class AlertsResource(dg.ConfigurableResource):
         return route
 
     def _slack(self, alert: Alert) -> None:
-        from dagster_slack import SlackResource
         from slack_sdk.errors import SlackApiError
 
-        client = SlackResource(token=self.slack_token).get_client()
+        assert self.slack is not None  # route() == "slack"
+        client = self.slack.get_client()
         client.timeout = int(self.timeout_seconds)
         if self.slack_api_url:
             client.base_url = self.slack_api_url.rstrip("/") + "/"

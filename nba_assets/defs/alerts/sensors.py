@@ -14,14 +14,13 @@ import dagster as dg
 
 from nba_assets.defs.alerts.messages import Alert, AlertKind, clip, error_text
 from nba_assets.defs.alerts.resources import AlertsResource
-from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG
+from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, STALL_RETRY_TAG
 from nba_assets.defs.freshness.checks import check_name
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, GRADING_JOB, LINES_REFRESH_JOB, SLATE_JOB
 from nba_assets.defs.slate.assets import ROSTERS_CHECK
 from nba_assets.defs.storage import BatchStoreResource
 from nba_assets.status.runs import PARTITION_TAGS
 
-STALL_RETRY_TAG = "nba_assets/stall_retry"  # set by batch_completion_sensor on its re-runs
 # a failed line refresh too: it kept the stored lines, and someone should know why (issue 22)
 ALERT_JOBS = {SLATE_JOB, CONSOLIDATION_JOB, GRADING_JOB, LINES_REFRESH_JOB}
 ALERT_ASSETS = {

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from nba_assets.batch_state.base import BatchState
 from nba_assets.defs.batches import FORCED_PARTIAL_TAG, current_batch_id, slate_metadata
 from nba_assets.defs.consolidation.checks import (
     BATCH_COMPLETE,
@@ -26,13 +25,14 @@ CHECKS = [
     dg.AssetCheckSpec(SANE_VALUES, asset="consolidated_predictions"),
 ]
 
-ENDED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+# a run Dagster records as over without finishing: it can no longer need the lease it holds
+DEAD_RUNS = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
 def _release_ended_holders(instance: dg.DagsterInstance, store, game_date: date) -> bool:
     """Drop a lease held by a run Dagster records as ended: a worker killed mid-merge (marked failed
     by run monitoring, or terminated by an operator) must not make its run retry wait out the lease."""
-    filters = dg.RunsFilter(statuses=ENDED, tags={"dagster/partition": game_date.isoformat()})
+    filters = dg.RunsFilter(statuses=DEAD_RUNS, tags={"dagster/partition": game_date.isoformat()})
     ended = instance.get_runs(filters, limit=20)
     for run in ended:  # a no-op unless that run holds the lease
         store.release_consolidation(game_date, run.run_id)
@@ -48,7 +48,7 @@ def consolidate_date(
     forced = context.run.tags.get(FORCED_PARTIAL_TAG) == "true"
     # a line-refresh batch holds only the players whose line moved (defs/slate/assets.py)
     refresh = (slate_metadata(context.instance, game_date) or {}).get("batch_kind") == "refresh"
-    if status.state in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
+    if status.is_merged:
         # merged and recorded by a run that died or failed after it: finish that run's clean-up
         with retry_only_outages():
             outcome = finish_recorded(context.log, wh, store, status, game_date)

@@ -4,16 +4,20 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from nba_assets.batch_state.base import BatchStore, statuses
-from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, owner_active, slates_metadata
+from nba_assets.batch_state.base import statuses
+from nba_assets.defs.batches import (
+    BATCH_TAG,
+    FORCED_PARTIAL_TAG,
+    STALL_RETRY_TAG,
+    owner_active,
+    slates_metadata,
+)
 from nba_assets.defs.consolidation.policy import Action, Decision, decide
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, STAGING_JOB, consolidation_job, staging_job
 from nba_assets.defs.partitions import day_shard_key
 from nba_assets.defs.settings import PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource
 from nba_assets.naming import shard_key
-
-STALL_RETRY_TAG = "nba_assets/stall_retry"
 
 
 def consolidation_request(batch_id: str, game_date: str, *, partial: bool = False) -> dg.RunRequest:
@@ -47,13 +51,14 @@ def retry_requests(decision: Decision) -> list[dg.RunRequest]:
     ]
 
 
-def _requests(decision: Decision, store: BatchStore) -> list[dg.RunRequest]:
+def _requests(decision: Decision) -> list[dg.RunRequest]:
+    """What the tick asks for; it writes nothing: a stall re-run records itself when it runs
+    (``batches.record_stall_retry``), and until then its run keys make a repeated request a no-op."""
     if decision.action == Action.CONSOLIDATE:
         return [consolidation_request(decision.batch_id, decision.game_date)]
     if decision.action == Action.FORCE_PARTIAL:
         return [consolidation_request(decision.batch_id, decision.game_date, partial=True)]
     if decision.action == Action.RETRY_MISSING:
-        store.note_stall_retry(decision.batch_id)
         return retry_requests(decision)
     return []
 
@@ -89,7 +94,7 @@ def batch_completion_sensor(
             continue
         decision = decide(status, store, now, idle, deadline)
         context.log.info(f"{decision.game_date} {decision.batch_id} {decision.action}: {decision.note}")
-        requests += _requests(decision, store)
+        requests += _requests(decision)
     if not seen:
         return dg.SkipReason("no open batches")
     return dg.SensorResult(run_requests=requests)

@@ -6,13 +6,8 @@ import dagster as dg
 
 from nba_assets.defs.feeds import NbaStatsFeedResource
 from nba_assets.defs.jobs import grading_job
-from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource
-
-# box_scores first (its materialization stores the actual points), then graded_results and the results file
-ingest_and_grade = (
-    dg.AssetSelection.assets("box_scores") | dg.AssetSelection.assets("graded_results").downstream()
-)
+from nba_assets.game_day import TIMEZONE
 
 
 @dg.schedule(

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from nba_assets.defs.partitions import TIMEZONE
+from nba_assets.game_day import TIMEZONE
 
 maintenance_job = dg.define_asset_job(
     "maintenance_job",

@@ -5,9 +5,10 @@ from datetime import date
 
 import dagster as dg
 
+from nba_assets import game_day
 from nba_assets.defs.jobs import POINTS_MODEL_JOB
-from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+from nba_assets.game_day import TIMEZONE
 
 
 class TrainConfig(dg.Config):
@@ -28,9 +29,9 @@ def points_model(
 ) -> dg.MaterializeResult:
     """The LightGBM points model the gradient_boosting system loads, saved with its version."""
     from nba_assets.features import build_features
-    from nba_assets.predictions.gradient_boosting import train_points_model
+    from nba_assets.predictions.training import train_points_model
 
-    before = date.fromisoformat(config.train_before) if config.train_before else date.today()
+    before = date.fromisoformat(config.train_before) if config.train_before else game_day.today()
     history = nba_inputs.history()
     started = time.perf_counter()
     info = train_points_model(

@@ -6,16 +6,17 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
-from nba_assets.batch_state.base import BatchState, CompletionStatus
-from nba_assets.defs.batches import current_batch_id
+from nba_assets.batch_state.base import CompletionStatus
+from nba_assets.defs.batches import current_batch_id, record_stall_retry
 from nba_assets.defs.partitions import day_shards, ranged_runs
 from nba_assets.defs.predictions.checks import ALL_PLAYERS_REPORTED
 from nba_assets.defs.predictions.outcomes import outcome_table, run_shard
-from nba_assets.defs.predictions.ranged import stage_range
+from nba_assets.defs.predictions.ranged import dates_and_shards, stage_range
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.naming import shard_key
+from nba_assets.predictions.base import any_needs_history
 
 
 class StagingConfig(dg.Config):
@@ -49,13 +50,16 @@ def staging_predictions(
     store = batch_store.get()
     with retry_only_outages():
         batch = store.get_batch(current_batch_id(context.instance, game_date))
-    if batch.status in (BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED):
+    if batch.is_closed:
         # a late run (a run retry, a queued stall re-run): its staging would never be merged
         raise dg.Failure(
             f"batch {batch.batch_id} is already {batch.status}: late staging run rejected, "
             "nothing staged or recorded",
             allow_retries=False,
         )
+    with retry_only_outages():
+        if record_stall_retry(store, batch, context.run.tags):
+            context.log.info(f"batch {batch.batch_id}: the stall policy's re-run, recorded")
     players = sorted(p for p, s in batch.expected_players.items() if shard_key(s) == shard)
     if config.players:
         unknown = sorted(set(config.players) - set(players))
@@ -67,7 +71,7 @@ def staging_predictions(
         players = sorted(config.players)
     started = time.perf_counter()
     systems = settings.build_systems(game_date)  # built once: the points model is loaded from disk
-    systems_need_history = any(getattr(s, "needs_history", False) for s in systems)
+    systems_need_history = any_needs_history(systems)
     wh = warehouse.get()
     with retry_only_outages():
         # the slate, lines and box scores the upstream assets stored in the warehouse
@@ -119,7 +123,7 @@ def _staged_range(context, config, nba_inputs, settings, batch_store, warehouse)
     )
     metadata = {
         **_counts(outcomes, started),
-        "dates": len({k.split("|")[0] for k in map(str, context.partition_keys)}),
+        "dates": len(dates_and_shards(context.partition_keys)),
         "dates_already_closed": ", ".join(closed) or "none",
     }
     return _result(metadata, outcomes)

@@ -12,14 +12,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from nba_assets.batch_state.base import BatchStore, CompletionStatus, RetryableStoreError
+from nba_assets.batch_state.base import BatchStore, CompletionStatus
+from nba_assets.defs.retries import OUTAGES
 from nba_assets.inputs.day import DayInputs
 from nba_assets.predictions.runner import expand_lines, outcomes, run_systems, stamp
 from nba_assets.rows import STAGING_SCHEMA
-from nba_assets.warehouse.base import RetryableWarehouseError, Warehouse
+from nba_assets.warehouse.base import Warehouse
 
-# Backend outages fail the run (Dagster retries it); anything else fails only that player.
-RETRYABLE = (RetryableStoreError, RetryableWarehouseError)
 # Staging writes in flight at once. Each is I/O bound (a local file's fsync, or a BigQuery load
 # job) and independent of the others; a player's completion is still recorded only after its own
 # write returned, in the shard's order. 450 local writes: ~1.3 s one by one (bench/RESULTS.md).
@@ -101,7 +100,7 @@ def run_shard(
         status, reason = CompletionStatus(plan.status), plan.reason
         try:
             staged.result()  # staging first, completion second: a completion has its rows behind it
-        except RETRYABLE:
+        except OUTAGES:  # a backend outage fails the run (Dagster retries it); anything else, the player
             raise
         except Exception as exc:  # a bad row fails this player only, with the error kept
             status, reason = CompletionStatus.FAILED, f"staging write failed: {type(exc).__name__}: {exc}"

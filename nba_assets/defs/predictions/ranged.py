@@ -14,24 +14,22 @@ from datetime import date
 
 import dagster as dg
 
-from nba_assets.batch_state.base import BatchState, BatchStore
+from nba_assets.batch_state.base import BatchStore
 from nba_assets.defs.batches import current_batch_id
+from nba_assets.defs.partitions import day_shards
 from nba_assets.defs.predictions.outcomes import ShardOutcome, run_shard
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.inputs.ranged import ranged_days
 from nba_assets.naming import shard_key
-
-CLOSED = (BatchState.CONSOLIDATED, BatchState.PARTIAL, BatchState.SUPERSEDED)
+from nba_assets.predictions.base import any_needs_history
 
 
 def dates_and_shards(partition_keys) -> dict[str, set[str]]:
     """{date: the run's shards of it} from a ranged run's (date, shard) keys."""
     shards: dict[str, set[str]] = defaultdict(set)
     for key in partition_keys:
-        keys = getattr(key, "keys_by_dimension", None) or dict(
-            zip(("date", "shard"), str(key).split("|"), strict=True)
-        )
+        keys = day_shards.get_partition_key_from_str(str(key)).keys_by_dimension
         shards[keys["date"]].add(keys["shard"])
     return dict(sorted(shards.items()))
 
@@ -52,7 +50,7 @@ def stage_range(
     for key, shards in dates_and_shards(partition_keys).items():
         with retry_only_outages():
             batch = store.get_batch(current_batch_id(instance, key))
-        if batch.status in CLOSED:  # a re-run of a done day (--redo): nothing left to stage
+        if batch.is_closed:  # a re-run of a done day (--redo): nothing left to stage
             closed.append(key)
             log.info(f"{key}: batch {batch.batch_id} already {batch.status}; nothing staged")
             continue
@@ -62,7 +60,7 @@ def stage_range(
         return [], closed
     dates = sorted(todo)
     systems = settings.systems_for(dates)  # the model loaded once per version, not per date
-    need_history = any(getattr(s, "needs_history", False) for v in systems.values() for s in v)
+    need_history = any(any_needs_history(v) for v in systems.values())
     with retry_only_outages():
         days, learned = ranged_days(nba_inputs.sources(), dates, wh)
     outcomes: list[ShardOutcome] = []

@@ -7,15 +7,16 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
-from nba_assets.batch_state.base import BatchState
+from nba_assets.batch_state.base import MERGED
 from nba_assets.defs.batches import OWNER, RANGED, owning_backfill, shard_count, slate_metadata
 from nba_assets.defs.feeds import NbaStatsFeedResource
+from nba_assets.defs.inputs.assets import partition_date
 from nba_assets.defs.partitions import game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
-from nba_assets.defs.slate.ingest import partition_date, today
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
 from nba_assets.feeds.day import FeedReport, slate_from_feed
 from nba_assets.feeds.errors import FeedError
+from nba_assets.game_day import today
 from nba_assets.inputs.availability import load_availability, players_out
 from nba_assets.inputs.day import day_inputs, last_stored_roster
 from nba_assets.inputs.ingest import moved_since_predictions, slate_rows
@@ -97,7 +98,7 @@ def refresh_batch(context, day, wh, store, settings: PipelineSettings, game_date
         raise dg.Failure(f"line refresh of {game_date}: no slate batch yet; run the day's slate first")
     state = store.get_batch(batch_id).status
     kind = str(current.get("batch_kind") or "slate")  # the date's batch stays what it was
-    if state not in (BatchState.CONSOLIDATED, BatchState.PARTIAL):
+    if state not in MERGED:
         # never supersede a batch in flight: its shard runs would be rejected; the next tick refreshes
         return {"batch_id": batch_id, "batch_kind": kind, "shards": {}, "players": 0,
                 "note": f"batch {batch_id} is {state}: refresh deferred to the next tick"}  # fmt: skip

@@ -6,8 +6,8 @@ import dagster as dg
 
 from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
 from nba_assets.defs.jobs import LINES_REFRESH_JOB, slate_job
-from nba_assets.defs.partitions import TIMEZONE
 from nba_assets.defs.settings import NbaInputsResource
+from nba_assets.game_day import TIMEZONE
 
 
 @dg.schedule(
@@ -33,9 +33,9 @@ def daily_slate_schedule(
     return dg.RunRequest(run_key=f"slate:{game_date}", partition_key=game_date.isoformat())
 
 
-# every 2 hours from 10:00 to 18:00 New York by default (NBA_ASSETS_LINE_REFRESH_CRON)
-LINE_REFRESH_CRON = os.environ.get("NBA_ASSETS_LINE_REFRESH_CRON", "0 10-18/2 * * *")
-
+# every 2 hours from 10:00 to 18:00 New York by default
+DEFAULT_LINE_REFRESH_CRON = "0 10-18/2 * * *"
+LINE_REFRESH_CRON_VARIABLE = "NBA_ASSETS_LINE_REFRESH_CRON"
 
 REFRESH_RUN_CONFIG = {"ops": {"slate": {"config": {"refresh": True}}}}
 # beside its schedule rather than in jobs.py: the refresh is this module's concern alone
@@ -47,13 +47,7 @@ lines_refresh_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(
-    cron_schedule=LINE_REFRESH_CRON,
-    execution_timezone=TIMEZONE,
-    job=lines_refresh_job,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-def lines_refresh_schedule(context: dg.ScheduleEvaluationContext, odds_feed: OddsFeedResource):
+def lines_refresh(context: dg.ScheduleEvaluationContext, odds_feed: OddsFeedResource):
     """Re-ingests today's lines; ``slate`` in refresh mode opens a batch of the players whose line
     moved, which the fan-out and completion sensors carry to one consolidation (and the exports)."""
     game_date = context.scheduled_execution_time.date()
@@ -67,4 +61,26 @@ def lines_refresh_schedule(context: dg.ScheduleEvaluationContext, odds_feed: Odd
         run_key=f"lines:{game_date}:{stamp}",
         partition_key=game_date.isoformat(),
         run_config=REFRESH_RUN_CONFIG,
+    )
+
+
+def lines_refresh_schedule(cron: str = DEFAULT_LINE_REFRESH_CRON) -> dg.ScheduleDefinition:
+    """The line refresh on ``cron`` (New York; Dagster refuses an invalid one, naming it). A schedule's
+    cron is fixed when the definitions load: it cannot be a resource's EnvVar."""
+    return dg.schedule(
+        name="lines_refresh_schedule",
+        cron_schedule=cron,
+        execution_timezone=TIMEZONE,
+        job=lines_refresh_job,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )(lines_refresh)
+
+
+@dg.definitions
+def line_refresh_definitions() -> dg.Definitions:
+    """This module's definitions; the cron is read when they load, not at import (``environment.py``'s
+    rule). A module with a ``@dg.definitions`` function contributes only what that function returns."""
+    cron = os.environ.get(LINE_REFRESH_CRON_VARIABLE) or DEFAULT_LINE_REFRESH_CRON
+    return dg.Definitions(
+        jobs=[lines_refresh_job], schedules=[daily_slate_schedule, lines_refresh_schedule(cron)]
     )

@@ -32,6 +32,17 @@ def fanout_requests(partition: str, metadata: dict[str, object]) -> list[dg.RunR
     ]
 
 
+def fanout_cursor(storage_id: int) -> str:
+    """The fan-out sensor's cursor: it next reads the slate events after this storage id."""
+    return json.dumps({"storage_id": storage_id})
+
+
+def cursor_at_newest_slate(instance: dg.DagsterInstance) -> str | None:
+    """A cursor past every slate event so far: an evaluation from it fans out only later slates."""
+    newest = instance.fetch_materializations(SLATE, limit=1).records
+    return fanout_cursor(newest[0].storage_id) if newest else None
+
+
 @dg.sensor(job=staging_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
 def slate_fanout_sensor(
     context: dg.SensorEvaluationContext, batch_store: BatchStoreResource
@@ -69,4 +80,4 @@ def slate_fanout_sensor(
             f"slate {record.partition_key} batch {metadata.get('batch_id')}: {len(shard_requests)} shard runs"
         )
         requests += shard_requests
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps({"storage_id": records[-1].storage_id}))
+    return dg.SensorResult(run_requests=requests, cursor=fanout_cursor(records[-1].storage_id))

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from nba_assets.day_run import RunSummary, date_of, evaluate, execute
-from nba_assets.defs.batches import SLATE, slate_metadata
+from nba_assets.defs.batches import slate_metadata
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, LINES_REFRESH_JOB
 from nba_assets.defs.slate.schedules import REFRESH_RUN_CONFIG
+from nba_assets.defs.slate.sensors import cursor_at_newest_slate
+from nba_assets.instance.day_run import RunSummary, date_of, evaluate, execute
 
 
 @dataclass
@@ -34,8 +35,7 @@ class RefreshResult:
 
 def refresh_lines(defs: dg.Definitions, instance: dg.DagsterInstance, game_date: str) -> RefreshResult:
     started, result = time.perf_counter(), RefreshResult(game_date)
-    records = instance.fetch_materializations(SLATE, limit=1).records
-    fanout_cursor = f'{{"storage_id": {records[0].storage_id}}}' if records else None
+    fanout_cursor = cursor_at_newest_slate(instance)
     request = dg.RunRequest(partition_key=game_date, run_config=REFRESH_RUN_CONFIG)
     refresh = execute(defs, instance, LINES_REFRESH_JOB, request)
     result.runs.append(refresh)

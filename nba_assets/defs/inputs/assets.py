@@ -8,18 +8,18 @@ than ``min_kept_share`` of the players of the last good capture): nothing is wri
 lines and the published files stay, and the failed run alerts (docs/operations.md §12).
 """
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import dagster as dg
 import pandas as pd
 
 from nba_assets.defs.feeds import NbaStatsFeedResource, OddsFeedResource
-from nba_assets.defs.partitions import TIMEZONE, game_days, ranged_runs
+from nba_assets.defs.partitions import game_days, ranged_runs
 from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import WarehouseResource
 from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.errors import FeedError
+from nba_assets.game_day import today
 from nba_assets.inputs.day import day_inputs, file_history, source_lines, stored_lines, stored_slate
 from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players, shrunk
 from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
@@ -28,11 +28,6 @@ from nba_assets.inputs.ranged import ranged_days
 
 def partition_date(context: dg.AssetExecutionContext) -> date:
     return date.fromisoformat(context.partition_key)
-
-
-def today() -> date:
-    """Today in New York, the league's (and the partitions') day."""
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def _feed_failure(exc: FeedError) -> dg.Failure:
@@ -46,7 +41,7 @@ def _names_table(names: list[str]) -> dg.MetadataValue:
 
 @dg.asset(
     partitions_def=game_days,
-    group_name="slate",
+    group_name="inputs",
     kinds={"python"},
     # a range (a season's ingest, ranged grading) is one run that walks its dates in order
     backfill_policy=ranged_runs,
@@ -211,7 +206,7 @@ def _matched_check(unmatched: int) -> dg.AssetCheckResult:
 
 @dg.asset(
     partitions_def=game_days,
-    group_name="slate",
+    group_name="inputs",
     kinds={"python"},
     backfill_policy=ranged_runs,
     check_specs=[dg.AssetCheckSpec("prop_lines_all_players_matched", asset="prop_lines")],

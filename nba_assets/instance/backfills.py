@@ -21,12 +21,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 
-from nba_assets.defs.batches import ENDED, SHARDS_TAG
+from nba_assets.defs.batches import BACKFILL_ENDED, BACKFILL_TAG, SHARDS_TAG, SLATE
 from nba_assets.naming import shard_key
 
 STAGING = "staging_predictions"
@@ -43,8 +43,6 @@ PREDICT_ASSETS = (
 GRADE_ASSETS = ("graded_results", "results_export")
 CONSOLIDATED = dg.AssetKey("consolidated_predictions")
 GRADED = dg.AssetKey("graded_results")
-SLATE = dg.AssetKey("slate")
-BACKFILL_TAG = "dagster/backfill"  # Dagster's own tag on every run a backfill launches
 
 LAUNCH = """
 mutation($params: LaunchBackfillParams!) {
@@ -63,7 +61,7 @@ mutation($id: String!) {
   cancelPartitionBackfill(backfillId: $id) { __typename ... on PythonError { message } }
 }
 """
-WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
+WORKSPACE = Path(__file__).resolve().parents[2] / "workspace.yaml"
 
 
 # The daemons carrying out a backfill: the backfill daemon, and the run queue's when the instance
@@ -237,7 +235,12 @@ class Progress:
 
     @property
     def ended(self) -> bool:
-        return self.status in ENDED
+        return self.status in BACKFILL_ENDED
+
+
+def runs_since(instance: dg.DagsterInstance, started: datetime) -> int:
+    """How many runs the instance created since ``started`` (the backfill's, for the summary)."""
+    return instance.get_runs_count(dg.RunsFilter(created_after=started))
 
 
 def look(instance: dg.DagsterInstance, backfill_id: str, dates: list[str]) -> Progress:

@@ -3,8 +3,14 @@
 The runs the daemon would launch: the slate job, then the requests of the fan-out sensor and of
 the completion sensor, each sensor evaluated with ``dg.build_sensor_context`` and each request
 executed in this process against the instance, so `dagster dev` shows the same runs afterwards.
-The run keys are the sensors' own; what is already done comes from the batch store (a sensor
-requests nothing for a batch that is no longer open), so a daemon started later repeats nothing.
+The runs carry each request's partition, run config and tags (the batch id, a stall re-run's or
+a forced partial's tag) but no run key: ``execute_in_process`` records none, so Dagster's run-key
+bookkeeping does not know them. What keeps a daemon started later from repeating them is the batch
+store: a sensor requests nothing for a batch that is no longer open.
+
+Side effects on the process, by design of a one-shot command: ``prepare_home`` sets
+``DAGSTER_HOME`` (Dagster's own way to name the instance) and a quiet run silences Dagster's
+console logger for the runs and the ticks (the instance still records every event).
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from nba_assets.batch_state.base import BatchState
+from nba_assets.batch_state.base import MERGED
 from nba_assets.defs.alerts.messages import clip, error_text
-from nba_assets.defs.batches import SLATE, current_batch_id
-from nba_assets.defs.consolidation.sensors import STALL_RETRY_TAG, consolidation_request
+from nba_assets.defs.batches import STALL_RETRY_TAG, current_batch_id
+from nba_assets.defs.consolidation.sensors import consolidation_request
+from nba_assets.defs.env import resolved
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, POINTS_MODEL_JOB, SLATE_JOB
+from nba_assets.defs.slate.sensors import cursor_at_newest_slate
 
 INSTANCE_YAML = """\
 # Written by nba-assets run-day. A local SQLite instance; deploy/dagster.yaml is the production one.
@@ -34,13 +42,12 @@ nux:
   enabled: false  # no onboarding pop-up in `dagster dev`
 concurrency:
   pools:
-    default_limit: 1  # the consolidation pool: one MERGE per date at a time (L9)
+    default_limit: 1  # the consolidation pool: one MERGE at a time, whatever the date (global; L9)
 """
 # Dagster's console logger is silent in a one-shot command: the instance keeps every event (the
 # UI shows them), and run-day prints from those events what the person at the terminal needs: the
 # ops' warnings, and a failed step with its error in one line instead of a stack trace.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-MERGED = (BatchState.CONSOLIDATED, BatchState.PARTIAL)
 
 
 @dataclass
@@ -75,6 +82,32 @@ class DayResult:
         return next((r for r in self.runs if not r.ok), None)
 
 
+def definitions_for(profile_name: str | None = None, shard_count: int | None = None) -> dg.Definitions:
+    """The code location's definitions with a command's ``--profile`` and ``--shards`` as the
+    resources' own values (nothing is written to the environment)."""
+    from nba_assets.definitions import defs
+    from nba_assets.defs.resources import resources_for
+    from nba_assets.defs.settings import PipelineSettings
+
+    base = defs()
+    resources = dict(base.resources or {})
+    if profile_name is not None:
+        resources.update(resources_for(profile_name))
+    if shard_count is not None:
+        resources["settings"] = PipelineSettings.from_env(shard_count=shard_count)
+    return dg.Definitions(
+        assets=base.assets,
+        asset_checks=base.asset_checks,
+        schedules=base.schedules,
+        sensors=base.sensors,
+        jobs=base.jobs,
+        resources=resources,
+        executor=base.executor,
+        loggers=base.loggers,
+        metadata=base.metadata,
+    )
+
+
 def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
     """The instance under ``dagster_home``; writes a local dagster.yaml unless one is there."""
     dagster_home.mkdir(parents=True, exist_ok=True)
@@ -83,6 +116,11 @@ def prepare_home(dagster_home: Path) -> dg.DagsterInstance:
         config.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(dagster_home.resolve())
     return dg.DagsterInstance.get()
+
+
+def run_request(**fields) -> dg.RunRequest:
+    """A request for :func:`execute` (partition_key, run_config, tags), for a command building one."""
+    return dg.RunRequest(**fields)
 
 
 def execute(
@@ -179,15 +217,14 @@ def run_day(
 ) -> DayResult:
     """slate -> every shard -> the completion sensor's decision -> consolidation and exports."""
     result = DayResult(game_date)
-    settings = defs.resources["settings"]
+    settings = resolved(defs.resources["settings"])  # its EnvVar fields read, as a run reads them
     if settings.needs_model(date.fromisoformat(game_date)):
         # the gradient-boosting system needs a model trained on games before this day only
         on_step("points model", 0)
         config = {"ops": {"points_model": {"config": {"train_before": game_date}}}}
         result.runs.append(execute(defs, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config)))
     # the fan-out reads slate events after this one: only this run's slate is fanned out
-    newest = instance.fetch_materializations(SLATE, limit=1).records
-    cursor = f'{{"storage_id": {newest[0].storage_id}}}' if newest else None
+    cursor = cursor_at_newest_slate(instance)
     on_step("slate", 1)
     slate_run = execute(defs, instance, SLATE_JOB, dg.RunRequest(partition_key=game_date))
     result.runs.append(slate_run)

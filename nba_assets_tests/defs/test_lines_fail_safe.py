@@ -8,14 +8,13 @@ the test's players, ``live_stub``); the Odds API's empty ``[]`` events answer is
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import dagster as dg
 import duckdb
 
-from nba_assets.instance.day_run import run_day
+from nba_assets import game_day
 from nba_assets.defs.alerts.sensors import run_failure_alert_sensor
-from nba_assets.defs.slate import ingest
+from nba_assets.instance.day_run import run_day
 from nba_assets.instance.line_refresh import refresh_lines
 from nba_assets_tests.defs import live_stub
 from nba_assets_tests.defs.test_alerts import Posted, webhook
@@ -58,14 +57,14 @@ def _step_error(instance, run_id: str) -> str:
 def _alert(instance, run_id: str, httpserver) -> dict:
     posted = Posted(httpserver, "/hook")
     (failure,) = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
-    context = dg.build_run_status_sensor_context(
+    with dg.build_run_status_sensor_context(
         sensor_name="run_failure_alert_sensor",
         dagster_event=failure.dagster_event,
         dagster_instance=instance,
         dagster_run=instance.get_run_by_id(run_id),
         resources={"alerts": webhook(httpserver)},
-    ).for_run_failure()
-    run_failure_alert_sensor(context)
+    ) as context:
+        run_failure_alert_sensor(context.for_run_failure())
     (body,) = posted.bodies
     return body
 
@@ -73,7 +72,7 @@ def _alert(instance, run_id: str, httpserver) -> dict:
 def test_an_empty_or_shrinking_refresh_keeps_the_stored_lines_and_files(
     httpserver, monkeypatch, local_home, instance
 ):
-    tomorrow = ingest.today() + timedelta(days=1)
+    tomorrow = game_day.tomorrow()
     day = tomorrow.isoformat()
     live_stub.feed_env(monkeypatch, httpserver)
     live_stub.serve_slate(httpserver, tomorrow)
@@ -130,7 +129,7 @@ def test_an_empty_or_shrinking_refresh_keeps_the_stored_lines_and_files(
 def test_an_empty_events_answer_on_a_fresh_game_day_fails_and_never_stands_in(
     httpserver, monkeypatch, local_home, instance
 ):
-    tomorrow = ingest.today() + timedelta(days=1)
+    tomorrow = game_day.tomorrow()
     day = tomorrow.isoformat()
     live_stub.feed_env(monkeypatch, httpserver)
     live_stub.serve_slate(httpserver, tomorrow)

@@ -12,8 +12,8 @@ from datetime import timedelta
 import dagster as dg
 import duckdb
 
+from nba_assets import game_day
 from nba_assets.defs.alerts.sensors import check_failure_alert_sensor
-from nba_assets.defs.slate import ingest
 from nba_assets.defs.slate.assets import ROSTERS_CHECK
 from nba_assets.inputs.ingest import slate_rows
 from nba_assets.inputs.slates import validate_slate
@@ -46,21 +46,20 @@ def _slate(home, day: str) -> dict[str, str]:
 def _feed_alert(instance, result, httpserver) -> dict:
     posted = Posted(httpserver, "/hook")
     (event,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS]
-    check_failure_alert_sensor(
-        dg.build_run_status_sensor_context(
-            sensor_name="check_failure_alert_sensor",
-            dagster_event=event,
-            dagster_instance=instance,
-            dagster_run=instance.get_run_by_id(result.run_id),
-            resources={"alerts": webhook(httpserver)},
-        )
-    )
+    with dg.build_run_status_sensor_context(
+        sensor_name="check_failure_alert_sensor",
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources={"alerts": webhook(httpserver)},
+    ) as context:
+        check_failure_alert_sensor(context)
     (body,) = posted.bodies
     return body
 
 
 def test_an_empty_roster_takes_the_stored_one_and_warns(httpserver, monkeypatch, local_home, instance):
-    tomorrow = ingest.today() + timedelta(days=1)
+    tomorrow = game_day.tomorrow()
     day = tomorrow.isoformat()
     _stats_only(monkeypatch, httpserver)
     live_stub.serve_slate(httpserver, tomorrow, {live_stub.CHA: []})  # CHA's roster comes back empty
@@ -91,7 +90,7 @@ def test_an_empty_roster_takes_the_stored_one_and_warns(httpserver, monkeypatch,
 
 
 def test_a_player_on_two_rosters_keeps_the_day(httpserver, monkeypatch, local_home, instance):
-    tomorrow = ingest.today() + timedelta(days=1)
+    tomorrow = game_day.tomorrow()
     day = tomorrow.isoformat()
     _stats_only(monkeypatch, httpserver)
     players = live_stub.players()

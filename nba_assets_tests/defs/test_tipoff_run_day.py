@@ -4,11 +4,10 @@ file's ``tipoff`` column and from the stats feed's scoreboard, via the warehouse
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
-from nba_assets.instance.day_run import run_day
-from nba_assets.defs.slate import ingest
+from nba_assets import game_day
 from nba_assets.inputs.bundled import bundled_box_scores
+from nba_assets.instance.day_run import run_day
 from nba_assets_tests.defs import live_stub
 from nba_assets_tests.fixtures import SMALL_DATE
 
@@ -39,7 +38,7 @@ def test_tipoff_from_a_slate_file_reaches_the_files(instance, local_home, monkey
 
 
 def test_tipoff_from_the_stats_feed_reaches_the_files(httpserver, monkeypatch, local_home, instance):
-    tomorrow = ingest.today() + timedelta(days=1)
+    tomorrow = game_day.tomorrow()
     live_stub.feed_env(monkeypatch, httpserver)
     live_stub.serve_slate(httpserver, tomorrow)
     live_stub.serve_lines(httpserver, tomorrow, live_stub.base_lines())

@@ -21,12 +21,12 @@ from werkzeug import Response
 import nba_assets
 from nba_assets import deadlines
 from nba_assets.cli import main
-from nba_assets.instance.day_run import prepare_home
 from nba_assets.defs.alerts.resources import AlertsResource
 from nba_assets.defs.alerts.sensors import check_failure_alert_sensor
 from nba_assets.defs.freshness.checks import freshness_run_config
 from nba_assets.defs.freshness.summary import summary_request
 from nba_assets.inputs.bundled import DEMO_DATE
+from nba_assets.instance.day_run import prepare_home
 
 REPLAYED = DEMO_DATE  # 2025-02-12: a past game day of the bundled slate file
 DEADLINE_CHECKS = ("consolidated_predictions_morning_deadline", "front_end_exports_morning_deadline")
@@ -91,15 +91,14 @@ def judged(defs, instance, posted, capsys, day: str) -> dict[str, object]:
     (summary,) = posted
     posted.clear()
     success = next(e for e in run.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
-    check_failure_alert_sensor(
-        dg.build_run_status_sensor_context(
-            sensor_name="check_failure_alert_sensor",
-            dagster_event=success,
-            dagster_instance=instance,
-            dagster_run=instance.get_run_by_id(run.run_id),
-            resources={"alerts": AlertsResource(webhook_url=os.environ["NBA_ASSETS_ALERT_WEBHOOK_URL"])},
-        )
-    )
+    with dg.build_run_status_sensor_context(
+        sensor_name="check_failure_alert_sensor",
+        dagster_event=success,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run.run_id),
+        resources={"alerts": AlertsResource(webhook_url=os.environ["NBA_ASSETS_ALERT_WEBHOOK_URL"])},
+    ) as context:
+        check_failure_alert_sensor(context)
     return {
         "checks": {name: checks[name].metadata["verdict"].value for name in DEADLINE_CHECKS},
         "checks_passed": all(checks[name].passed for name in DEADLINE_CHECKS),

@@ -63,9 +63,9 @@ def run_real_day(tmp: Path, day: str, *, grade: bool = False, env: dict[str, str
             patch.setenv(key, value)
         import dagster as dg
 
-        from nba_assets.instance.day_run import execute, prepare_home, run_day
         from nba_assets.definitions import defs
         from nba_assets.defs.jobs import GRADING_JOB
+        from nba_assets.instance.day_run import execute, prepare_home, run_day
 
         instance = prepare_home(tmp / "dagster_home")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -104,11 +105,27 @@ def test_evaluate_heuristics_only_needs_no_model(tmp_path):
     assert not (out / "model").exists()
 
 
-def test_train_saves_a_loadable_version(tmp_path, capsys):
-    assert main(["train", "--train-before", "2024-01-01", "--out", str(tmp_path), "--rounds", "10"]) == 0
-    version = model_store.version_dir(tmp_path)
+def test_train_saves_a_loadable_version_and_its_calibration_on_real_lines_before_the_cut(
+    box_scores, features, tmp_path, capsys
+):
+    from nba_assets.inputs.lines import reference_lines
+    from nba_assets.predictions import line_calibration
+
+    lines = reference_lines(features[features["game_date"] >= date(2023, 11, 1)])  # on and after the cut too
+    names = box_scores.drop_duplicates("player_lookup").set_index("player_lookup")["player_name"]
+    lines = lines.assign(player_name=lines["player_lookup"].map(names), bookmaker="testbook")
+    lines.drop(columns="player_lookup").to_csv(tmp_path / "lines.csv", index=False)
+    args = ["train", "--train-before", "2024-01-01", "--out", str(tmp_path / "m"), "--rounds", "10"]
+    assert main([*args, "--lines", str(tmp_path / "lines.csv")]) == 0
+    version = model_store.version_dir(tmp_path / "m")
     assert version is not None and version.name in capsys.readouterr().out
     assert model_store.read_metadata(version)["train_end"] < "2024-01-01"
+    pairs = line_calibration.load_pairs(version)
+    assert len(pairs) > 1000 and (pd.to_datetime(pairs["game_date"]).dt.date < date(2024, 1, 1)).all()
+    stored = json.loads((version / line_calibration.FILE_NAME).read_text())
+    assert (
+        stored["gradient_boosting"]["pairs"] > 0 and stored["gradient_boosting"]["last_pair"] < "2024-01-01"
+    )
 
 
 def test_evaluate_with_real_lines_makes_calibrated_picks_and_none_on_stand_ins(

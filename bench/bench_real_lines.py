@@ -96,7 +96,8 @@ def run(target: Target) -> dict:
         "--model-dir", str(models), "--systems", *SYSTEMS, "--out", str(out), "-q",
     )  # fmt: skip
     tables = {
-        n: pd.read_csv(out / f"{n}.csv") for n in ("line_mae", "picks", "picks_by_ev", "over_calibration")
+        n: pd.read_csv(out / f"{n}.csv")
+        for n in ("line_mae", "picks", "picks_by_side", "picks_by_ev", "over_calibration")
     }
     return {"target": target, "seconds": seconds, **tables}
 
@@ -167,6 +168,8 @@ def main() -> int:
             md(result["line_mae"]),
             "",
             md(result["picks"]),
+            "",
+            md(result["picks_by_side"]),
             "",
             md(result["picks_by_ev"]),
             "",

@@ -188,15 +188,16 @@ def bootstrap_interval(values: np.ndarray, level: float = 0.90, draws: int = 200
     return float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
 
 
-def pick_table(result: Backtest, by_season: bool = False) -> pd.DataFrame:
-    """Per system (and season): picks, hit rate (pushes excluded), ROI at the real prices with its
+def pick_table(result: Backtest, by_season: bool = False, by_side: bool = False) -> pd.DataFrame:
+    """Per system (and season, or side: OVER/UNDER): picks, hit rate (pushes excluded), ROI at the real prices with its
     bootstrap 90% interval, and the mean EV the picks claimed (claimed - realised: ``ev_gap``)."""
     picks = result.picks
     columns = ["system", "picks", "hits", "hit_rate", "roi_pct", "roi_lo_pct", "roi_hi_pct", "mean_ev_pct"]
     if picks.empty or picks["profit"].notna().sum() == 0:
         return pd.DataFrame(columns=columns)
     staked = picks[picks["profit"].notna()]
-    keys = ["system_id", "season"] if by_season else ["system_id"]
+    extra = ["season"] if by_season else ["recommendation"] if by_side else []
+    keys = ["system_id", *extra]
     out = []
     for key, group in staked.groupby(keys):
         key = key if isinstance(key, tuple) else (key,)
@@ -205,7 +206,7 @@ def pick_table(result: Backtest, by_season: bool = False) -> pd.DataFrame:
         out.append(
             {
                 "system": key[0],
-                **({"season": key[1]} if by_season else {}),
+                **({extra[0]: key[1]} if extra else {}),
                 "picks": len(group),
                 "hits": int(hits.sum()),
                 "hit_rate": float(hits.mean()) if len(hits) else np.nan,

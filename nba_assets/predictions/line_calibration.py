@@ -3,9 +3,11 @@
 A system's raw estimate says little by itself about whether a player beats a book's line (books
 shade toward the over; a stated 0.25 realised 0.48 on 2022-23). So P(over | no push) is a small
 logistic model of the estimate *and the line*: the gap (estimate - line), that gap in units of the
-spread the confidence states (the confidence already carries minutes and volatility) and the
-line's size; all are on a stored prediction row, so the exports recompute exactly what the
-picker saw. It is fitted only on
+spread the confidence states (the confidence already carries minutes and volatility), the
+line's size, and the market's own P(over) from its prices with the vig removed (on BettingPros
+the over price says a lot: the realised over rate falls from 0.51 at -140..-125 to 0.35 above
++110; ignoring it overstated the EV of picks by ~3.5 points on the 2021-22 development season).
+All are on a prediction row and its line, so the exports recompute exactly what the picker saw. It is fitted only on
 real lines (never the "reference" stand-ins) joined with graded outcomes, per system, and only on
 pairs dated before the first day of the month being predicted, so a date never reads its own
 outcome or a later one. Pairs come from out-of-sample predictions: the training hold-out
@@ -26,6 +28,7 @@ from scipy.optimize import minimize
 from scipy.special import expit, ndtr, ndtri
 
 from nba_assets.predictions.calibration import TOLERANCE
+from nba_assets.predictions.odds import complete_prices, fair_over_probability
 
 HOLDOUT_FILE = "holdout_predictions.parquet"  # every system's out-of-sample hold-out predictions
 PAIRS_FILE = "line_pairs.parquet"  # those joined with real lines before the cut-off
@@ -40,6 +43,7 @@ PAIR_COLUMNS = (
     "predicted_points",
     "confidence",
     "line",
+    "market_p_over",
     "went_over",
 )
 
@@ -65,12 +69,13 @@ def push_probability(predicted, confidence, line) -> np.ndarray:
     return np.where(whole, mass, 0.0)
 
 
-def design(predicted, confidence, line) -> np.ndarray:
-    """The model's inputs: intercept, gap, gap / spread, line size."""
+def design(predicted, confidence, line, market) -> np.ndarray:
+    """The model's inputs: intercept, gap, gap / spread, line size, logit of the market's P(over)."""
     mu, ln = np.asarray(predicted, dtype=float), np.asarray(line, dtype=float)
     gap = np.clip(mu - ln, -15.0, 15.0)
     z = np.clip(gap / sigma_from_confidence(confidence), -4.0, 4.0)
-    return np.column_stack([np.ones(len(ln)), gap / 5.0, z, ln / 10.0 - 1.5])
+    m = np.clip(np.nan_to_num(np.asarray(market, dtype=float), nan=0.5), 0.05, 0.95)
+    return np.column_stack([np.ones(len(ln)), gap / 5.0, z, ln / 10.0 - 1.5, np.log(m / (1.0 - m))])
 
 
 @dataclass
@@ -87,10 +92,10 @@ class LineCalibration:
     def calibrated(self) -> bool:
         return bool(self.coef) and self.pairs >= MIN_PAIRS
 
-    def apply(self, predicted, confidence, line) -> np.ndarray:
+    def apply(self, predicted, confidence, line, market) -> np.ndarray:
         if not self.calibrated:
             return np.full(len(np.atleast_1d(line)), np.nan)
-        return expit(design(predicted, confidence, line) @ np.asarray(self.coef))
+        return expit(design(predicted, confidence, line, market) @ np.asarray(self.coef))
 
 
 def fit(pairs: pd.DataFrame) -> LineCalibration:
@@ -98,7 +103,7 @@ def fit(pairs: pd.DataFrame) -> LineCalibration:
     pairs = pairs.dropna(subset=["predicted_points", "line", "went_over"])
     if len(pairs) < MIN_PAIRS:
         return LineCalibration(pairs=len(pairs))
-    x = design(pairs["predicted_points"], pairs["confidence"], pairs["line"])
+    x = design(pairs["predicted_points"], pairs["confidence"], pairs["line"], pairs["market_p_over"])
     y = pairs["went_over"].to_numpy(float)
     penalty = np.r_[0.0, np.full(x.shape[1] - 1, L2)]
 
@@ -125,8 +130,13 @@ def pairs_from(predictions: pd.DataFrame, lines: pd.DataFrame | None) -> pd.Data
     if lines is None or lines.empty or predictions.empty:
         return pd.DataFrame(columns=list(PAIR_COLUMNS))
     real = lines if "bookmaker" not in lines.columns else lines[~is_stand_in(lines["bookmaker"])]
-    real = real[["game_date", "player_lookup", "line"]].drop_duplicates()
     real = real.assign(game_date=pd.to_datetime(real["game_date"]).dt.date)
+    for column in ("over_price", "under_price"):
+        real[column] = pd.to_numeric(real[column], errors="coerce") if column in real else np.nan
+    real = real.groupby(["game_date", "player_lookup", "line"], as_index=False)[
+        ["over_price", "under_price"]
+    ].median()
+    real["market_p_over"] = fair_over_probability(*complete_prices(real["over_price"], real["under_price"]))
     known = predictions[predictions["points"].notna()]
     known = known.assign(game_date=pd.to_datetime(known["game_date"]).dt.date)
     joined = known.merge(real, on=["game_date", "player_lookup"])
@@ -186,7 +196,8 @@ def load_pairs(directory: Path | None) -> pd.DataFrame:
     """The pairs a model version stored; none (uncalibrated) without a version or real lines."""
     if directory is None or not (Path(directory) / PAIRS_FILE).is_file():
         return pd.DataFrame(columns=list(PAIR_COLUMNS))
-    return pd.read_parquet(Path(directory) / PAIRS_FILE)
+    pairs = pd.read_parquet(Path(directory) / PAIRS_FILE)
+    return pairs if "market_p_over" in pairs else pairs.assign(market_p_over=0.5)  # stored before prices
 
 
 def load_holdout(directory: Path | None) -> pd.DataFrame:

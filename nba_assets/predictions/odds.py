@@ -48,6 +48,12 @@ def complete_prices(over: np.ndarray, under: np.ndarray) -> tuple[np.ndarray, np
     return o, u
 
 
+def fair_over_probability(over: np.ndarray, under: np.ndarray) -> np.ndarray:
+    """The market's P(over) with the vig removed: implied(over) / (implied(over) + implied(under))."""
+    o, u = implied_probability(np.asarray(over, float)), implied_probability(np.asarray(under, float))
+    return np.asarray(o / (o + u), dtype=float)
+
+
 def expected_value(
     p_win: float | np.ndarray, price: float | np.ndarray, p_push: float | np.ndarray = 0.0
 ) -> float | np.ndarray:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from nba_assets.predictions import line_calibration
 from nba_assets.predictions.line_calibration import LineCalibration, WalkForward, push_probability
-from nba_assets.predictions.odds import complete_prices, expected_value
+from nba_assets.predictions.odds import complete_prices, expected_value, fair_over_probability
 
 EV_MARGIN = 0.02  # a pick must be worth at least 2 cents per unit staked at the real price
 CALIBRATED, UNCALIBRATED, NO_LINE = "calibrated", "uncalibrated", "no_line"
@@ -54,20 +54,21 @@ class Picker:
         game_date, predicted_points, confidence, points_line and optional
         over_price, under_price, stand_in (True: a stand-in line)."""
         line = rows["points_line"].to_numpy(float)
+        over_price, under_price = complete_prices(_column(rows, "over_price"), _column(rows, "under_price"))
+        market = fair_over_probability(over_price, under_price)
         p_over = np.full(len(rows), np.nan)
         days = pd.to_datetime(rows["game_date"]).dt.date if len(rows) else pd.Series(dtype=object)
         for day in pd.unique(days):
             mask = (days == day).to_numpy()
             part = rows[mask]
             p_over[mask] = self.calibration(system_id or "", day).apply(
-                part["predicted_points"], part["confidence"], part["points_line"]
+                part["predicted_points"], part["confidence"], part["points_line"], market[mask]
             )
         stand_in = (
             rows["stand_in"].fillna(False).to_numpy(bool) if "stand_in" in rows else np.zeros(len(rows), bool)
         )
         p_over[stand_in | np.isnan(line)] = np.nan
         p_push = push_probability(rows["predicted_points"], rows["confidence"], line)
-        over_price, under_price = complete_prices(_column(rows, "over_price"), _column(rows, "under_price"))
         decided = 1.0 - p_push
         with np.errstate(invalid="ignore"):
             ev_over = expected_value(p_over * decided, over_price, p_push)

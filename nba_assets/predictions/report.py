@@ -19,6 +19,7 @@ from nba_assets.predictions.evaluation import (
     pick_table,
     reliability_table,
 )
+from nba_assets.predictions.picks import EV_MARGIN
 from nba_assets.reports.plot import plot_reliability
 
 LINES_NOTE = {
@@ -105,11 +106,13 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
     png = plot(result, out_dir / "evaluation.png")
     picks, reliability = pick_table(result), reliability_table(result)
     seasons, by_ev = pick_table(result, by_season=True), ev_table(result)
+    sides = pick_table(result, by_side=True)
     reliability_seasons, line_mae = reliability_table(result, by_season=True), line_mae_table(result)
     for name, frame in (
         ("picks.csv", picks),
         ("picks_by_season.csv", seasons),
         ("picks_by_ev.csv", by_ev),
+        ("picks_by_side.csv", sides),
         ("over_calibration.csv", reliability),
         ("over_calibration_by_season.csv", reliability_seasons),
         ("line_mae.csv", line_mae),
@@ -118,7 +121,7 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         paths.append(out_dir / name)
     over_png = plot_reliability(reliability, out_dir / "over_calibration.png")
     versions = ", ".join(f"{k} {v}" for k, v in result.meta.get("versions", {}).items())
-    margin = result.meta.get("ev_margin")
+    margin = result.meta.get("ev_margin", EV_MARGIN)
     none = "No real lines matched the scored games: nothing is calibrated, no pick is made."
     text = [
         f"# Backtest {result.start} .. {result.end}",
@@ -142,7 +145,7 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         _md(line_mae) if not line_mae.empty else none,
         "",
         f"## Picks by calibrated expected value ({LINES_NOTE.get(result.lines_source, result.lines_source)}; "
-        f"OVER/UNDER only where the calibrated EV at the real price is >= {margin if margin is not None else ''} "
+        f"OVER/UNDER only where the calibrated EV at the real price is >= {margin:g} "
         "per unit staked)",
         "",
         "Hit rate excludes pushes; ROI per unit staked at the real prices (a push returns the stake), with "
@@ -153,6 +156,11 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         "By season:",
         "",
         _md(seasons) if not seasons.empty else none,
+        "",
+        "By side (a price missing from the line file is completed as the two-way market with the -110/-110 "
+        "vig: see docs/picks.md):",
+        "",
+        _md(sides) if not sides.empty else none,
         "",
         "By the EV the pick claimed:",
         "",

@@ -89,9 +89,13 @@ def test_no_pick_probability_or_ev_against_a_stand_in_line():
     # a real line and a stand-in side by side: only the real one can be picked, even with a fit
     mixed = pd.concat([lines, stand_in.assign(line=stand_in["line"] + 1.0)], ignore_index=True)
     picks = line_picks(scored, ["gb"], mixed, Picker())
-    made = picks[picks["recommendation"].isin(["OVER", "UNDER"])]
-    assert len(made) > 0 and not made["stand_in"].any()
-    assert picks.loc[picks["stand_in"], "p_over"].isna().all()
+    real = lines[["game_date", "player_lookup", "line"]].assign(real=True)
+    picks = picks.merge(real, on=["game_date", "player_lookup", "line"], how="left")
+    on_stand_ins = picks["real"].isna()
+    assert on_stand_ins.sum() == len(lines) and picks["stand_in"].eq(on_stand_ins).all()
+    assert (picks.loc[on_stand_ins, "recommendation"] == "PASS").all()
+    assert picks.loc[on_stand_ins, "p_over"].isna().all() and picks.loc[on_stand_ins, "ev"].isna().all()
+    assert picks.loc[~on_stand_ins, "recommendation"].isin(["OVER", "UNDER"]).sum() > 0
 
 
 def test_uncalibrated_without_real_pairs_and_picks_only_above_the_margin():

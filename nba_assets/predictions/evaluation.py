@@ -189,8 +189,8 @@ def bootstrap_interval(values: np.ndarray, level: float = 0.90, draws: int = 200
 
 
 def pick_table(result: Backtest, by_season: bool = False, by_side: bool = False) -> pd.DataFrame:
-    """Per system (and season, or side: OVER/UNDER): picks, hit rate (pushes excluded), ROI at the real prices with its
-    bootstrap 90% interval, and the mean EV the picks claimed (claimed - realised: ``ev_gap``)."""
+    """Per system (and season, or side: OVER/UNDER): picks, hit rate (pushes excluded) and ROI at the
+    real prices, each with its bootstrap 90% interval, and the mean EV the picks claimed (claimed - realised: ``ev_gap``)."""
     picks = result.picks
     columns = ["system", "picks", "hits", "hit_rate", "roi_pct", "roi_lo_pct", "roi_hi_pct", "mean_ev_pct"]
     if picks.empty or picks["profit"].notna().sum() == 0:
@@ -203,6 +203,7 @@ def pick_table(result: Backtest, by_season: bool = False, by_side: bool = False)
         key = key if isinstance(key, tuple) else (key,)
         lo, hi = bootstrap_interval(group["profit"].to_numpy(float))
         hits = group["hit"].dropna().astype(bool)
+        hit_lo, hit_hi = bootstrap_interval(hits.to_numpy(float))
         out.append(
             {
                 "system": key[0],
@@ -210,6 +211,8 @@ def pick_table(result: Backtest, by_season: bool = False, by_side: bool = False)
                 "picks": len(group),
                 "hits": int(hits.sum()),
                 "hit_rate": float(hits.mean()) if len(hits) else np.nan,
+                "hit_lo": hit_lo,
+                "hit_hi": hit_hi,
                 "roi_pct": 100 * group["profit"].mean(),
                 "roi_lo_pct": 100 * lo,
                 "roi_hi_pct": 100 * hi,

@@ -148,7 +148,7 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         f"OVER/UNDER only where the calibrated EV at the real price is >= {margin:g} "
         "per unit staked)",
         "",
-        "Hit rate excludes pushes; ROI per unit staked at the real prices (a push returns the stake), with "
+        "Hit rate (pushes excluded; `hit_lo`..`hit_hi`) and ROI per unit staked at the real prices (a push returns the stake), each with "
         "a bootstrap 90% interval; `mean_ev_pct`: the EV the picks claimed; `ev_gap_pts` = claimed - realised.",
         "",
         _md(picks) if not picks.empty else none,

@@ -35,3 +35,35 @@ def test_the_picker_uses_the_calibration_of_the_model_the_date_uses(tmp_path, mo
     assert later.margin == 0.05 and later.calibration("gb", date(2021, 11, 2)).calibrated
     # a date before the calibrated version uses the older one: no real pairs, uncalibrated
     assert not settings.picker(date(2020, 3, 1)).calibration("gb", date(2020, 3, 1)).calibrated
+
+
+def test_the_points_model_asset_stores_a_calibration_from_the_warehouse_real_lines(local_home, instance):
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from nba_assets.definitions import defs
+    from nba_assets.defs.resources import resources_for
+    from nba_assets.features import build_features
+    from nba_assets.inputs.bundled import bundled_box_scores
+    from nba_assets.inputs.lines import reference_lines
+    from nba_assets.warehouse.input_tables import PROP_LINES_SCHEMA
+
+    features = build_features(bundled_box_scores())
+    stored = reference_lines(features[features["game_date"] < date(2024, 1, 5)])
+    stored = stored.assign(bookmaker="book", source="files", ingested_at=datetime.now(UTC))
+    warehouse = resources_for("local")["warehouse"].process_config_and_initialize().get()
+    warehouse.ensure_schema()
+    for day, rows in stored.groupby("game_date"):
+        warehouse.write_inputs(
+            "prop_lines", day, pa.Table.from_pandas(rows, schema=PROP_LINES_SCHEMA, preserve_index=False)
+        )
+    job = defs().resolve_job_def("points_model_job")
+    config = {"ops": {"points_model": {"config": {"train_before": "2024-01-01"}}}}
+    result = job.execute_in_process(instance=instance, run_config=config)
+    (event,) = result.asset_materializations_for_node("points_model")
+    pairs = event.metadata["calibration_pairs"].value
+    assert pairs["gradient_boosting"] > 1000 and set(pairs) >= {"moving_average", "ensemble"}
+    version = model_store.version_dir(local_home / "models")
+    stored_pairs = line_calibration.load_pairs(version)
+    assert (pd.to_datetime(stored_pairs["game_date"]).dt.date < date(2024, 1, 1)).all()

@@ -16,7 +16,7 @@ from nba_assets.features import build_features
 from nba_assets.inputs.lines import load_lines, reference_lines
 from nba_assets.predictions import model_store, registry
 from nba_assets.predictions.evaluation import HEADLINE_MINUTES, Backtest, backtest, pick_table
-from nba_assets.predictions.picks import Picker
+from nba_assets.predictions.picks import EV_MARGIN, Picker
 from nba_assets.predictions.report import LINES_NOTE, headline, write_report
 from nba_assets.predictions.training import train_points_model
 
@@ -44,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--model-dir",
         type=Path,
         help="trained points model (must predate --from); default: train one on the history before --from",
+    )
+    p.add_argument(
+        "--ev-margin",
+        type=float,
+        default=EV_MARGIN,
+        help=f"pick only where calibrated EV at the real price is at least this per unit staked (default {EV_MARGIN:g})",
     )
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=run)
@@ -81,9 +87,12 @@ def run(args: argparse.Namespace) -> int:
             lines,
             source,
             step=lambda label: bar.update(task, advance=1, description=f"backtest {label}"),
-            picker=Picker.from_model_dir(model_store.version_dir(model_dir) if model_dir else None),
+            picker=Picker.from_model_dir(
+                model_store.version_dir(model_dir) if model_dir else None, args.ev_margin, lines
+            ),
         )
     result.meta["model_dir"] = str(model_dir) if model_dir else None
+    result.meta["ev_margin"] = args.ev_margin
     command = "nba-assets " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
     paths = write_report(result, args.out, command)
     if not args.quiet:
@@ -115,10 +124,13 @@ def _print(result: Backtest) -> None:
         )
     console.print(table)
     overall = pick_table(result)
-    if not overall.empty:
-        picks = ", ".join(
-            f"{r.system} {r.hit_rate:.1%} of {r.picks:,} (ROI {r.roi_pct:+.1f}%)"
-            for r in overall.itertuples()
-        )
-        note = LINES_NOTE[result.lines_source].replace("**", "").replace("`", "")
-        console.print(f"Pick hit rates {note}: {picks}", highlight=False)
+    note = LINES_NOTE.get(result.lines_source, result.lines_source).replace("**", "").replace("`", "")
+    if overall.empty:
+        console.print(f"No picks {note}.", highlight=False)
+        return
+    picks = ", ".join(
+        f"{r.system} {r.hit_rate:.1%} of {r.picks:,}, ROI {r.roi_pct:+.1f}% "
+        f"(90% {r.roi_lo_pct:+.1f}..{r.roi_hi_pct:+.1f}), claimed EV {r.mean_ev_pct:+.1f}%"
+        for r in overall.itertuples()
+    )
+    console.print(f"Picks by calibrated EV {note}: {picks}", highlight=False)

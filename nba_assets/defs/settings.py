@@ -15,6 +15,7 @@ from nba_assets.defs.partitions import MAX_SHARDS
 from nba_assets.environment import local_root
 from nba_assets.inputs.day import DayInputs, Sources, day_inputs, history, learned_history
 from nba_assets.predictions import model_store, registry
+from nba_assets.predictions.picks import EV_MARGIN, Picker
 from nba_assets.warehouse.base import Warehouse
 
 __all__ = ["DayInputs", "NbaInputsResource", "PipelineSettings"]
@@ -82,6 +83,7 @@ class PipelineSettings(EnvConfigured, dg.ConfigurableResource):
     consolidation_lease_minutes: float = 30.0
     min_players_per_game: int = 5
     regression_share: float = 0.5  # an export with fewer players than this share of the live one is refused
+    ev_margin: float = EV_MARGIN  # a pick needs calibrated EV at the real price >= this per unit staked
 
     ENV: ClassVar[dict[str, str]] = {
         "shard_count": "NBA_ASSETS_SHARDS",
@@ -96,6 +98,7 @@ class PipelineSettings(EnvConfigured, dg.ConfigurableResource):
                 "consolidation_lease_minutes",
                 "min_players_per_game",
                 "regression_share",
+                "ev_margin",
             )
         },
     }
@@ -114,6 +117,12 @@ class PipelineSettings(EnvConfigured, dg.ConfigurableResource):
     def build_systems(self, game_date: date) -> list:
         """The systems for one game day, with a model trained only on games before it."""
         return registry.build_systems(self.systems, model_store.version_before(self.models_path(), game_date))
+
+    def picker(self, game_date: date) -> Picker:
+        """Picks by calibrated EV with the calibration stored beside the model the date uses."""
+        return Picker.from_model_dir(
+            model_store.version_before(self.models_path(), game_date), self.ev_margin
+        )
 
     def systems_for(self, dates: list[date]) -> dict[date, list]:
         """Each date's systems, built (the model loaded) once per model version, for a range."""

@@ -1,9 +1,9 @@
-"""Best bets: the day's top OVER/UNDER picks of one system, ranked by expected value.
+"""Best bets: the day's top OVER/UNDER picks of one system, ranked by calibrated expected value.
 
-score = expected profit per unit staked of the recommended side at -110, from the prediction's
-predictive distribution (``predictions.picks``: normal around the prediction with the spread its
-confidence states, whole-number points against the line), floored at 0. A bigger edge, a lower
-line relative to the spread and a surer prediction all raise it, on one scale: money.
+Only picks whose P(over) is calibrated on real lines (``calibration == "calibrated"``) qualify: a
+pick against a stand-in line, or one the model version cannot calibrate, is never a best bet.
+Ranked by ``expected_value`` (calibrated EV per unit staked of the recommended side at the real
+price, ``predictions.picks``); ``score`` repeats it floored at 0 for older readers.
 
 Candidates are each player's headline prediction (the main line, see ``frames.main_line``), only
 OVER or UNDER (PASS and NO_LINE never qualify), so there is exactly one pick per player and an
@@ -16,26 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from nba_assets.predictions.odds import DEFAULT_PRICE, expected_value
-from nba_assets.predictions.picks import probabilities, sigma_from_confidence
-
 DEFAULT_TOP_N = 10
 SCORING = (
-    "score = expected value per unit staked at -110 of the recommended side (P(over/under) from a normal "
-    "predictive distribution whose spread the confidence states), floored at 0, over each player's main-line "
-    "prediction of the system, OVER/UNDER only, one pick per player; ties by |edge|, confidence, player_lookup"
+    "expected_value = calibrated expected profit per unit staked of the recommended side at the line's real "
+    "price (P(over) fitted on real lines and outcomes before the date); only calibrated OVER/UNDER picks on "
+    "real lines, each player's main line, one pick per player; descending expected_value, ties by |edge|, "
+    "confidence, player_lookup; score = expected_value floored at 0"
 )
 PICKS = ("OVER", "UNDER")
-
-
-def expected_value_score(predicted: float, line: float, confidence: float, recommendation: str) -> float:
-    """The ranking score of one pick: its expected value at -110, floored at 0."""
-    sigma = sigma_from_confidence(np.array([confidence]))
-    p_over, p_under, p_push = probabilities(np.array([predicted]), sigma, np.array([line]))
-    p_win = p_over if recommendation == "OVER" else p_under
-    return round(max(float(expected_value(p_win[0], DEFAULT_PRICE, p_push[0])), 0.0), 4)
 
 
 def candidates(players: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -45,6 +33,8 @@ def candidates(players: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, 
     for game_id, player in players:
         pred = player.get("prediction")
         if not pred or pred["recommendation"] not in PICKS or pred["line"] is None or pred["edge"] is None:
+            continue
+        if pred.get("calibration") != "calibrated" or pred.get("expected_value") is None:
             continue
         if player["player_lookup"] in seen:
             continue
@@ -61,9 +51,10 @@ def candidates(players: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, 
                 "predicted": pred["predicted"],
                 "edge": pred["edge"],
                 "confidence": pred["confidence"],
-                "score": expected_value_score(
-                    pred["predicted"], pred["line"], pred["confidence"], pred["recommendation"]
-                ),
+                "p_over": pred["p_over"],
+                "expected_value": pred["expected_value"],
+                "calibration": pred["calibration"],
+                "score": round(max(pred["expected_value"], 0.0), 4),
             }
         )
     return out
@@ -71,7 +62,7 @@ def candidates(players: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, 
 
 def rank(picks: list[dict[str, Any]], top_n: int = DEFAULT_TOP_N) -> list[dict[str, Any]]:
     ordered = sorted(
-        picks, key=lambda p: (-p["score"], -abs(p["edge"]), -p["confidence"], p["player_lookup"])
+        picks, key=lambda p: (-p["expected_value"], -abs(p["edge"]), -p["confidence"], p["player_lookup"])
     )
     return [{**pick, "rank": i} for i, pick in enumerate(ordered[:top_n], start=1)]
 

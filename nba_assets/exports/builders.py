@@ -19,6 +19,7 @@ from nba_assets.exports import frames
 from nba_assets.exports.best_bets import DEFAULT_TOP_N, best_bets_payload
 from nba_assets.exports.files import ExportFile, num, opt_num
 from nba_assets.exports.results import build_results_export
+from nba_assets.predictions.picks import CALIBRATED, NO_LINE, UNCALIBRATED, Picker
 from nba_assets.rows import line_key
 
 __all__ = ["build_day_exports", "build_results_export", "ExportFile"]
@@ -34,15 +35,18 @@ def build_day_exports(
     generated_at: datetime,
     default_system: str,
     best_bets_top_n: int = DEFAULT_TOP_N,
+    picker: Picker | None = None,
 ) -> Iterator[ExportFile]:
     """Every file of a day: tonight/player/*, predictions/{date}, best-bets/{date}, tonight/all-players,
     best-bets/latest.
 
     ``predictions`` has TABLE_COLUMNS (inactive rows are ignored); ``box_scores`` feeds last_10
     from games strictly before ``game_date``; ``default_system`` is the headline ``prediction``
-    (the pipeline passes ``PipelineSettings.headline_system()``).
+    (the pipeline passes ``PipelineSettings.headline_system()``); ``picker`` (the model version's
+    calibration) gives p_over and expected_value, without it every line is "uncalibrated".
     """
     day = frames.day_predictions(predictions, game_date)
+    day = day.join(frames.calibrated_fields(day, lines, picker))
     stamp, iso_date = f.iso_utc(generated_at), game_date.isoformat()
     props = frames.day_lines(lines, game_date)
     games = frames.games(slate, day, game_date)
@@ -100,14 +104,20 @@ def _rows_by_player(day: pd.DataFrame) -> dict[str, list[Any]]:
 
 
 def prediction_fields(row: Any) -> dict[str, Any]:
-    """{line, predicted, confidence, recommendation, edge}: edge is null only without a line."""
+    """{line, predicted, confidence, recommendation, edge, p_over, expected_value, calibration}: edge
+    is null only without a line; p_over and expected_value only when calibrated."""
     line = opt_num(row.points_line, 1)
+    calibration = getattr(row, "calibration", NO_LINE if line is None else UNCALIBRATED)
+    calibrated = calibration == CALIBRATED
     return {
         "line": line,
         "predicted": num(row.predicted_points, 2),
         "confidence": num(row.confidence, 1),
         "recommendation": str(row.recommendation),
         "edge": opt_num(row.edge, 2) if line is None else num(row.edge, 2),
+        "p_over": num(row.p_over, 4) if calibrated else None,
+        "expected_value": num(row.expected_value, 4) if calibrated else None,
+        "calibration": str(calibration),
     }
 
 

@@ -11,6 +11,8 @@ import pyarrow as pa
 
 from nba_assets.exports.files import num, opt_num, opt_str
 from nba_assets.game_day import TIMEZONE
+from nba_assets.predictions.picks import CALIBRATED, NO_LINE, UNCALIBRATED, Picker
+from nba_assets.predictions.runner import priced_lines
 from nba_assets.rows import TABLE_COLUMNS
 
 # The TABLE_COLUMNS the builders read (batch and lifecycle columns are not needed; is_active is
@@ -75,6 +77,54 @@ def day_lines(lines: pd.DataFrame | None, game_date: date) -> dict[str, list[dic
                 "under_price": opt_num(getattr(row, "under_price", None), 1),
             }
         )
+    return out
+
+
+def calibrated_fields(day: pd.DataFrame, lines: pd.DataFrame | None, picker: Picker | None) -> pd.DataFrame:
+    """p_over, expected_value and calibration of each prediction row (``day``'s index).
+
+    Recomputed with the picker the predictions were made with (the model version's stored
+    calibration) at the day's real prices; the EV is the recommended side's (PASS: the better
+    side's). Without a picker or a lines frame, or on a stand-in line: "uncalibrated", no numbers.
+    """
+    line = pd.to_numeric(day["points_line"], errors="coerce")
+    out = pd.DataFrame(
+        {
+            "p_over": np.nan,
+            "expected_value": np.nan,
+            "calibration": np.where(line.isna(), NO_LINE, UNCALIBRATED),
+        },
+        index=day.index,
+    )
+    if picker is None or lines is None or lines.empty or day.empty or line.isna().all():
+        return out
+    game_date = day["game_date"].iloc[0]
+    priced = priced_lines(lines[dates(lines["game_date"]) == dates(day["game_date"]).iloc[0]])
+    rows = day[["player_lookup", "system_id", "predicted_points", "confidence", "recommendation"]].assign(
+        game_date=game_date, points_line=line.astype(float), _row=day.index
+    )
+    rows = rows.merge(
+        priced[["player_lookup", "line", "over_price", "under_price", "stand_in"]].rename(
+            columns={"line": "points_line"}
+        ),
+        on=["player_lookup", "points_line"],
+        how="left",
+    )
+    rows["stand_in"] = rows["stand_in"].fillna(True).astype(bool)  # a line no book posted today
+    for column in ("predicted_points", "confidence"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+    for system_id, part in rows.groupby("system_id"):
+        ev = picker.evaluate(part, str(system_id))
+        side = np.where(
+            part["recommendation"] == "OVER",
+            ev["ev_over"],
+            np.where(part["recommendation"] == "UNDER", ev["ev_under"], ev["expected_value"]),
+        )
+        known = (ev["calibration"] == CALIBRATED).to_numpy()
+        index = part["_row"].to_numpy()
+        out.loc[index, "p_over"] = np.where(known, ev["p_over"], np.nan)
+        out.loc[index, "expected_value"] = np.where(known, side, np.nan)
+        out.loc[index, "calibration"] = ev["calibration"].to_numpy()
     return out
 
 

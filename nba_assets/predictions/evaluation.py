@@ -21,8 +21,9 @@ import pandas as pd
 
 from nba_assets.predictions.base import PredictionSystem
 from nba_assets.predictions.calibration import TOLERANCE
+from nba_assets.predictions.line_calibration import pairs_from
 from nba_assets.predictions.lines import EDGE_THRESHOLD
-from nba_assets.predictions.odds import DEFAULT_PRICE, decimal_odds
+from nba_assets.predictions.odds import complete_prices, decimal_odds
 from nba_assets.predictions.picks import Picker
 from nba_assets.predictions.runner import priced_lines, run_systems
 
@@ -104,87 +105,183 @@ def backtest(
 def line_picks(
     scored: pd.DataFrame, systems: list[str], lines: pd.DataFrame, picker: Picker | None = None
 ) -> pd.DataFrame:
-    """One row per system x line: P(over), the pick by expected value, its result and profit."""
+    """One row per system x line: calibrated P(over), the pick by EV at the real price, its result.
+
+    The window's own real-line pairs join the picker's walk-forward calibration: a month's rows
+    are judged by a fit on pairs dated before that month only (``line_calibration.WalkForward``).
+    Profit is per unit staked at the real price (a push returns the stake: 0).
+    """
     picker = picker or Picker()
+    for system_id in systems:
+        predictions = scored[["game_date", "player_lookup", "points"]].assign(
+            system_id=system_id,
+            predicted_points=scored[system_id],
+            confidence=scored[system_id + "_conf"],
+        )
+        picker.calibrations.add(pairs_from(predictions, lines))
     keyed = scored.merge(priced_lines(lines), on=["game_date", "player_lookup"])
     actual, line = keyed["points"], keyed["line"]
     went_over = (actual > line).astype(float).where(actual != line)
+    over_price, under_price = complete_prices(keyed["over_price"], keyed["under_price"])
     frames = []
     for system_id in systems:
         rows = pd.DataFrame(
             {
+                "game_date": keyed["game_date"],
                 "predicted_points": keyed[system_id],
                 "confidence": keyed[system_id + "_conf"],
                 "points_line": line,
-                "minutes_expected": keyed["minutes_expected"],
-                "over_price": keyed["over_price"],
-                "under_price": keyed["under_price"],
+                "over_price": over_price,
+                "under_price": under_price,
+                "stand_in": keyed["stand_in"],
             }
         )
         ev = picker.evaluate(rows, system_id)
         rec = ev["recommendation"]
-        decided = rec.isin(["OVER", "UNDER"]) & (actual != line)
+        staked = rec.isin(["OVER", "UNDER"])
+        decided = staked & (actual != line)
         hit = pd.Series(np.where(rec == "OVER", actual > line, actual < line), index=keyed.index)
-        price = np.where(rec == "OVER", _price(rows["over_price"]), _price(rows["under_price"]))
-        profit = np.where(hit, decimal_odds(price) - 1.0, -1.0)
+        price = np.where(rec == "OVER", over_price, under_price)
+        profit = np.where(actual == line, 0.0, np.where(hit, decimal_odds(price) - 1.0, -1.0))
         frames.append(
             pd.DataFrame(
                 {
                     "system_id": system_id,
+                    "game_date": keyed["game_date"],
+                    "player_lookup": keyed["player_lookup"],
+                    "season": season_of(keyed["game_date"]),
                     "minutes": keyed["minutes"],
+                    "points": actual,
+                    "predicted": keyed[system_id],
                     "line": line,
+                    "stand_in": keyed["stand_in"],
                     "edge": (keyed[system_id] - line).round(2),
                     "recommendation": rec,
                     "confidence": keyed[system_id + "_conf"],
+                    "calibration": ev["calibration"],
                     "p_over": ev["p_over"],
                     "went_over": went_over,
-                    "ev": np.where(rec == "OVER", ev["ev_over"], ev["ev_under"]),
+                    "ev": ev["expected_value"].where(staked),
                     "hit": hit.astype("boolean").where(decided, pd.NA),
-                    "profit": pd.Series(profit, index=keyed.index).where(decided),
+                    "profit": pd.Series(profit, index=keyed.index).where(staked),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _price(prices: pd.Series) -> np.ndarray:
-    values = pd.to_numeric(prices, errors="coerce").to_numpy(float)
-    return np.where(np.isnan(values) | (np.abs(values) < 100), DEFAULT_PRICE, values)
+def season_of(dates: pd.Series) -> pd.Series:
+    """``2022-23`` for any date from July 2022 to June 2023."""
+    days = pd.to_datetime(dates)
+    first = days.dt.year - (days.dt.month < 7)
+    return first.astype(str) + "-" + ((first + 1) % 100).astype(str).str.zfill(2)
 
 
-def pick_table(result: Backtest) -> pd.DataFrame:
-    """Per system: picks by expected value, hit rate and ROI at the offered prices (pushes excluded)."""
+def bootstrap_interval(values: np.ndarray, level: float = 0.90, draws: int = 2000) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean (fixed seed: the report is reproducible)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return (np.nan, np.nan)
+    rng = np.random.default_rng(0)
+    means = rng.choice(values, size=(draws, len(values)), replace=True).mean(axis=1)
+    tail = (1.0 - level) / 2.0
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
+
+
+def pick_table(result: Backtest, by_season: bool = False, by_side: bool = False) -> pd.DataFrame:
+    """Per system (and season, or side: OVER/UNDER): picks, hit rate (pushes excluded) and ROI at the
+    real prices, each with its bootstrap 90% interval, and the mean EV the picks claimed (claimed - realised: ``ev_gap``)."""
     picks = result.picks
-    if picks.empty:
-        return pd.DataFrame(columns=["system", "picks", "hits", "hit_rate", "roi_pct", "mean_ev"])
-    decided = picks[picks["hit"].notna()]
-    grouped = decided.groupby("system_id")
-    table = pd.DataFrame(
-        {
-            "picks": grouped.size(),
-            "hits": grouped["hit"].sum().astype(int),
-            "hit_rate": grouped["hit"].mean().astype(float),
-            "roi_pct": 100 * grouped["profit"].mean(),
-            "mean_ev": grouped["ev"].mean(),
-        }
+    columns = ["system", "picks", "hits", "hit_rate", "roi_pct", "roi_lo_pct", "roi_hi_pct", "mean_ev_pct"]
+    if picks.empty or picks["profit"].notna().sum() == 0:
+        return pd.DataFrame(columns=columns)
+    staked = picks[picks["profit"].notna()]
+    extra = ["season"] if by_season else ["recommendation"] if by_side else []
+    keys = ["system_id", *extra]
+    out = []
+    for key, group in staked.groupby(keys):
+        key = key if isinstance(key, tuple) else (key,)
+        lo, hi = bootstrap_interval(group["profit"].to_numpy(float))
+        hits = group["hit"].dropna().astype(bool)
+        hit_lo, hit_hi = bootstrap_interval(hits.to_numpy(float))
+        out.append(
+            {
+                "system": key[0],
+                **({extra[0]: key[1]} if extra else {}),
+                "picks": len(group),
+                "hits": int(hits.sum()),
+                "hit_rate": float(hits.mean()) if len(hits) else np.nan,
+                "hit_lo": hit_lo,
+                "hit_hi": hit_hi,
+                "roi_pct": 100 * group["profit"].mean(),
+                "roi_lo_pct": 100 * lo,
+                "roi_hi_pct": 100 * hi,
+                "mean_ev_pct": 100 * group["ev"].mean(),
+            }
+        )
+    table = pd.DataFrame(out)
+    table["ev_gap_pts"] = table["mean_ev_pct"] - table["roi_pct"]
+    return table
+
+
+def ev_table(result: Backtest) -> pd.DataFrame:
+    """Per system and claimed-EV bucket: picks, hit rate, ROI, mean claimed EV (in %)."""
+    picks = result.picks
+    if picks.empty or picks["profit"].notna().sum() == 0:
+        return pd.DataFrame(columns=["system", "ev_bucket", "picks", "hit_rate", "roi_pct", "mean_ev_pct"])
+    staked = picks[picks["profit"].notna()]
+    edges = [-np.inf, 0.05, 0.10, 0.20, np.inf]
+    labels = ["< 5%", "5-10%", "10-20%", ">= 20%"]
+    bucket = pd.cut(staked["ev"], edges, right=False, labels=labels)
+    grouped = staked.groupby(["system_id", bucket], observed=True)
+    table = grouped.agg(
+        picks=("profit", "size"),
+        hit_rate=("hit", lambda h: h.dropna().astype(float).mean()),
+        roi_pct=("profit", lambda p: 100 * p.mean()),
+        mean_ev_pct=("ev", lambda e: 100 * e.mean()),
     )
-    return table.reset_index(names="system")
+    return table.reset_index().rename(columns={"system_id": "system", "ev": "ev_bucket"})
 
 
-def reliability_table(result: Backtest) -> pd.DataFrame:
-    """Per system and P(over) decile: rows, mean stated P(over), realised over rate (pushes excluded)."""
+def reliability_table(result: Backtest, by_season: bool = False) -> pd.DataFrame:
+    """Per system (and season) and P(over) bucket of 0.1: rows, mean stated P(over), realised over
+    rate (pushes excluded), its standard error and whether it is within 0.03 (the target)."""
     picks = result.picks
+    columns = ["system", "bucket", "rows", "mean_p_over", "realised_over"]
     if picks.empty:
-        return pd.DataFrame(columns=["system", "bucket", "rows", "mean_p_over", "realised_over"])
+        return pd.DataFrame(columns=columns)
     known = picks[picks["went_over"].notna() & picks["p_over"].notna()]
+    if known.empty:
+        return pd.DataFrame(columns=columns)
     bucket = pd.cut(known["p_over"], np.linspace(0, 1, 11), include_lowest=True)
-    grouped = known.groupby(["system_id", bucket], observed=True)
+    keys = ["system_id", "season", bucket] if by_season else ["system_id", bucket]
+    grouped = known.groupby(keys, observed=True)
     table = grouped.agg(
         rows=("p_over", "size"), mean_p_over=("p_over", "mean"), realised_over=("went_over", "mean")
     )
     table = table.reset_index().rename(columns={"system_id": "system", "p_over": "bucket"})
     table["bucket"] = table["bucket"].map(lambda i: f"{max(i.left, 0):.1f}-{i.right:.1f}")
+    table["gap"] = table["realised_over"] - table["mean_p_over"]
+    table["std_err"] = np.sqrt(table["realised_over"] * (1 - table["realised_over"]) / table["rows"])
+    table["within_0.03"] = np.where(table["rows"] >= 200, table["gap"].abs() <= 0.03, pd.NA)
     return table
+
+
+def line_mae_table(result: Backtest) -> pd.DataFrame:
+    """Per season: MAE of each system and of the real line itself on the same player-games (those
+    with a real line; the median line when books differ)."""
+    picks = result.picks
+    if picks.empty or picks["stand_in"].all():
+        return pd.DataFrame(columns=["season", "system", "rows", "mae", "line_mae"])
+    real = picks[~picks["stand_in"].astype(bool)]
+    keys = ["system_id", "season", "game_date", "player_lookup", "points", "predicted"]
+    games = real.groupby(keys, as_index=False)["line"].median()
+    games["err"] = (games["predicted"] - games["points"]).abs()
+    games["line_err"] = (games["line"] - games["points"]).abs()
+    table = games.groupby(["season", "system_id"]).agg(
+        rows=("err", "size"), mae=("err", "mean"), line_mae=("line_err", "mean")
+    )
+    return table.reset_index().rename(columns={"system_id": "system"})
 
 
 def _population(result: Backtest, population: str) -> pd.DataFrame:

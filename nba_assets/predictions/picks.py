@@ -1,157 +1,101 @@
-"""P(over the line) from a system's predictive distribution, calibrated; picks by expected value.
+"""Picks by calibrated expected value at the real price; nothing is claimed against a stand-in line.
 
-The predictive distribution of a row is normal around the prediction with the spread its
-confidence states: confidence = 100 x P(|error| <= TOLERANCE), fitted on a hold-out window, so
-sigma = TOLERANCE / z((1 + confidence/100) / 2). Points are whole numbers, so against a line L
-P(over) = P(points >= floor(L) + 1), P(under) = P(points <= ceil(L) - 1), and a whole-number
-line can push. ``OverCalibration`` then maps the raw P(over) to the realised over rate per cell
-of (expected minutes bucket x line size), fitted on past data (the training hold-out, ``fit``),
-because errors are not normal: low-minute players' points are skewed (a floor at 0, rare big
-nights). A pick is OVER or UNDER only when its expected value at the offered price (the feed's,
--110 without one) is at least ``margin`` per unit staked, else PASS; NO_LINE without a line.
+For each (system, player, line): P(over | no push) comes from the system's line calibration
+(``line_calibration``: fitted on real (estimate, line, outcome) pairs dated before the row's month).
+The push share of a whole-number line comes from the normal predictive distribution the confidence
+states. EV per unit staked of each side is taken at that side's real price; the pick is the
+better side when its EV is at least ``margin`` (``EV_MARGIN`` by default, the ``--ev-margin``
+setting), else PASS. Without a calibration (no real pairs yet) or against a stand-in
+("reference") line there is no probability, no EV and no pick: PASS, ``calibration`` says why.
+
+Prices: a side without a price is completed from the other as the two-way market with the
+overround of -110/-110 (BettingPros gives one price, the over's); a line with no price at all is
+taken at -110 a side.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
 
-from nba_assets.predictions.calibration import TOLERANCE
-from nba_assets.predictions.odds import DEFAULT_PRICE, expected_value
+from nba_assets.predictions import line_calibration
+from nba_assets.predictions.line_calibration import LineCalibration, WalkForward, push_probability
+from nba_assets.predictions.odds import complete_prices, expected_value, fair_over_probability
 
-EV_MARGIN = 0.02  # 2 cents per unit staked: a pick must clear the price by this much
-MIN_SIGMA, MAX_SIGMA = 1.0, 30.0
-MINUTE_EDGES = (0.0, 15.0, 25.0, np.inf)  # expected minutes (fast EWM of minutes played)
-LINE_EDGES = (0.0, 10.0, 20.0, np.inf)
-BINS, MIN_CELL_ROWS = 10, 200
-FILE_NAME = "over_calibration.json"
-
-
-def sigma_from_confidence(confidence: pd.Series | np.ndarray) -> np.ndarray:
-    """The normal spread whose P(|error| <= TOLERANCE) is the stated confidence."""
-    c = np.clip(np.asarray(confidence, dtype=float) / 100.0, 0.02, 0.995)
-    c = np.where(np.isnan(c), 0.6, c)
-    return np.clip(TOLERANCE / ndtri((1.0 + c) / 2.0), MIN_SIGMA, MAX_SIGMA)
-
-
-def probabilities(predicted, sigma, line) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(P(over), P(under), P(push)) of whole-number points against ``line``; all in [0, 1]."""
-    mu, s, ln = (np.asarray(v, dtype=float) for v in (predicted, sigma, line))
-    p_over = 1.0 - ndtr((np.floor(ln) + 0.5 - mu) / s)
-    p_under = ndtr((np.ceil(ln) - 0.5 - mu) / s)
-    return p_over, p_under, np.clip(1.0 - p_over - p_under, 0.0, 1.0)
-
-
-def cell_of(minutes, line) -> np.ndarray:
-    m = np.digitize(np.nan_to_num(np.asarray(minutes, dtype=float), nan=20.0), MINUTE_EDGES[1:-1])
-    n = np.digitize(np.asarray(line, dtype=float), LINE_EDGES[1:-1])
-    return np.char.add(np.char.add(m.astype(str), "|"), n.astype(str))
-
-
-@dataclass
-class OverCalibration:
-    """Per (minutes bucket|line bucket) cell: raw P(over) knots -> realised over rate (increasing)."""
-
-    cells: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
-    rows: int = 0
-
-    def apply(self, p_over, minutes, line) -> np.ndarray:
-        p = np.asarray(p_over, dtype=float).copy()
-        if not self.cells:
-            return p
-        cells = cell_of(minutes, line)
-        for cell, (knots, probs) in self.cells.items():
-            mask = cells == cell
-            if mask.any():
-                p[mask] = np.interp(p[mask], knots, probs)
-        return p
-
-
-def _pav_increasing(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    from nba_assets.predictions.calibration import _pav_decreasing
-
-    return -_pav_decreasing(-values, weights)
-
-
-def fit(p_over, went_over, minutes, line) -> OverCalibration:
-    """Binned realised over rates per cell, made monotone; cells with few rows stay uncalibrated."""
-    p = np.asarray(p_over, dtype=float)
-    y = np.asarray(went_over, dtype=float)
-    ok = ~np.isnan(p) & ~np.isnan(y)
-    cells = cell_of(np.asarray(minutes, dtype=float)[ok], np.asarray(line, dtype=float)[ok])
-    p, y = p[ok], y[ok]
-    fitted: dict[str, tuple[list[float], list[float]]] = {}
-    for cell in np.unique(cells):
-        mask = cells == cell
-        if mask.sum() < MIN_CELL_ROWS:
-            continue
-        order = np.argsort(p[mask], kind="stable")
-        bins = np.array_split(order, BINS)
-        knots = np.array([p[mask][b].mean() for b in bins])
-        rates = _pav_increasing(
-            np.array([y[mask][b].mean() for b in bins]), np.array([len(b) for b in bins], float)
-        )
-        fitted[str(cell)] = (knots.round(4).tolist(), rates.round(4).tolist())
-    return OverCalibration(fitted, int(ok.sum()))
+EV_MARGIN = 0.02  # a pick must be worth at least 2 cents per unit staked at the real price
+CALIBRATED, UNCALIBRATED, NO_LINE = "calibrated", "uncalibrated", "no_line"
 
 
 @dataclass
 class Picker:
-    """Turns a prediction, its confidence and a priced line into P(over), EV and a recommendation."""
+    """Turns a prediction, its confidence and a priced real line into P(over), EV and a pick."""
 
-    calibrations: dict[str, OverCalibration] = field(default_factory=dict)
+    calibrations: WalkForward = field(default_factory=WalkForward)
     margin: float = EV_MARGIN
 
     @classmethod
-    def from_model_dir(cls, version_dir: Path | None, margin: float = EV_MARGIN) -> Picker:
-        path = version_dir / FILE_NAME if version_dir is not None else None
-        if path is None or not path.is_file():
-            return cls(margin=margin)
-        raw = json.loads(path.read_text())
-        return cls({k: OverCalibration(v["cells"], v["rows"]) for k, v in raw.items()}, margin)
+    def from_model_dir(
+        cls, version_dir: Path | None, margin: float = EV_MARGIN, lines: pd.DataFrame | None = None
+    ) -> Picker:
+        """The pairs the model version stored; with ``lines``, also its hold-out joined with them."""
+        walk = WalkForward(line_calibration.load_pairs(version_dir))
+        if lines is not None:
+            walk.add(line_calibration.pairs_from(line_calibration.load_holdout(version_dir), lines))
+        return cls(walk, margin)
+
+    def calibration(self, system_id: str, day) -> LineCalibration:
+        return self.calibrations.for_date(system_id, pd.Timestamp(day).date())
 
     def evaluate(self, rows: pd.DataFrame, system_id: str | None = None) -> pd.DataFrame:
-        """p_over, ev_over, ev_under, recommendation for rows with predicted_points, confidence,
-        points_line, minutes_expected and optional over_price/under_price."""
+        """p_over, ev_over, ev_under, expected_value, calibration, recommendation for rows with
+        game_date, predicted_points, confidence, points_line and optional
+        over_price, under_price, stand_in (True: a stand-in line)."""
         line = rows["points_line"].to_numpy(float)
-        sigma = sigma_from_confidence(rows["confidence"])
-        p_over, p_under, p_push = probabilities(rows["predicted_points"], sigma, line)
-        calibration = self.calibrations.get(system_id or "", OverCalibration())
-        calibrated = calibration.apply(p_over, rows["minutes_expected"], line)
-        # keep the push share; the under side is what is left after the calibrated over
-        p_under = np.clip(1.0 - calibrated - p_push, 0.0, 1.0)
-        over_price = _prices(rows, "over_price")
-        under_price = _prices(rows, "under_price")
-        ev_over = expected_value(calibrated, over_price, p_push)
-        ev_under = expected_value(p_under, under_price, p_push)
+        over_price, under_price = complete_prices(_column(rows, "over_price"), _column(rows, "under_price"))
+        market = fair_over_probability(over_price, under_price)
+        p_over = np.full(len(rows), np.nan)
+        days = pd.to_datetime(rows["game_date"]).dt.date if len(rows) else pd.Series(dtype=object)
+        for day in pd.unique(days):
+            mask = (days == day).to_numpy()
+            part = rows[mask]
+            p_over[mask] = self.calibration(system_id or "", day).apply(
+                part["predicted_points"], part["confidence"], part["points_line"], market[mask]
+            )
+        stand_in = (
+            rows["stand_in"].fillna(False).to_numpy(bool) if "stand_in" in rows else np.zeros(len(rows), bool)
+        )
+        p_over[stand_in | np.isnan(line)] = np.nan
+        p_push = push_probability(rows["predicted_points"], rows["confidence"], line)
+        decided = 1.0 - p_push
+        with np.errstate(invalid="ignore"):
+            ev_over = expected_value(p_over * decided, over_price, p_push)
+            ev_under = expected_value((1.0 - p_over) * decided, under_price, p_push)
+        over_better = ev_over >= ev_under
+        best = np.where(over_better, ev_over, ev_under)
+        known = ~np.isnan(best)
         rec = np.where(
             np.isnan(line),
             "NO_LINE",
-            np.where(
-                (ev_over >= self.margin) & (ev_over >= ev_under),
-                "OVER",
-                np.where(ev_under >= self.margin, "UNDER", "PASS"),
-            ),
+            np.where(known & (best >= self.margin), np.where(over_better, "OVER", "UNDER"), "PASS"),
         )
+        status = np.where(np.isnan(line), NO_LINE, np.where(known, CALIBRATED, UNCALIBRATED))
         return pd.DataFrame(
-            {"p_over": calibrated, "ev_over": ev_over, "ev_under": ev_under, "recommendation": rec},
+            {
+                "p_over": p_over,
+                "ev_over": ev_over,
+                "ev_under": ev_under,
+                "expected_value": best,
+                "calibration": status,
+                "recommendation": rec,
+            },
             index=rows.index,
         )
 
 
-def _prices(rows: pd.DataFrame, column: str) -> np.ndarray:
+def _column(rows: pd.DataFrame, column: str) -> np.ndarray:
     if column not in rows.columns:
-        return np.full(len(rows), DEFAULT_PRICE)
-    prices = pd.to_numeric(rows[column], errors="coerce").to_numpy(float)
-    return np.where(np.isnan(prices) | (np.abs(prices) < 100), DEFAULT_PRICE, prices)
-
-
-def save(calibrations: dict[str, OverCalibration], directory: Path) -> Path:
-    path = directory / FILE_NAME
-    path.write_text(json.dumps({k: asdict(v) for k, v in calibrations.items()}, indent=2))
-    return path
+        return np.full(len(rows), np.nan)
+    return pd.to_numeric(rows[column], errors="coerce").to_numpy(float)

@@ -12,17 +12,20 @@ from nba_assets.predictions.evaluation import (
     Backtest,
     calibration_table,
     edge_table,
+    ev_table,
+    line_mae_table,
     metrics,
     minutes_table,
     pick_table,
     reliability_table,
 )
 from nba_assets.predictions.picks import EV_MARGIN
+from nba_assets.reports.plot import plot_reliability
 
 LINES_NOTE = {
-    "reference": "against **reference lines** (stand-ins: each player's last-10/season blend rounded to x.5; "
-    "the data has no sportsbook lines) - pass `--lines` for real ones",
-    "files": "against the lines given with `--lines`",
+    "reference": "against **reference lines** (stand-ins: each player's last-10/season blend rounded to x.5): "
+    "no probability, EV or pick is made against a stand-in - pass `--lines` with real ones",
+    "files": "against the real lines given with `--lines`",
 }
 
 
@@ -82,27 +85,6 @@ def plot(result: Backtest, path: Path) -> Path:
     return path
 
 
-def plot_reliability(table: pd.DataFrame, path: Path) -> Path:
-    """Reliability diagram of P(over): on the diagonal, a stated 60 % goes over 60 % of the time."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    for name, group in table.groupby("system", sort=False):
-        ax.plot(group["mean_p_over"], group["realised_over"], marker="o", label=name)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
-    ax.set_xlabel("stated P(over)")
-    ax.set_ylabel("realised over rate")
-    ax.set_title("P(over) calibration")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
 def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Path]:
     """report.md, metrics.csv, calibration.csv, edges.csv, minutes.csv and evaluation.png."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -123,11 +105,24 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
     minutes.to_csv(paths[3])
     png = plot(result, out_dir / "evaluation.png")
     picks, reliability = pick_table(result), reliability_table(result)
-    picks.to_csv(out_dir / "picks.csv", index=False)
-    reliability.to_csv(out_dir / "over_calibration.csv", index=False)
-    paths += [out_dir / "picks.csv", out_dir / "over_calibration.csv"]
+    seasons, by_ev = pick_table(result, by_season=True), ev_table(result)
+    sides = pick_table(result, by_side=True)
+    reliability_seasons, line_mae = reliability_table(result, by_season=True), line_mae_table(result)
+    for name, frame in (
+        ("picks.csv", picks),
+        ("picks_by_season.csv", seasons),
+        ("picks_by_ev.csv", by_ev),
+        ("picks_by_side.csv", sides),
+        ("over_calibration.csv", reliability),
+        ("over_calibration_by_season.csv", reliability_seasons),
+        ("line_mae.csv", line_mae),
+    ):
+        frame.to_csv(out_dir / name, index=False)
+        paths.append(out_dir / name)
     over_png = plot_reliability(reliability, out_dir / "over_calibration.png")
     versions = ", ".join(f"{k} {v}" for k, v in result.meta.get("versions", {}).items())
+    margin = result.meta.get("ev_margin", EV_MARGIN)
+    none = "No real lines matched the scored games: nothing is calibrated, no pick is made."
     text = [
         f"# Backtest {result.start} .. {result.end}",
         "",
@@ -145,20 +140,46 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         "",
         _md(minutes.reset_index(names="system")),
         "",
-        f"## Picks by expected value ({LINES_NOTE.get(result.lines_source, result.lines_source)}; OVER/UNDER only "
-        f"where EV at the offered price, -110 without one, is >= {EV_MARGIN:g} per unit staked)",
+        "## Against the real lines: the system's MAE beside the line's own, same player-games",
         "",
-        "Hit rate and ROI at the offered prices (pushes excluded); `mean_ev`: the expected value the picks claimed.",
+        _md(line_mae) if not line_mae.empty else none,
         "",
-        _md(picks) if not picks.empty else "No lines matched the scored games.",
+        f"## Picks by calibrated expected value ({LINES_NOTE.get(result.lines_source, result.lines_source)}; "
+        f"OVER/UNDER only where the calibrated EV at the real price is >= {margin:g} "
+        "per unit staked)",
+        "",
+        "Hit rate (pushes excluded; `hit_lo`..`hit_hi`) and ROI per unit staked at the real prices (a push returns the stake), each with "
+        "a bootstrap 90% interval; `mean_ev_pct`: the EV the picks claimed; `ev_gap_pts` = claimed - realised.",
+        "",
+        _md(picks) if not picks.empty else none,
+        "",
+        "By season:",
+        "",
+        _md(seasons) if not seasons.empty else none,
+        "",
+        "By side (a price missing from the line file is completed as the two-way market with the -110/-110 "
+        "vig: see docs/picks.md):",
+        "",
+        _md(sides) if not sides.empty else none,
+        "",
+        "By the EV the pick claimed:",
+        "",
+        _md(by_ev) if not by_ev.empty else none,
         "",
         "By |edge| (prediction - line):",
         "",
-        _md(edges) if not edges.empty else "No lines matched the scored games.",
+        _md(edges) if not edges.empty else none,
         "",
-        "## Calibration of P(over) (reliability: stated probability vs realised over rate, every line)",
+        "## Calibration of P(over) (reliability: stated probability vs realised over rate, every real line)",
         "",
-        _md(reliability) if not reliability.empty else "No lines matched the scored games.",
+        "`within_0.03`: the target for buckets with >= 200 rows; `std_err`: the realised rate's binomial "
+        "standard error.",
+        "",
+        _md(reliability) if not reliability.empty else none,
+        "",
+        "By season:",
+        "",
+        _md(reliability_seasons) if not reliability_seasons.empty else none,
         "",
         f"![P(over) reliability]({over_png.name})",
         "",

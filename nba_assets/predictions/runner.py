@@ -10,6 +10,7 @@ import pandas as pd
 from nba_assets.features import build_features
 from nba_assets.features.builder import walk_forward
 from nba_assets.predictions.base import PredictionSystem, SystemContext, any_needs_history
+from nba_assets.predictions.line_calibration import is_stand_in
 from nba_assets.predictions.picks import Picker
 from nba_assets.rows import STAGING_COLUMNS, line_key, prediction_id
 
@@ -78,14 +79,18 @@ def predict_slate(
 
 
 def priced_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per (date, player, line): the median price of the books offering it (NaN: none given)."""
+    """One row per (date, player, line): the median price of the books offering it (NaN: none given)
+    and ``stand_in``: True when only stand-in ("reference") lines post it (no pick is made on it)."""
     cols = [c for c in ("over_price", "under_price") if c in lines.columns]
     frame = lines[["game_date", "player_lookup", "line", *cols]].copy()
     for column in ("over_price", "under_price"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce") if column in frame else float("nan")
-    return frame.groupby(["game_date", "player_lookup", "line"], as_index=False, dropna=False)[
-        ["over_price", "under_price"]
-    ].median()
+    frame["stand_in"] = is_stand_in(lines["bookmaker"]) if "bookmaker" in lines.columns else False
+    return frame.groupby(["game_date", "player_lookup", "line"], as_index=False, dropna=False).agg(
+        over_price=("over_price", "median"),
+        under_price=("under_price", "median"),
+        stand_in=("stand_in", "all"),
+    )
 
 
 def expand_lines(

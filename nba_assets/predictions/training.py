@@ -18,7 +18,7 @@ from pathlib import Path
 import lightgbm as lgb
 import pandas as pd
 
-from nba_assets.predictions import calibration, minutes_model, model_store, picks
+from nba_assets.predictions import calibration, line_calibration, minutes_model, model_store
 from nba_assets.predictions.gradient_boosting import (
     PARAMS,
     ROUNDS,
@@ -74,7 +74,7 @@ def train_points_model(
             f"no training rows before {train_before} (need games with >= {min_minutes:g} minutes)"
         )
     calibrators: dict[str, calibration.Calibrator] = {}
-    over: dict = {}
+    holdout = pd.DataFrame()
     if calibrate:
         dates = sorted(rows["game_date"].unique())
         holdout_start = dates[int(len(dates) * (1 - HOLDOUT_SHARE))]
@@ -82,7 +82,7 @@ def train_points_model(
         if len(early) >= 1000:
             booster, minutes = fit_models(early, params, rounds, seed, with_minutes)
             system = GradientBoosting.from_booster(booster, minutes=minutes)
-            calibrators, over = fit_calibrations(feature_frame, holdout_start, train_before, system)
+            calibrators, holdout = fit_calibrations(feature_frame, holdout_start, train_before, system)
     booster, minutes = fit_models(rows, params, rounds, seed, with_minutes)
     text = booster.model_to_string()
     minutes_text = minutes.model_to_string() if minutes is not None else ""
@@ -95,7 +95,7 @@ def train_points_model(
     if minutes is not None:
         (target / minutes_model.MODEL_FILE).write_text(minutes_text)
     calibration.save(calibrators, target)
-    picks.save(over, target)
+    line_calibration.save_holdout(holdout, target)
     info = ModelInfo(
         version,
         str(target),

@@ -37,3 +37,24 @@ def plot_weekly(weekly: pd.DataFrame, out: Path, title: str) -> None:
         fig.savefig(out, format="png", dpi=100)
     finally:
         plt.close(fig)
+
+
+def plot_reliability(table: pd.DataFrame, path: Path) -> Path:
+    """Reliability diagram of P(over): on the diagonal, a stated 60 % goes over 60 % of the time."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    for name, group in table.groupby("system", sort=False):
+        ax.plot(group["mean_p_over"], group["realised_over"], marker="o", label=name)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel("stated P(over)")
+    ax.set_ylabel("realised over rate")
+    ax.set_title("P(over) calibration")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    if not table.empty:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no calibrated probability", ha="center", va="center")
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=110)
+    plt.close(fig)
+    return path

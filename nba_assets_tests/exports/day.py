@@ -71,6 +71,9 @@ def make_day(
         if short <= 0 or wanted is None:
             break
         wanted += short
+    # stand-in lines get no pick from the pipeline (PASS); the files still need OVER/UNDER rows,
+    # so the fixture picks by the plain edge rule, as the fake systems do
+    rows["edge"], rows["recommendation"] = recommend(rows["predicted_points"], rows["points_line"])
     frames = [rows] + [_fake_system(rows, s) for s in systems if s != "moving_average"]
     return Day(game_date, to_table(pd.concat(frames, ignore_index=True)), slate, lines, box)
 

@@ -1,19 +1,19 @@
-"""Best bets: OVER/UNDER only, one pick per player at his main line, ranked by expected value."""
+"""Best bets: calibrated OVER/UNDER picks on real lines only, one per player at his main line,
+ranked by calibrated expected value; never against a stand-in line or without a calibration."""
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pandas as pd
-import pytest
 
-from nba_assets.exports.best_bets import expected_value_score, rank
+from nba_assets.exports.best_bets import rank
 from nba_assets.exports.builders import build_day_exports
 from nba_assets.predictions.lines import recommend
 from nba_assets.rows import line_key, prediction_id
 from nba_assets_tests.exports.conftest import GENERATED_AT
 from nba_assets_tests.exports.day import to_table
+from nba_assets_tests.predictions.real_pairs import calibrated_picker
 
 DAY = date(2025, 3, 1)
 
@@ -47,32 +47,39 @@ def prediction_rows(spec: list[tuple[str, float, float, list[float | None]]], sy
     return frame
 
 
-def best_bets(frame: pd.DataFrame, **kwargs) -> dict:
+def real_lines(frame: pd.DataFrame, bookmaker: str = "book") -> pd.DataFrame:
+    """The lines the rows were made against, posted by ``bookmaker`` at -110 a side."""
+    lines = frame[frame["points_line"].notna()][["game_date", "player_lookup", "points_line"]]
+    return lines.rename(columns={"points_line": "line"}).assign(
+        bookmaker=bookmaker, over_price=-110.0, under_price=-110.0
+    )
+
+
+def best_bets(frame: pd.DataFrame, bookmaker: str = "book", calibrated: bool = True, **kwargs) -> dict:
+    picker = calibrated_picker(("moving_average", "ensemble"), DAY) if calibrated else None
+    lines = real_lines(frame, bookmaker)
     files = build_day_exports(
         DAY,
         to_table(frame),
         None,
-        None,
+        lines,
         None,
         generated_at=GENERATED_AT,
+        picker=picker,
         **{"default_system": "moving_average", **kwargs},
     )
     return next(f.payload for f in files if f.path == "v1/best-bets/2025-03-01.json")
 
 
-def test_score_is_the_expected_value_of_the_recommended_side_at_minus_110():
-    # sigma = 5 / z(0.9) = 3.90 at confidence 80; P(points >= 21 | mean 20.5) = 1 - Phi(0.5/3.9)
-    assert expected_value_score(20.5, 20.5, 80.0, "OVER") == 0.0  # a coin flip at -110 loses: floored
-    assert expected_value_score(26.0, 20.5, 80.0, "OVER") == pytest.approx(
-        0.9208 * (1 + 100 / 110) - 1, abs=2e-3
-    )
-    assert expected_value_score(15.0, 20.5, 80.0, "UNDER") == expected_value_score(26.0, 20.5, 80.0, "OVER")
-    # the same edge is worth more from a surer prediction
-    assert expected_value_score(24.0, 20.5, 90.0, "OVER") > expected_value_score(24.0, 20.5, 60.0, "OVER")
-    assert math.isfinite(expected_value_score(40.0, 0.5, 99.0, "OVER"))
+def test_no_best_bet_without_a_calibration_or_against_a_stand_in_line():
+    frame = prediction_rows([("high", 36.5, 90.0, [30.5]), ("under", 14.0, 80.0, [20.5])])
+    assert best_bets(frame)["total_picks"] == 2
+    assert best_bets(frame, calibrated=False)["picks"] == []
+    assert best_bets(frame, bookmaker="reference")["picks"] == []
+    assert best_bets(frame, bookmaker="reference_alt+1")["picks"] == []
 
 
-def test_ranking_uses_the_score_and_only_over_under():
+def test_ranking_uses_the_calibrated_expected_value_and_only_over_under():
     frame = prediction_rows(
         [
             ("low", 13.5, 70.0, [9.5]),  # +4.0, sigma 4.8: P(over) 0.80, EV 0.52
@@ -83,10 +90,13 @@ def test_ranking_uses_the_score_and_only_over_under():
         ]
     )
     payload = best_bets(frame)
-    assert [p["player_lookup"] for p in payload["picks"]] == ["high", "under", "low"]
+    values = [p["expected_value"] for p in payload["picks"]]
+    assert values == sorted(values, reverse=True) and all(v is not None for v in values)
+    assert {p["player_lookup"] for p in payload["picks"]} == {"high", "under", "low"}
     assert [p["rank"] for p in payload["picks"]] == [1, 2, 3]
-    assert payload["total_candidates"] == 3 and payload["picks"][1]["recommendation"] == "UNDER"
-    assert "expected value" in payload["scoring"]
+    assert all(p["calibration"] == "calibrated" and 0 <= p["p_over"] <= 1 for p in payload["picks"])
+    assert all(p["score"] == round(max(p["expected_value"], 0.0), 4) for p in payload["picks"])
+    assert payload["total_candidates"] == 3 and "expected_value" in payload["scoring"]
 
 
 def test_one_pick_per_player_at_his_main_line_not_a_far_alternate():
@@ -98,7 +108,7 @@ def test_one_pick_per_player_at_his_main_line_not_a_far_alternate():
 
 def test_top_n_and_deterministic_ties():
     frame = prediction_rows(
-        [(f"p{i}", 25.0, 60.0, [20.5]) for i in (3, 1, 2)] + [("big", 30.0, 60.0, [20.5])]
+        [(f"p{i}", 25.0, 60.0, [20.5]) for i in (3, 1, 2)] + [("big", 32.0, 60.0, [20.5])]
     )
     payload = best_bets(frame, best_bets_top_n=3)
     assert [p["player_lookup"] for p in payload["picks"]] == ["big", "p1", "p2"]
@@ -119,9 +129,46 @@ def test_default_system_is_a_parameter():
 
 def test_rank_tie_breaks_by_edge_then_confidence_then_lookup():
     picks = [
-        {"player_lookup": "z", "score": 1.0, "edge": 2.0, "confidence": 50.0},
-        {"player_lookup": "a", "score": 1.0, "edge": 2.0, "confidence": 50.0},
-        {"player_lookup": "m", "score": 1.0, "edge": -3.0, "confidence": 40.0},
-        {"player_lookup": "c", "score": 1.0, "edge": 2.0, "confidence": 60.0},
+        {"player_lookup": "z", "expected_value": 0.1, "edge": 2.0, "confidence": 50.0},
+        {"player_lookup": "a", "expected_value": 0.1, "edge": 2.0, "confidence": 50.0},
+        {"player_lookup": "m", "expected_value": 0.1, "edge": -3.0, "confidence": 40.0},
+        {"player_lookup": "c", "expected_value": 0.1, "edge": 2.0, "confidence": 60.0},
     ]
     assert [p["player_lookup"] for p in rank(picks)] == ["m", "c", "a", "z"]
+
+
+def test_calibrated_files_validate_and_carry_probability_and_ev_only_when_calibrated():
+    from nba_assets.exports import schemas
+
+    frame = prediction_rows(
+        [("high", 36.5, 90.0, [30.5]), ("pass", 21.0, 99.0, [20.5]), ("none", 9.0, 70.0, [None])]
+    )
+    lines = real_lines(frame)
+    files = {
+        f.path: f.payload
+        for f in build_day_exports(
+            DAY,
+            to_table(frame),
+            None,
+            lines,
+            None,
+            generated_at=GENERATED_AT,
+            picker=calibrated_picker(("moving_average",), DAY),
+        )
+    }
+    rows = {r["player_lookup"]: r for r in files["v1/predictions/2025-03-01.json"]["predictions"]}
+    assert rows["high"]["calibration"] == "calibrated" and 0.5 < rows["high"]["p_over"] <= 1
+    assert rows["pass"]["calibration"] == "calibrated" and rows["pass"]["expected_value"] is not None
+    assert rows["none"] | {"p_over": None, "expected_value": None, "calibration": "no_line"} == rows["none"]
+    for kind, path in (("predictions", "v1/predictions/2025-03-01.json"), ("best_bets", "v1/best-bets/2025-03-01.json"),
+                       ("all_players", "v1/tonight/all-players.json")):  # fmt: skip
+        schemas.validator(kind).validate(files[path])
+    # the contract: a number only when calibrated, null otherwise
+    predictions = schemas.validator("predictions")
+    bad = dict(files["v1/predictions/2025-03-01.json"])
+    bad["predictions"] = [rows["high"] | {"calibration": "uncalibrated"}]
+    assert not predictions.is_valid(bad)
+    bad["predictions"] = [rows["high"] | {"p_over": None}]
+    assert not predictions.is_valid(bad)
+    bad["predictions"] = [rows["none"] | {"calibration": "uncalibrated"}]
+    assert not predictions.is_valid(bad)

@@ -80,11 +80,16 @@ def test_headline_prediction_is_the_default_system_at_the_main_line(demo_files, 
         "confidence": round(row.confidence, 1),
         "recommendation": row.recommendation,
         "edge": round(row.edge, 2),
+        # the demo day's lines are stand-ins: no probability and no EV are claimed on them
+        "p_over": None,
+        "expected_value": None,
+        "calibration": "uncalibrated",
     }
     assert entry["predictions"]["moving_average"] == entry["prediction"]
     assert set(entry["predictions"]) == {"moving_average", "matchup"}
     no_line = next(e for g in index["games"] for e in g["players"] if not e["props"])
     assert no_line["prediction"]["recommendation"] == "NO_LINE" and no_line["prediction"]["edge"] is None
+    assert no_line["prediction"]["calibration"] == "no_line" and no_line["prediction"]["p_over"] is None
 
 
 def test_last_10_uses_only_games_strictly_before_the_date(demo_files, demo_day):

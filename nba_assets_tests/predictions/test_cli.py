@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pandas as pd
 
 from nba_assets.cli import main
@@ -51,9 +54,9 @@ def test_evaluate_writes_the_report_files(model_root, tmp_path, capsys):
     assert metrics["mae"].between(2, 8).all() and (metrics["rows"] > 500).all()
     report = (out / "report.md").read_text()
     assert "reference lines" in report and "calibration" in report.lower()
-    assert "Calibration of P(over)" in report and "roi_pct" in report
-    picks = pd.read_csv(out / "picks.csv")
-    assert set(picks["system"]) <= systems and picks["hit_rate"].between(0, 1).all()
+    # stand-in lines: no probability, no EV, no pick
+    assert "Calibration of P(over)" in report and "no pick is made" in report
+    assert pd.read_csv(out / "picks.csv").empty and pd.read_csv(out / "line_mae.csv").empty
     assert (out / "evaluation.png").stat().st_size > 10_000
     printed = capsys.readouterr().out
     assert "gradient_boosting" in printed and "reference lines" in printed
@@ -102,36 +105,75 @@ def test_evaluate_heuristics_only_needs_no_model(tmp_path):
     assert not (out / "model").exists()
 
 
-def test_train_saves_a_loadable_version(tmp_path, capsys):
-    assert main(["train", "--train-before", "2024-01-01", "--out", str(tmp_path), "--rounds", "10"]) == 0
-    version = model_store.version_dir(tmp_path)
+def test_train_saves_a_loadable_version_and_its_calibration_on_real_lines_before_the_cut(
+    box_scores, features, tmp_path, capsys
+):
+    from nba_assets.inputs.lines import reference_lines
+    from nba_assets.predictions import line_calibration
+
+    lines = reference_lines(features[features["game_date"] >= date(2023, 11, 1)])  # on and after the cut too
+    names = box_scores.drop_duplicates("player_lookup").set_index("player_lookup")["player_name"]
+    lines = lines.assign(player_name=lines["player_lookup"].map(names), bookmaker="testbook")
+    lines.drop(columns="player_lookup").to_csv(tmp_path / "lines.csv", index=False)
+    args = ["train", "--train-before", "2024-01-01", "--out", str(tmp_path / "m"), "--rounds", "10"]
+    assert main([*args, "--lines", str(tmp_path / "lines.csv")]) == 0
+    version = model_store.version_dir(tmp_path / "m")
     assert version is not None and version.name in capsys.readouterr().out
     assert model_store.read_metadata(version)["train_end"] < "2024-01-01"
+    pairs = line_calibration.load_pairs(version)
+    assert len(pairs) > 1000 and (pd.to_datetime(pairs["game_date"]).dt.date < date(2024, 1, 1)).all()
+    stored = json.loads((version / line_calibration.FILE_NAME).read_text())
+    assert (
+        stored["gradient_boosting"]["pairs"] > 0 and stored["gradient_boosting"]["last_pair"] < "2024-01-01"
+    )
 
 
-def test_evaluate_with_a_lines_file_grades_picks_against_it(box_scores, tmp_path):
-    day = box_scores[box_scores["game_date"] == pd.Timestamp("2025-03-03").date()].head(40)
-    varied = [4.5 + (i % 20) for i in range(len(day))]  # one constant line would be flagged as a placeholder
-    lines = pd.DataFrame({"game_date": day["game_date"], "player_name": day["player_name"], "line": varied})
-    lines.to_csv(tmp_path / "lines.csv", index=False)
+def test_evaluate_with_real_lines_makes_calibrated_picks_and_none_on_stand_ins(
+    box_scores, features, model_root, tmp_path
+):
+    from nba_assets.inputs.lines import reference_lines
+
+    # lines on the model's hold-out dates (the calibration's pairs) and on the window's
+    dates = features["game_date"]
+    wanted = ((dates >= date(2024, 1, 1)) & (dates < date(2024, 3, 1))) | (
+        (dates >= date(2025, 3, 1)) & (dates <= date(2025, 3, 5))
+    )
+    lines = reference_lines(features[wanted])
+    names = box_scores.drop_duplicates("player_lookup").set_index("player_lookup")["player_name"]
+    lines = lines.assign(player_name=lines["player_lookup"].map(names), bookmaker="testbook")
     out = tmp_path / "eval"
-    args = [
-        "evaluate",
-        "--from",
-        "2025-03-01",
-        "--to",
-        "2025-03-05",
-        "--systems",
-        "moving_average",
-        "matchup",
-        "--lines",
-        str(tmp_path / "lines.csv"),
-        "--out",
-        str(out),
-        "-q",
-    ]
-    assert main(args) == 0
-    edges = pd.read_csv(out / "edges.csv")
-    total = edges[edges["edge"] == "all"].set_index("system")
-    assert 0 < total.loc["matchup", "picks"] <= 40
-    assert "against the lines given with `--lines`" in (out / "report.md").read_text()
+
+    def evaluate(frame: pd.DataFrame, out) -> int:
+        frame.drop(columns="player_lookup").to_csv(tmp_path / "lines.csv", index=False)
+        args = [
+            "evaluate",
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-05",
+            "--systems",
+            "moving_average",
+            "matchup",
+        ]
+        args += [
+            "--lines",
+            str(tmp_path / "lines.csv"),
+            "--model-dir",
+            str(model_root),
+            "--out",
+            str(out),
+            "-q",
+        ]
+        return main(args)
+
+    assert evaluate(lines, out) == 0
+    picks = pd.read_csv(out / "picks.csv").set_index("system")
+    assert picks.loc["matchup", "picks"] > 0 and picks["hit_rate"].between(0, 1).all()
+    assert picks["roi_lo_pct"].le(picks["roi_pct"]).all() and picks["roi_hi_pct"].ge(picks["roi_pct"]).all()
+    line_mae = pd.read_csv(out / "line_mae.csv")
+    assert set(line_mae["system"]) == {"moving_average", "matchup"} and (line_mae["line_mae"] > 0).all()
+    report = (out / "report.md").read_text()
+    assert "against the real lines given with `--lines`" in report and "within_0.03" in report
+    # the same lines as stand-ins: nothing is calibrated, nothing is picked
+    assert evaluate(lines.assign(bookmaker="reference"), tmp_path / "stand_in") == 0
+    assert pd.read_csv(tmp_path / "stand_in" / "picks.csv").empty

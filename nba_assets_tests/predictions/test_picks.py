@@ -1,6 +1,8 @@
-"""Expected value at real prices, American odds, and the P(over) model's shape."""
+"""Expected value at real prices, American odds, and picks made only on calibrated real-line EV."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -8,22 +10,35 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nba_assets.predictions.odds import decimal_odds, expected_value, implied_probability
-from nba_assets.predictions.picks import Picker, fit, probabilities, sigma_from_confidence
+from nba_assets.predictions import line_calibration
+from nba_assets.predictions.evaluation import line_picks
+from nba_assets.predictions.line_calibration import WalkForward, push_probability
+from nba_assets.predictions.odds import complete_prices, decimal_odds, expected_value, implied_probability
+from nba_assets.predictions.picks import Picker
+from nba_assets_tests.predictions.real_pairs import START, scored_window
 
 prices = st.one_of(st.floats(-10000, -100), st.floats(100, 10000))
 
 
-def test_expected_value_on_known_prices_and_probabilities():
+def test_american_odds_and_expected_value_on_known_cases():
+    assert decimal_odds(-110) == pytest.approx(1.909, abs=5e-4)
+    assert decimal_odds(+150) == pytest.approx(2.5)
+    assert expected_value(0.55, -110) == pytest.approx(0.05, abs=1e-9)
     assert expected_value(0.5, -110) == pytest.approx(-0.04545, abs=1e-5)  # the vig of a coin flip
     assert expected_value(110 / 210, -110) == pytest.approx(0.0, abs=1e-12)  # break-even at -110
-    assert expected_value(0.6, +150) == pytest.approx(0.6 * 1.5 - 0.4)
     assert expected_value(0.4, +150) == pytest.approx(0.0)
-    assert expected_value(0.7, -200) == pytest.approx(0.7 * 0.5 - 0.3)
     assert expected_value(0.5, -110, p_push=0.1) == pytest.approx(0.5 * 100 / 110 - 0.4)
-    assert implied_probability(-110) == pytest.approx(0.52381, abs=1e-5)
+    assert implied_probability(-137) == pytest.approx(0.578, abs=5e-4)  # the apps' price: 57.8% to break even
     with pytest.raises(ValueError, match="American odds"):
         decimal_odds(-50)
+
+
+def test_a_missing_side_is_the_two_way_market_with_the_standard_vig():
+    over, under = complete_prices(
+        np.array([-130.0, np.nan, -137.0, -110.0, 40.0]), np.array([np.nan, np.nan, -137.0, np.nan, np.nan])
+    )
+    assert list(over) == [-130.0, -110.0, -137.0, -110.0, -110.0]  # 40 is no price: -110 a side
+    assert list(under) == [107.0, -110.0, -137.0, -110.0, -110.0]
 
 
 @given(prices)
@@ -35,59 +50,84 @@ def test_american_odds_round_trip_and_break_even(price):
     assert expected_value(implied_probability(price), price) == pytest.approx(0.0, abs=1e-9)
 
 
-@given(
-    st.floats(0, 60),
-    st.floats(1, 100),
-    st.lists(st.sampled_from([x / 2 for x in range(1, 161)]), min_size=2, max_size=10),
-)
-def test_p_over_is_a_probability_and_never_rises_with_the_line(predicted, confidence, lines):
-    lines = np.sort(np.array(lines))
-    sigma = sigma_from_confidence(np.full(len(lines), confidence))
-    p_over, p_under, p_push = probabilities(np.full(len(lines), predicted), sigma, lines)
-    for p in (p_over, p_under, p_push):
-        assert ((p >= 0) & (p <= 1)).all()
-    assert np.allclose(p_over + p_under + p_push, 1.0)
-    assert (np.diff(p_over) <= 1e-12).all() and (np.diff(p_under) >= -1e-12).all()
-    half = (lines * 2) % 2 == 1  # x.5 lines cannot push
-    assert np.allclose(p_push[half], 0.0)
+def test_calibration_never_reads_an_outcome_of_its_own_date_or_later():
+    scored, lines = scored_window()
+    day = START + timedelta(days=100)
+    full = line_picks(scored, ["gb"], lines, Picker())
+    # truncate the future (the day included) from both the outcomes and the lines, and also
+    # scramble the outcomes of the day and later: the day's probabilities and picks are unchanged
+    past = scored[scored["game_date"] < day]
+    today = scored[scored["game_date"] == day]
+    scrambled = scored.assign(points=np.where(scored["game_date"] >= day, 0.0, scored["points"]))
+    cut = line_picks(pd.concat([past, today]), ["gb"], lines[lines["game_date"] <= day], Picker())
+    flipped = line_picks(scrambled, ["gb"], lines, Picker())
+    columns = ["player_lookup", "p_over", "ev", "recommendation", "calibration"]
+    mine = full[full["game_date"] == day][columns].reset_index(drop=True)
+    assert (mine["calibration"] == "calibrated").all() and mine["p_over"].notna().all()
+    pd.testing.assert_frame_equal(mine, cut[cut["game_date"] == day][columns].reset_index(drop=True))
+    pd.testing.assert_frame_equal(mine, flipped[flipped["game_date"] == day][columns].reset_index(drop=True))
 
 
-@given(st.floats(0.0, 1.0), st.floats(0, 40), st.floats(0.5, 60))
-def test_calibrated_p_over_stays_a_probability(p, minutes, line):
-    rng = np.random.default_rng(0)
-    raw = rng.uniform(0, 1, 3000)
-    calibration = fit(
-        raw, (rng.uniform(0, 1, 3000) < raw**2).astype(float), np.full(3000, 20.0), np.full(3000, 15.5)
-    )
-    out = calibration.apply(np.array([p]), np.array([minutes]), np.array([line]))
-    assert 0.0 <= out[0] <= 1.0
+def test_the_walk_forward_fit_uses_only_pairs_before_the_month():
+    scored, lines = scored_window()
+    predictions = scored.assign(system_id="gb", predicted_points=scored["gb"], confidence=scored["gb_conf"])
+    pairs = line_calibration.pairs_from(predictions, lines)
+    day = START + timedelta(days=100)
+    fitted = WalkForward(pairs).for_date("gb", day)
+    before = WalkForward(pairs[pairs["game_date"] < day]).for_date("gb", day)
+    assert fitted.calibrated and fitted == before
+    assert fitted.last_pair < line_calibration.block_start(day).isoformat()
 
 
-def test_calibration_learns_the_realised_rate_per_cell():
-    rng = np.random.default_rng(1)
-    raw = rng.uniform(0, 1, 5000)
-    went_over = (rng.uniform(0, 1, 5000) < 0.5 * raw).astype(float)  # over half as often as stated
-    calibration = fit(raw, went_over, np.full(5000, 30.0), np.full(5000, 25.5))
-    assert list(calibration.cells) == ["2|2"]
-    assert calibration.apply(np.array([0.8]), np.array([30.0]), np.array([25.5]))[0] == pytest.approx(
-        0.4, abs=0.06
-    )
-    # another cell (a bench player, a low line) has no data: left as stated
-    assert calibration.apply(np.array([0.8]), np.array([5.0]), np.array([4.5]))[0] == 0.8
+def test_no_pick_probability_or_ev_against_a_stand_in_line():
+    scored, lines = scored_window()
+    stand_in = lines.assign(bookmaker="reference")
+    picks = line_picks(scored, ["gb"], stand_in, Picker())
+    assert (picks["recommendation"] == "PASS").all()
+    assert picks["p_over"].isna().all() and picks["ev"].isna().all()
+    assert set(picks["calibration"]) == {"uncalibrated"}
+    # a real line and a stand-in side by side: only the real one can be picked, even with a fit
+    mixed = pd.concat([lines, stand_in.assign(line=stand_in["line"] + 1.0)], ignore_index=True)
+    picks = line_picks(scored, ["gb"], mixed, Picker())
+    real = lines[["game_date", "player_lookup", "line"]].assign(real=True)
+    picks = picks.merge(real, on=["game_date", "player_lookup", "line"], how="left")
+    on_stand_ins = picks["real"].isna()
+    assert on_stand_ins.sum() == len(lines) and picks["stand_in"].eq(on_stand_ins).all()
+    assert (picks.loc[on_stand_ins, "recommendation"] == "PASS").all()
+    assert picks.loc[on_stand_ins, "p_over"].isna().all() and picks.loc[on_stand_ins, "ev"].isna().all()
+    assert picks.loc[~on_stand_ins, "recommendation"].isin(["OVER", "UNDER"]).sum() > 0
 
 
-def test_picks_only_where_expected_value_clears_the_margin_at_the_offered_price():
+def test_uncalibrated_without_real_pairs_and_picks_only_above_the_margin():
     rows = pd.DataFrame(
         {
-            "predicted_points": [25.0, 20.7, 25.0, 15.0, 20.0],
-            "confidence": [70.0, 70.0, 70.0, 70.0, 70.0],
-            "points_line": [20.5, 20.5, 20.5, 20.5, np.nan],
+            "game_date": [START] * 4,
+            "predicted_points": [25.0, 25.0, 25.0, 20.0],
+            "confidence": [70.0] * 4,
+            "points_line": [20.5, 20.5, 20.5, np.nan],
             "minutes_expected": 30.0,
-            "over_price": [-110, -110, -600, np.nan, -110],
-            "under_price": [-110, -110, 300, np.nan, -110],
+            "over_price": [-110.0, -110.0, -2000.0, -110.0],
+            "under_price": [-110.0, np.nan, 900.0, -110.0],
         }
     )
-    out = Picker({}, margin=0.02).evaluate(rows)
-    # a clear edge at -110: OVER; a 0.2-point edge: PASS; the same edge at -600: no value; no price: -110
-    assert list(out["recommendation"]) == ["OVER", "PASS", "PASS", "UNDER", "NO_LINE"]
-    assert out.loc[0, "ev_over"] > 0.02 > out.loc[2, "ev_over"]
+    out = Picker().evaluate(rows, "gb")  # no pairs at all
+    assert list(out["calibration"]) == ["uncalibrated"] * 3 + ["no_line"]
+    assert list(out["recommendation"]) == ["PASS"] * 3 + ["NO_LINE"]
+    assert out["p_over"].isna().all() and out["expected_value"].isna().all()
+
+    scored, lines = scored_window()
+    predictions = scored.assign(system_id="gb", predicted_points=scored["gb"], confidence=scored["gb_conf"])
+    walk = WalkForward(line_calibration.pairs_from(predictions, lines))
+    rows["game_date"] = START + timedelta(days=120)
+    out = Picker(walk, margin=0.02).evaluate(rows, "gb")
+    assert (out["calibration"][:3] == "calibrated").all()
+    assert 0.5 < out.loc[0, "p_over"] < 1.0
+    # a clear edge at -110: OVER at EV >= margin; at -2000 the same probability is worth nothing
+    assert out.loc[0, "recommendation"] == "OVER" and out.loc[0, "expected_value"] >= 0.02
+    assert out.loc[2, "recommendation"] != "OVER"
+    assert Picker(walk, margin=5.0).evaluate(rows, "gb")["recommendation"].iloc[0] == "PASS"
+
+
+def test_the_push_share_exists_only_on_whole_lines():
+    p = push_probability(np.array([20.0, 20.0]), np.array([60.0, 60.0]), np.array([20.5, 20.0]))
+    assert p[0] == 0.0 and 0.0 < p[1] < 0.2

@@ -78,6 +78,7 @@ def front_end_exports(
             day.history,
             generated_at=datetime.now(UTC),
             default_system=settings.headline_system(),
+            picker=settings.picker(game_date),
         )
         gates = _gates(settings).for_slate(frames.slate_games(day.slate, game_date))
         report = publish(files, sink, gates)

@@ -1,13 +1,15 @@
 """points_model: the gradient-boosting system's trained model, re-trained weekly and versioned."""
 
 import time
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 
 from nba_assets import game_day
 from nba_assets.defs.jobs import POINTS_MODEL_JOB
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+from nba_assets.defs.storage import WarehouseResource
 from nba_assets.game_day import TIMEZONE
 
 
@@ -26,9 +28,12 @@ def points_model(
     config: TrainConfig,
     nba_inputs: NbaInputsResource,
     settings: PipelineSettings,
+    warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    """The LightGBM points model the gradient_boosting system loads, saved with its version."""
+    """The LightGBM points model the gradient_boosting system loads, saved with its version and its
+    P(over) calibration on the real lines the warehouse stored before the cut-off."""
     from nba_assets.features import build_features
+    from nba_assets.predictions import line_calibration
     from nba_assets.predictions.training import train_points_model
 
     before = date.fromisoformat(config.train_before) if config.train_before else game_day.today()
@@ -37,12 +42,19 @@ def points_model(
     info = train_points_model(
         build_features(history[history["game_date"] < before]), before, settings.models_path()
     )
+    stored = warehouse.get().read_inputs(
+        "prop_lines", before - timedelta(days=3 * 366), before - timedelta(days=1)
+    )
+    pairs = line_calibration.pairs_from(line_calibration.load_holdout(Path(info.path)), stored.to_pandas())
+    fitted = line_calibration.save(pairs, before, Path(info.path))
     context.log.info(f"trained points model {info.version} on games before {before}")
     return dg.MaterializeResult(
         metadata={
             "version": info.version,
             "train_before": before.isoformat(),
             "rows": info.rows,
+            # real (line, outcome) pairs its P(over) calibration was fitted on, per system (0: uncalibrated)
+            "calibration_pairs": dg.MetadataValue.json({k: v.pairs for k, v in fitted.items()}),
             "seconds": round(time.perf_counter() - started, 1),
             "path": dg.MetadataValue.path(str(settings.models_path())),
         }

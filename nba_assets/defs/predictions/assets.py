@@ -85,6 +85,7 @@ def staging_predictions(
             batch.batch_id,
             context.run_id,
             history=nba_inputs.learned_history(game_date, wh) if systems_need_history else None,
+            picker=settings.picker(game_date),
         )
     metadata = {"batch_id": batch.batch_id, **_counts(outcomes, started), "outcomes": outcome_table(outcomes)}
     return _result(metadata, outcomes)

@@ -15,6 +15,7 @@ import pyarrow as pa
 from nba_assets.batch_state.base import BatchStore, CompletionStatus
 from nba_assets.defs.retries import OUTAGES
 from nba_assets.inputs.day import DayInputs
+from nba_assets.predictions.picks import Picker
 from nba_assets.predictions.runner import expand_lines, outcomes, run_systems, stamp
 from nba_assets.rows import STAGING_SCHEMA
 from nba_assets.warehouse.base import Warehouse
@@ -68,6 +69,7 @@ def run_shard(
     batch_id: str,
     run_id: str,
     history: pd.DataFrame | None = None,
+    picker: Picker | None = None,
 ) -> list[ShardOutcome]:
     """Every player in ``players`` reports exactly once: succeeded, skipped (reason) or failed (L6).
 
@@ -84,7 +86,7 @@ def run_shard(
     players = [p for p in players if p not in day.out]
     features = day.features[day.features["player_lookup"].isin(players)]
     outputs = run_systems(features, systems, history, lines=day.lines)
-    rows = expand_lines(features, outputs, day.lines, {s.system_id: s.version for s in systems})
+    rows = expand_lines(features, outputs, day.lines, {s.system_id: s.version for s in systems}, picker)
     by_player = dict(tuple(rows.groupby("player_lookup", sort=False))) if not rows.empty else {}
     staged_at = datetime.now(UTC)
     converted = staging_tables(rows, batch_id, staged_at)

@@ -77,5 +77,6 @@ def stage_range(
                 batch_id,
                 run_id,
                 history=learned if need_history else None,
+                picker=settings.picker(game_date),
             )
     return outcomes, closed

@@ -1,0 +1,67 @@
+"""Synthetic real-line data for the calibration and pick tests: a backtest window and its lines.
+
+One system ``gb`` whose estimate beats a line shaded toward the over a little, prices like
+BettingPros' (one price, the over's). Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from nba_assets.predictions import line_calibration
+from nba_assets.predictions.line_calibration import WalkForward
+from nba_assets.predictions.picks import Picker
+
+START = date(2021, 10, 19)
+
+
+def scored_window(
+    start: date = START, days: int = 150, players: int = 60, seed: int = 0, system: str = "gb"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(scored rows like ``evaluation.backtest``'s, the real lines of those player-games)."""
+    rng = np.random.default_rng(seed)
+    n = days * players
+    dates = np.repeat([start + timedelta(days=d) for d in range(days)], players)
+    lookup = np.tile([f"p{i:02d}" for i in range(players)], days)
+    mean = rng.uniform(6, 30, n)
+    line = np.floor(mean + rng.normal(0.4, 1.5, n)) + 0.5
+    points = np.clip(np.round(mean + rng.normal(0, 5, n)), 0, None)
+    scored = pd.DataFrame(
+        {
+            "game_date": dates,
+            "player_lookup": lookup,
+            "points": points,
+            "minutes": rng.uniform(10, 38, n),
+            "minutes_expected": rng.uniform(10, 38, n),
+            system: mean + rng.normal(0, 2, n),
+            system + "_conf": rng.uniform(50, 80, n),
+        }
+    )
+    lines = pd.DataFrame(
+        {
+            "game_date": dates,
+            "player_lookup": lookup,
+            "line": line,
+            "bookmaker": "bettingpros_consensus",
+            "over_price": rng.choice([-125.0, -115.0, -105.0], n),
+            "under_price": np.nan,
+        }
+    )
+    return scored, lines
+
+
+def calibrated_picker(
+    systems: tuple[str, ...] = ("gb",), before: date = START, margin: float = 0.02
+) -> Picker:
+    """A picker calibrated on 150 days of synthetic real-line pairs ending the day before ``before``."""
+    frames = []
+    for system in systems:
+        scored, lines = scored_window(before - timedelta(days=150), system=system)
+        predictions = scored.assign(
+            system_id=system, predicted_points=scored[system], confidence=scored[system + "_conf"]
+        )
+        frames.append(line_calibration.pairs_from(predictions, lines))
+    return Picker(WalkForward(pd.concat(frames, ignore_index=True)), margin)

@@ -30,9 +30,9 @@ from nba_assets.inputs.slates import slate_from_box_scores
 from nba_assets.predictions import registry
 from nba_assets.predictions.base import SystemContext
 from nba_assets.predictions.evaluation import backtest, pick_table, reliability_table
-from nba_assets.predictions.report import headline, write_report
 from nba_assets.predictions.runner import run_systems
 from nba_assets.predictions.training import train_points_model
+from nba_assets.reports.backtest import headline, write_report
 
 TRAIN_SEASONS = [f"{y}-{str(y + 1)[2:]}" for y in range(2015, 2024)]
 TEST_SEASON = "2024-25"

@@ -17,8 +17,8 @@ from nba_assets.inputs.lines import load_lines, reference_lines
 from nba_assets.predictions import model_store, registry
 from nba_assets.predictions.evaluation import HEADLINE_MINUTES, Backtest, backtest, pick_table
 from nba_assets.predictions.picks import EV_MARGIN, Picker
-from nba_assets.predictions.report import LINES_NOTE, headline, write_report
 from nba_assets.predictions.training import train_points_model
+from nba_assets.reports.backtest import LINES_NOTE, headline, write_report
 
 LEARNED = {"gradient_boosting", "ensemble", "market_blend"}
 

@@ -153,6 +153,7 @@ def test_calibrated_files_validate_and_carry_probability_and_ev_only_when_calibr
             lines,
             None,
             generated_at=GENERATED_AT,
+            default_system="moving_average",
             picker=calibrated_picker(("moving_average",), DAY),
         )
     }

@@ -54,7 +54,7 @@ def ingest_range(definitions, instance, asset: str, days: list[date], on_date=la
 
     job = definitions.resolve_implicit_job_def_def_for_assets([dg.AssetKey(asset)])
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    total = {"dates": 0, "rows": 0}
+    total: dict = {"dates": 0, "rows": 0, "unmatched": []}
     for day in days:
         outcome = job.execute_in_process(
             partition_key=day.isoformat(),
@@ -73,8 +73,21 @@ def ingest_range(definitions, instance, asset: str, days: list[date], on_date=la
         count = int(rows.value) if rows is not None else 0
         total["dates"] += 1
         total["rows"] += count
+        total["unmatched"] += _unmatched_names(event.metadata)
         on_date(day, count)
     return total
+
+
+def _unmatched_names(metadata: dict) -> list[str]:
+    """The lines whose name matched no player who could be in the game, one line each for the CLI
+    (names of players absent from their game are counted in metadata, not printed)."""
+    table = metadata.get("unmatched_players")
+    records = getattr(getattr(table, "value", None), "records", None) or []
+    return [
+        f"{r.data['game_date']} {r.data['game']}: {r.data['name']!r} ({r.data['rows']} line(s))"
+        for r in records
+        if r.data.get("reason") != "did not play"
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,4 +112,10 @@ def run(args: argparse.Namespace) -> int:
         console.print(
             f"ingested {args.what}: {total['rows']:,} rows over {total['dates']} dates ({start}..{end})"
         )
+        if total["unmatched"]:
+            console.print(
+                f"{len(total['unmatched'])} book name(s) matched no player (lines kept, joined to no one):"
+            )
+            for text in total["unmatched"]:
+                console.print(f"  unmatched: {text}", highlight=False)
     return 0

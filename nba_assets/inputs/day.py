@@ -24,7 +24,7 @@ from nba_assets.inputs.box_scores import COLUMNS as BOX_COLUMNS
 from nba_assets.inputs.box_scores import load_box_scores
 from nba_assets.inputs.bundled import bundled_box_scores, bundled_paths
 from nba_assets.inputs.lines import COLUMNS as LINE_COLUMNS
-from nba_assets.inputs.lines import load_lines, reference_lines
+from nba_assets.inputs.lines import UNMATCHED_COLUMNS, LoadedLines, match_players, read_lines, reference_lines
 from nba_assets.inputs.slates import COLUMNS as SLATE_COLUMNS
 from nba_assets.inputs.slates import load_slate, slate_from_box_scores
 from nba_assets.inputs.versioned import VersionedCache, versions
@@ -127,13 +127,61 @@ def source_slate(
     )
 
 
+PLAYER_COLUMNS = ["game_date", "player_lookup", "player_name", "team"]
+
+
+def file_lines(
+    src: Sources, game_date: date, wh: Warehouse | None = None, slate: pd.DataFrame | None = None
+) -> LoadedLines:
+    """The line files' rows of the date, each name matched against the players of its game.
+
+    Every file is read and matched once per version of the files and the history (a range ingest
+    reads it once). Names are matched to the box scores' players of the date; a date the box
+    scores do not hold yet (tonight) is matched against its ``slate``.
+    """
+
+    def build() -> tuple[LoadedLines, frozenset]:
+        hist = history(src, wh)
+        loaded = [read_lines(p, src.suspicious_lines, hist[PLAYER_COLUMNS]) for p in src.lines]
+        return LoadedLines(
+            pd.concat([x.lines for x in loaded], ignore_index=True),
+            pd.concat(
+                [x.unmatched for x in loaded if len(x.unmatched)] or [_no_unmatched()], ignore_index=True
+            ),
+        ), frozenset(hist["game_date"])
+
+    history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
+    version = _version(src, wh, ("box_scores",), (*src.lines, *history_files))
+    loaded, played_dates = _cache.get(("lines", src, _warehouse_key(wh)), version, build)
+    lines = loaded.lines[loaded.lines["game_date"] == game_date].reset_index(drop=True)
+    unmatched = loaded.unmatched[loaded.unmatched["game_date"] == game_date].reset_index(drop=True)
+    if game_date not in played_dates and slate is not None and len(slate) and len(lines):
+        lines = lines.copy()
+        lines["player_lookup"], unmatched = match_players(
+            lines, lines["player_lookup"], None, slate.assign(game_date=game_date)[PLAYER_COLUMNS]
+        )
+        lines = lines.dropna(subset=["player_lookup"]).drop_duplicates(
+            subset=["game_date", "player_lookup", "bookmaker", "line"]
+        )
+        lines = lines.reset_index(drop=True)
+    return LoadedLines(lines, unmatched)
+
+
+def _no_unmatched() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(UNMATCHED_COLUMNS))
+
+
 def source_lines(
-    src: Sources, game_date: date, features: pd.DataFrame | None, slate_lines: pd.DataFrame | None
+    src: Sources,
+    game_date: date,
+    features: pd.DataFrame | None,
+    slate_lines: pd.DataFrame | None,
+    wh: Warehouse | None = None,
+    slate: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """Line files; else lines given in slate files; else reference stand-ins (``features`` needed)."""
     if src.lines:
-        all_lines = pd.concat([load_lines(p, src.suspicious_lines) for p in src.lines], ignore_index=True)
-        return all_lines[all_lines["game_date"] == game_date].reset_index(drop=True), "files"
+        return file_lines(src, game_date, wh, slate).lines, "files"
     if slate_lines is not None and not slate_lines.empty:
         return slate_lines.reset_index(drop=True), "files"
     return reference_lines(features, src.alternates), "reference"
@@ -195,7 +243,7 @@ def _day(src, game_date, wh, stored_slate_ok, stored_lines_ok, features_of) -> D
     else:  # only reference stand-ins are built from the features
         given = bool(src.lines) or (slate_lines is not None and not slate_lines.empty)
         features = None if given else features_of(hist, slate, out)
-        lines, label = source_lines(src, game_date, features, slate_lines)
+        lines, label = source_lines(src, game_date, features, slate_lines, wh, slate)
     return DayInputs(
         game_date,
         hist,

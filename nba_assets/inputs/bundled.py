@@ -1,4 +1,4 @@
-"""The real box-score sample shipped in the package, and the full shared data set when present."""
+"""The real box-score sample shipped in the package, its real lines, and the shared data set when present."""
 
 from __future__ import annotations
 
@@ -16,8 +16,18 @@ BUNDLED_SEASONS = ("2023-24", "2024-25")
 DEMO_DATE = "2025-02-12"
 
 
+# Real PrizePicks/Underdog points lines (MIT, spon7ge/NBA-Prop-Predictor; data/README.md) of the
+# demo date and the game days before it, so market_blend learns its weight walk-forward on them.
+BUNDLED_LINES = DATA_DIR / "prop_lines_2024-10-22_2024-11-04.csv"
+
+
 def bundled_paths() -> list[Path]:
     return [DATA_DIR / f"box_scores_{season}.parquet" for season in BUNDLED_SEASONS]
+
+
+def bundled_lines_paths() -> tuple[str, ...]:
+    """The bundled real lines file(s): the default lines of the bundled sample's dates they cover."""
+    return (str(BUNDLED_LINES),)
 
 
 def shared_data_dir() -> Path | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
 import pandas as pd
@@ -130,29 +130,33 @@ def source_slate(
 PLAYER_COLUMNS = ["game_date", "player_lookup", "player_name", "team"]
 
 
+def _all_file_lines(src: Sources, wh: Warehouse | None) -> tuple[LoadedLines, frozenset]:
+    """(every line file's rows, names matched to each date's box-score players; the dates the box
+    scores hold), read once per version of the files and the history (a range reads it once)."""
+
+    def build() -> tuple[LoadedLines, frozenset]:
+        hist = history(src, wh)
+        loaded = [read_lines(p, src.suspicious_lines, hist[PLAYER_COLUMNS]) for p in src.lines]
+        unmatched = [x.unmatched for x in loaded if len(x.unmatched)] or [_no_unmatched()]
+        both = LoadedLines(
+            pd.concat([x.lines for x in loaded], ignore_index=True), pd.concat(unmatched, ignore_index=True)
+        )
+        return both, frozenset(hist["game_date"])
+
+    history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
+    version = _version(src, wh, ("box_scores",), (*src.lines, *history_files))
+    return _cache.get(("lines", src, _warehouse_key(wh)), version, build)
+
+
 def file_lines(
     src: Sources, game_date: date, wh: Warehouse | None = None, slate: pd.DataFrame | None = None
 ) -> LoadedLines:
     """The line files' rows of the date, each name matched against the players of its game.
 
-    Every file is read and matched once per version of the files and the history (a range ingest
-    reads it once). Names are matched to the box scores' players of the date; a date the box
-    scores do not hold yet (tonight) is matched against its ``slate``.
+    Names are matched to the box scores' players of the date; a date the box scores do not hold
+    yet (tonight) is matched against its ``slate``.
     """
-
-    def build() -> tuple[LoadedLines, frozenset]:
-        hist = history(src, wh)
-        loaded = [read_lines(p, src.suspicious_lines, hist[PLAYER_COLUMNS]) for p in src.lines]
-        return LoadedLines(
-            pd.concat([x.lines for x in loaded], ignore_index=True),
-            pd.concat(
-                [x.unmatched for x in loaded if len(x.unmatched)] or [_no_unmatched()], ignore_index=True
-            ),
-        ), frozenset(hist["game_date"])
-
-    history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
-    version = _version(src, wh, ("box_scores",), (*src.lines, *history_files))
-    loaded, played_dates = _cache.get(("lines", src, _warehouse_key(wh)), version, build)
+    loaded, played_dates = _all_file_lines(src, wh)
     lines = loaded.lines[loaded.lines["game_date"] == game_date].reset_index(drop=True)
     unmatched = loaded.unmatched[loaded.unmatched["game_date"] == game_date].reset_index(drop=True)
     if game_date not in played_dates and slate is not None and len(slate) and len(lines):
@@ -165,6 +169,26 @@ def file_lines(
         )
         lines = lines.reset_index(drop=True)
     return LoadedLines(lines, unmatched)
+
+
+def past_real_lines(src: Sources, wh: Warehouse | None, game_date: date) -> pd.DataFrame:
+    """Every real line of the dates strictly before ``game_date``: what the warehouse stored (the
+    feed's or the files' lines, never the reference stand-ins), and the line files' rows of the
+    dates it does not hold. market_blend learns its weight from these and the graded outcomes."""
+    frames = []
+    stored_dates: set = set()
+    if wh is not None:
+        table = wh.read_inputs("prop_lines", EARLIEST, game_date - timedelta(days=1))
+        if table.num_rows:
+            stored = table.to_pandas()
+            stored_dates = set(stored["game_date"])
+            frames.append(stored.loc[stored["source"] != "reference", list(LINE_COLUMNS)])
+    if src.lines:
+        files = _all_file_lines(src, wh)[0].lines
+        files = files[(files["game_date"] < game_date) & ~files["game_date"].isin(stored_dates)]
+        frames.append(files[list(LINE_COLUMNS)])
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(LINE_COLUMNS))
 
 
 def _no_unmatched() -> pd.DataFrame:

@@ -90,3 +90,23 @@ def test_never_reads_an_outcome_of_its_own_date():
     dirty = blend.predict(rows, SystemContext(history=leaked, lines=all_lines))
     pd.testing.assert_frame_equal(clean, dirty)
     assert blend.weights[DAY][1] == 400  # the 10 earlier dates' pairs, not today's 5
+
+
+def test_a_many_date_predict_learns_each_dates_weight_from_strictly_earlier_pairs():
+    # 400 pairs before DAY; DAY itself has 5 graded pairs (a past date inside a many-date file)
+    history, past_lines = synthetic(10, 40, "line")
+    rows, lines = today()
+    own = rows.assign(points=rows["model"])  # DAY's outcomes, which must not count for DAY
+    tomorrow = rows.assign(game_date=DAY + timedelta(days=1))
+    blend = MarketBlend(Fixed())
+    context = SystemContext(
+        history=pd.concat([history, own], ignore_index=True),
+        lines=pd.concat([past_lines, lines, tomorrow[["game_date", "player_lookup", "line"]]]),
+    )
+    blend.predict(pd.concat([rows, tomorrow], ignore_index=True), context)
+    assert blend.weights[DAY][1] == 400  # strictly before DAY: not DAY's own 5
+    assert blend.weights[DAY + timedelta(days=1)][1] == 405  # DAY's pairs count for the day after
+    # and DAY's weight is the weight of DAY predicted alone
+    alone = MarketBlend(Fixed())
+    alone.predict(rows, SystemContext(history=history, lines=pd.concat([past_lines, lines])))
+    assert alone.weights[DAY] == blend.weights[DAY]

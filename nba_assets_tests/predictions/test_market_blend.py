@@ -110,3 +110,16 @@ def test_a_many_date_predict_learns_each_dates_weight_from_strictly_earlier_pair
     alone = MarketBlend(Fixed())
     alone.predict(rows, SystemContext(history=history, lines=pd.concat([past_lines, lines])))
     assert alone.weights[DAY] == blend.weights[DAY]
+
+
+def test_pairs_the_model_trained_on_do_not_count():
+    history, past_lines = synthetic(20, 40, "model")  # the model looks perfect on every past pair
+    rows, lines = today()
+    model = Fixed()
+    model.metadata = {"train_before": (DAY - timedelta(days=10)).isoformat()}
+    blend = MarketBlend(model)
+    blend.predict(rows, SystemContext(history=history, lines=pd.concat([past_lines, lines])))
+    assert blend.weights[DAY][1] == 400  # the 10 days from train_before on, not all 800
+    model.metadata = {"train_before": DAY.isoformat()}  # trained on every past game: the prior
+    blend.predict(rows, SystemContext(history=history, lines=pd.concat([past_lines, lines])))
+    assert blend.weights[DAY] == (PRIOR_WEIGHT, 0)

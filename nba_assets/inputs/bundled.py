@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def bundled_paths() -> list[Path]:
 def bundled_lines_paths() -> tuple[str, ...]:
     """The bundled real lines file(s): the default lines of the bundled sample's dates they cover."""
     return (str(BUNDLED_LINES),)
+
+
+@cache
+def bundled_lines_dates() -> frozenset[date]:
+    """The dates the bundled real lines cover (where no lines are configured, they are the lines)."""
+    dates = pd.read_csv(BUNDLED_LINES, usecols=["game_date"], dtype=str)["game_date"]
+    return frozenset(date.fromisoformat(d) for d in dates.unique())
 
 
 def shared_data_dir() -> Path | None:

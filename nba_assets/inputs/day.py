@@ -10,6 +10,7 @@ long-running code server sees a rewritten file or a re-ingested date on its next
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,7 +23,12 @@ from nba_assets.features.builder import walk_forward
 from nba_assets.inputs.availability import load_availability, players_out
 from nba_assets.inputs.box_scores import COLUMNS as BOX_COLUMNS
 from nba_assets.inputs.box_scores import load_box_scores
-from nba_assets.inputs.bundled import bundled_box_scores, bundled_paths
+from nba_assets.inputs.bundled import (
+    bundled_box_scores,
+    bundled_lines_dates,
+    bundled_lines_paths,
+    bundled_paths,
+)
 from nba_assets.inputs.lines import COLUMNS as LINE_COLUMNS
 from nba_assets.inputs.lines import UNMATCHED_COLUMNS, LoadedLines, match_players, read_lines, reference_lines
 from nba_assets.inputs.slates import COLUMNS as SLATE_COLUMNS
@@ -183,8 +189,9 @@ def past_real_lines(src: Sources, wh: Warehouse | None, game_date: date) -> pd.D
             stored = table.to_pandas()
             stored_dates = set(stored["game_date"])
             frames.append(stored.loc[stored["source"] != "reference", list(LINE_COLUMNS)])
-    if src.lines:
-        files = _all_file_lines(src, wh)[0].lines
+    lines_src = with_bundled_lines(src)  # no lines configured: the bundled real lines
+    if lines_src.lines:
+        files = _all_file_lines(lines_src, wh)[0].lines
         files = files[(files["game_date"] < game_date) & ~files["game_date"].isin(stored_dates)]
         frames.append(files[list(LINE_COLUMNS)])
     frames = [f for f in frames if len(f)]
@@ -203,12 +210,20 @@ def source_lines(
     wh: Warehouse | None = None,
     slate: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """Line files; else lines given in slate files; else reference stand-ins (``features`` needed)."""
+    """Line files; else lines given in slate files; else the bundled real lines of the dates they
+    cover (label "bundled"); else reference stand-ins (``features`` needed)."""
     if src.lines:
         return file_lines(src, game_date, wh, slate).lines, "files"
     if slate_lines is not None and not slate_lines.empty:
         return slate_lines.reset_index(drop=True), "files"
+    if game_date in bundled_lines_dates():
+        return file_lines(with_bundled_lines(src), game_date, wh, slate).lines, "bundled"
     return reference_lines(features, src.alternates), "reference"
+
+
+def with_bundled_lines(src: Sources) -> Sources:
+    """The sources with the bundled real lines as their lines files (when none are configured)."""
+    return src if src.lines else dataclasses.replace(src, lines=bundled_lines_paths())
 
 
 def stored_slate(wh: Warehouse, game_date: date) -> pd.DataFrame | None:
@@ -266,6 +281,7 @@ def _day(src, game_date, wh, stored_slate_ok, stored_lines_ok, features_of) -> D
         lines, label = stored
     else:  # only reference stand-ins are built from the features
         given = bool(src.lines) or (slate_lines is not None and not slate_lines.empty)
+        given = given or game_date in bundled_lines_dates()
         features = None if given else features_of(hist, slate, out)
         lines, label = source_lines(src, game_date, features, slate_lines, wh, slate)
     return DayInputs(

@@ -98,3 +98,17 @@ def test_ingest_lines_takes_both_real_shapes_from_the_configured_files(tmp_path,
         ("cameronjohnson", "PrizePicks", 16.0, -137.0, -137.0),
         ("cameronjohnson", BETTINGPROS, 16.5, -118.0, None),
     ]
+
+
+def test_a_date_of_the_bundled_real_lines_takes_them_by_default(tmp_path, monkeypatch):
+    from nba_assets.inputs.bundled import bundled_lines_dates
+
+    assert D in bundled_lines_dates()
+    monkeypatch.setenv("NBA_ASSETS_HOME", str(tmp_path / "out"))
+    monkeypatch.delenv("NBA_ASSETS_LINES", raising=False)
+    assert main(["ingest", "lines", "--from", str(D), "--dagster-home", str(tmp_path / "dg"), "-q"]) == 0
+    with duckdb.connect(str(tmp_path / "out" / "warehouse.duckdb"), read_only=True) as con:
+        books = dict(con.execute("select bookmaker, count(*) from prop_lines group by 1").fetchall())
+        sources = {r[0] for r in con.execute("select distinct source from prop_lines").fetchall()}
+    assert set(books) == {"PrizePicks", "Underdog"} and sum(books.values()) >= 250  # no stand-ins
+    assert sources == {"bundled"}

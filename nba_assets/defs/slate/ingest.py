@@ -17,6 +17,7 @@ from nba_assets.defs.settings import NbaInputsResource
 from nba_assets.defs.storage import WarehouseResource
 from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.errors import FeedError
+from nba_assets.inputs.bundled import bundled_lines_dates
 from nba_assets.inputs.day import (
     PLAYER_COLUMNS,
     day_inputs,
@@ -24,6 +25,7 @@ from nba_assets.inputs.day import (
     file_lines,
     stored_lines,
     stored_slate,
+    with_bundled_lines,
 )
 from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players
 from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
@@ -133,8 +135,10 @@ def ingest_lines(
 
     ``day``: the date's inputs from a ranged run's one feature pass (reference lines need features).
     """
-    if not odds_feed.configured and nba_inputs.lines:  # line files: no features needed
-        loaded = file_lines(nba_inputs.sources(), game_date, wh, stored_slate(wh, game_date))
+    bundled = not nba_inputs.lines and game_date in bundled_lines_dates()  # the sample's real lines
+    if not odds_feed.configured and (nba_inputs.lines or bundled):  # line files: no features needed
+        src = with_bundled_lines(nba_inputs.sources())
+        loaded = file_lines(src, game_date, wh, stored_slate(wh, game_date))
         lines = loaded.lines
         suspicious = suspicious_constant_lines(lines)
         for finding in suspicious:
@@ -142,7 +146,7 @@ def ingest_lines(
         for text in loaded.describe():
             context.log.warning(f"lines file: no player matches {text}")
         return lines, {
-            "source": "files",
+            "source": "bundled" if bundled else "files",
             "suspicious": ", ".join(suspicious) or "none",
             **_unmatched_metadata(loaded.unmatched),
         }

@@ -13,8 +13,9 @@ from nba_assets.inputs.box_scores import load_box_scores
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_SEASONS = ("2023-24", "2024-25")
-# A date of the bundled sample with a full slate, used by the README's main command.
-DEMO_DATE = "2025-02-12"
+# A date of the bundled sample with a full slate (15 games, 312 players) and bundled real lines
+# (PrizePicks, Underdog), used by the README's main command.
+DEMO_DATE = "2024-11-04"
 
 
 # Real PrizePicks/Underdog points lines (MIT, spon7ge/NBA-Prop-Predictor; data/README.md) of the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -14,7 +14,7 @@ from nba_assets.defs.freshness.rules import NEW_YORK, Verdict, deadline_of, verd
 from nba_assets.defs.freshness.sensors import due_dates
 from nba_assets.inputs.bundled import DEMO_DATE
 
-GAME_DAY = date.fromisoformat(DEMO_DATE)  # 2025-02-12, the bundled slate file's only date
+GAME_DAY = date.fromisoformat(DEMO_DATE)  # 2024-11-04, the bundled slate file's only date
 pytestmark = pytest.mark.timeout(300)
 
 
@@ -42,7 +42,7 @@ def test_verdicts():
 
 @pytest.fixture()
 def watched_defs(local_home, monkeypatch, httpserver):
-    """Definitions whose only game day is 2025-02-12, watched from that date, alerting a webhook."""
+    """Definitions whose only game day is the demo date, watched from that date, alerting a webhook."""
     import nba_assets
 
     slate = Path(nba_assets.__file__).parent / "data" / f"slate_{DEMO_DATE}.csv"
@@ -79,11 +79,11 @@ def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(
     ) as context:
         result = sensor.evaluate_tick(context)
     (request,) = result.run_requests  # the other 6 dates of the tick have no games
-    assert request.run_key == "freshness:2025-02-12" and request.job_name == "freshness_job"
-    assert json.loads(result.cursor) == {"next": "2025-02-19"}
+    assert request.run_key == f"freshness:{GAME_DAY}" and request.job_name == "freshness_job"
+    assert json.loads(result.cursor) == {"next": str(GAME_DAY + timedelta(days=7))}
     (summary,) = posted
     print("morning summary webhook body:", json.dumps(summary, indent=2))  # noqa: T201 (payload shown with -s)
-    assert summary["kind"] == "morning_summary" and summary["game_date"] == "2025-02-12"
+    assert summary["kind"] == "morning_summary" and summary["game_date"] == str(GAME_DAY)
     assert summary["details"]["batch_state"] is None and summary["details"]["freshness"] == "missing"
     run = watched_defs.resolve_job_def("freshness_job").execute_in_process(
         instance=instance, run_config=request.run_config, tags=request.tags
@@ -112,7 +112,7 @@ def test_a_spent_tick_budget_leaves_the_rest_to_the_next_tick_and_nothing_twice(
     posted = webhook_posts(httpserver)
     sensor = watched_defs.resolve_sensor_def("morning_deadline_sensor")
     cursor, requested = None, []
-    for expected_next in ("2025-02-13", "2025-02-14", "2025-02-15"):
+    for expected_next in [str(GAME_DAY + timedelta(days=k)) for k in (1, 2, 3)]:
         with dg.build_sensor_context(
             instance=instance, definitions=watched_defs, resources=watched_defs.resources, cursor=cursor
         ) as context:
@@ -120,4 +120,4 @@ def test_a_spent_tick_budget_leaves_the_rest_to_the_next_tick_and_nothing_twice(
         cursor = result.cursor
         assert json.loads(cursor) == {"next": expected_next}
         requested += [r.run_key for r in result.run_requests]
-    assert requested == ["freshness:2025-02-12"] and len(posted) == 1
+    assert requested == [f"freshness:{GAME_DAY}"] and len(posted) == 1

@@ -112,3 +112,13 @@ def test_a_date_of_the_bundled_real_lines_takes_them_by_default(tmp_path, monkey
         sources = {r[0] for r in con.execute("select distinct source from prop_lines").fetchall()}
     assert set(books) == {"PrizePicks", "Underdog"} and sum(books.values()) >= 250  # no stand-ins
     assert sources == {"bundled"}
+
+
+def test_the_demo_date_has_a_full_slate_and_bundled_real_lines():
+    from nba_assets.inputs.bundled import DEMO_DATE, bundled_box_scores, bundled_lines_dates
+
+    demo = date.fromisoformat(DEMO_DATE)
+    played = bundled_box_scores()[lambda b: b["game_date"] == demo]
+    assert (
+        demo in bundled_lines_dates() and played["game_id"].nunique() >= 10 and played["team"].nunique() == 30
+    )

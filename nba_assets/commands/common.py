@@ -45,9 +45,12 @@ def matched_lines(path, on_suspicious: str, players: pd.DataFrame, quiet: bool) 
             f"lines {path}: {len(unknown)} name(s) matched no player ({int(unknown['rows'].sum())} line(s)); "
             f"{len(unmatched) - len(unknown)} name(s) of players absent from their game"
         )
-        for text in loaded.describe(limit=len(unknown) if len(unknown) <= 50 else 50):
-            if "did not play" not in text:
-                console.print(f"  unmatched: {text}")
+        for r in unknown.head(50).itertuples(index=False):
+            console.print(
+                f"  unmatched: {r.game_date} {r.game}: {r.player_name!r} ({r.rows} line(s))", highlight=False
+            )
+        if len(unknown) > 50:
+            console.print(f"  ... and {len(unknown) - 50} more")
     return loaded.lines
 
 

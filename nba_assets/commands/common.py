@@ -38,6 +38,28 @@ def load_history(paths: list[str] | None) -> pd.DataFrame:
     return load_box_scores(paths) if paths else bundled_box_scores()
 
 
+def matched_lines(path, on_suspicious: str, players: pd.DataFrame, quiet: bool) -> pd.DataFrame:
+    """A lines file in any supported shape, names matched to ``players`` (box scores and slate rows);
+    every name that matched no player who played is printed with its date and game."""
+    from nba_assets.inputs.lines import read_lines
+
+    loaded = read_lines(path, on_suspicious, players[["game_date", "player_lookup", "player_name", "team"]])
+    unmatched = loaded.unmatched
+    if not quiet and len(unmatched):
+        unknown = unmatched[unmatched["reason"] != "did not play"]
+        console.print(
+            f"lines {path}: {len(unknown)} name(s) matched no player ({int(unknown['rows'].sum())} line(s)); "
+            f"{len(unmatched) - len(unknown)} name(s) of players absent from their game"
+        )
+        for r in unknown.head(50).itertuples(index=False):
+            console.print(
+                f"  unmatched: {r.game_date} {r.game}: {r.player_name!r} ({r.rows} line(s))", highlight=False
+            )
+        if len(unknown) > 50:
+            console.print(f"  ... and {len(unknown) - 50} more")
+    return loaded.lines
+
+
 def progress(quiet: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),

@@ -11,9 +11,9 @@ from pathlib import Path
 from rich import box
 from rich.table import Table
 
-from nba_assets.commands.common import add_history_argument, console, load_history, progress
+from nba_assets.commands.common import add_history_argument, console, load_history, matched_lines, progress
 from nba_assets.features import build_features
-from nba_assets.inputs.lines import load_lines, reference_lines
+from nba_assets.inputs.lines import reference_lines
 from nba_assets.predictions import model_store, registry
 from nba_assets.predictions.evaluation import HEADLINE_MINUTES, Backtest, backtest, pick_table
 from nba_assets.predictions.picks import EV_MARGIN, Picker
@@ -36,7 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=registry.available(),
         help="default: all (the ensemble also runs the systems it blends)",
     )
-    p.add_argument("--lines", type=Path, help="prop lines file; default: reference stand-in lines")
+    p.add_argument(
+        "--lines",
+        type=Path,
+        help="prop lines file (any shape predict --lines takes; names matched to the box scores); default: reference stand-in lines",
+    )
     p.add_argument(
         "--out", type=Path, default=Path("out/evaluation"), help="report directory (default out/evaluation)"
     )
@@ -74,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         systems = registry.build_systems(names, model_dir)
         window = features[(features["game_date"] >= args.start) & (features["game_date"] <= args.end)]
         if args.lines:
-            lines, source = load_lines(args.lines), "files"
+            lines, source = matched_lines(args.lines, "warn", history, args.quiet), "files"
         else:
             lines, source = reference_lines(window), "reference"
         months = (args.end.year - args.start.year) * 12 + args.end.month - args.start.month + 1

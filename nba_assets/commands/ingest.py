@@ -71,4 +71,10 @@ def run(args: argparse.Namespace) -> int:
         console.print(
             f"ingested {args.what}: {total['rows']:,} rows over {total['dates']} dates ({start}..{end})"
         )
+        if total["unmatched"]:
+            console.print(
+                f"{len(total['unmatched'])} book name(s) matched no player (lines kept, joined to no one):"
+            )
+            for text in total["unmatched"]:
+                console.print(f"  unmatched: {text}", highlight=False)
     return 0

@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from nba_assets.commands.common import add_history_argument, console, load_history, progress, write_table
+from nba_assets.commands.common import (
+    add_history_argument,
+    console,
+    load_history,
+    matched_lines,
+    progress,
+    write_table,
+)
 from nba_assets.features.builder import walk_forward
 from nba_assets.inputs.availability import OUT_STATUSES, load_availability
-from nba_assets.inputs.lines import load_lines
 from nba_assets.inputs.slates import load_slate
 from nba_assets.predictions import model_store, registry
 from nba_assets.predictions.base import any_needs_history
@@ -40,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="CSV: game_date, player_name, team, opponent, is_home[, line]",
     )
     p.add_argument(
-        "--lines", type=Path, help="prop lines file (game_date, player_name, line[, bookmaker, prices])"
+        "--lines",
+        type=Path,
+        help="prop lines file: game_date, player_name, line[, bookmaker, over_price, under_price, home_team, away_team], or BettingPros' game_date, player_slug, line, price (names matched to the players)",
     )
     p.add_argument(
         "--availability",
@@ -64,10 +72,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     slate, lines = load_slate(args.slate)
-    if args.lines:
-        lines = load_lines(args.lines, args.suspicious_lines)
-    systems = registry.build_systems(args.systems, args.model_dir)
     history = load_history(args.history)
+    if args.lines:
+        players = pd.concat([history, slate], ignore_index=True)
+        lines = matched_lines(args.lines, args.suspicious_lines, players, args.quiet)
+    systems = registry.build_systems(args.systems, args.model_dir)
     listed_out = None
     if args.availability:
         listed = load_availability([str(p) for p in args.availability])

@@ -6,8 +6,9 @@ REGULAR_MINUTES, fast EWM of his games before the date), his expected shot load 
 minute x expected minutes) and his slow points form are put over the team's total with him in it:
 a third scorer whose two leading teammates sit takes a bigger share than his averages say.
 
-The slate of (team, date) is ``availability``'s (``on_the_slate``): the target rows when the date is being
-predicted, else the known rows of the date (a replayed past date's slate is who appeared). A player
+The slate of (team, date) is the target rows for the rows being predicted, and the known rows of
+the date (who appeared) for a replayed past date's history rows, even when that date is also a
+target of a many-date slate (so a date's history rows do not depend on which dates are predicted). A player
 the availability source lists out (``listed_out``) is not counted among his teammates. Every
 expectation comes from games strictly before the date; only the presence list is of the date
 itself, known before tip-off. On 2023-24 (trained on 2015-16..2022-23, with the minutes model)
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nba_assets.features.availability import REGULAR_MINUTES, listed_out_rows, on_the_slate
+from nba_assets.features.availability import REGULAR_MINUTES, listed_out_rows
 
 PRESENCE_FEATURES = ("present_load_share", "present_pts_share")
 
@@ -34,8 +35,12 @@ def presence_features(
     ``known`` marks rows with an outcome (history), the rest are slate rows; ``listed_out``
     (game_date, player_lookup): players out on a date, never counted among their teammates.
     """
-    team_day = combined.groupby(["team", "game_ts"], sort=False).ngroup()
-    counted = on_the_slate(combined, known) & ~listed_out_rows(combined, listed_out)
+    # A date's slate is its target rows for the target rows and its known rows (who appeared) for
+    # the known rows: a past date inside a many-date slate gives its history rows the shares it
+    # gives them predicted alone (issue 23: market_blend's past estimates differed between paths).
+    is_known = pd.Series(known.to_numpy(dtype=bool), index=combined.index)
+    team_day = combined.groupby([combined["team"], combined["game_ts"], is_known], sort=False).ngroup()
+    counted = ~listed_out_rows(combined, listed_out)
     counted &= combined["min_ewm_fast"] >= REGULAR_MINUTES
     expected = {
         "present_load_share": combined["usage_last10"] * combined["min_ewm_fast"],

@@ -5,8 +5,9 @@
   back empty takes its last stored roster (reported), or fails the slate naming the team when none
   is stored. A player on two rosters (a trade in progress) is settled by :func:`settle_two_rosters`.
 - :func:`box_scores_from_feed`: the date's league game log (player mode), raw NBA stats columns.
-- :func:`lines_from_feed`: every event's ``player_points`` lines with a consensus, names matched to
-  the slate; players matching nobody are returned for the report.
+- :func:`lines_from_feed`: every event's ``player_points`` lines with a consensus, each name matched
+  among the players of that event's two teams (``feeds.identity``); players matching nobody are
+  returned, with their event, for the report.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import date
 import pandas as pd
 
 from nba_assets.feeds.errors import FeedEmpty
-from nba_assets.feeds.identity import match
+from nba_assets.feeds.identity import TEAMS, match
 from nba_assets.feeds.nba_stats import StatsFeed, season_of
 from nba_assets.feeds.odds_api import LinesFeed
 from nba_assets.feeds.odds_parsing import RAW_COLUMNS, with_consensus
@@ -37,11 +38,20 @@ class FeedReport:
 
     requests: int = 0
     postponed: list[str] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # names, sorted
+    unmatched_games: list[tuple[str, str, str]] = field(default_factory=list)  # (name, event, reason)
     dropped_outcomes: int = 0
     events: int = 0
     roster_fallbacks: list[str] = field(default_factory=list)  # teams whose stored roster stood in
     roster_conflicts: list[str] = field(default_factory=list)  # players on two rosters, and the outcome
+
+    def unmatched_frame(self, game_date: date | None = None) -> pd.DataFrame:
+        """The unmatched names as ``inputs.lines.UNMATCHED_COLUMNS`` rows (one line counted per book)."""
+        rows = [(game_date, game, name, 1, reason) for name, game, reason in self.unmatched_games]
+        frame = pd.DataFrame(rows, columns=["game_date", "game", "player_name", "rows", "reason"])
+        return frame.groupby(["game_date", "game", "player_name", "reason"], as_index=False, dropna=False)[
+            "rows"
+        ].sum()[["game_date", "game", "player_name", "rows", "reason"]]
 
 
 def slate_from_feed(
@@ -136,10 +146,33 @@ def box_scores_from_feed(stats: StatsFeed, game_date: date, report: FeedReport) 
     return stats.game_log(game_date)
 
 
+def event_candidates(
+    players: pd.DataFrame | set[str] | None, home_team: str, away_team: str
+) -> dict[str, str] | set[str] | None:
+    """The players who can be in one event: of its two teams when the teams are known
+    (``players``: player_lookup, player_name, team), else every player given."""
+    if players is None or isinstance(players, set | frozenset):
+        return players
+    teams = {TEAMS.get(home_team), TEAMS.get(away_team)} - {None}
+    pool = players
+    if len(teams) == 2 and players["team"].notna().any():
+        pool = players[players["team"].isin(teams)]
+    return dict(zip(pool["player_lookup"], pool["player_name"], strict=True))
+
+
 def lines_from_feed(
-    odds: LinesFeed, game_date: date, known: set[str] | None, report: FeedReport
+    odds: LinesFeed,
+    game_date: date,
+    players: pd.DataFrame | set[str] | None,
+    report: FeedReport,
+    known: set[str] | frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """Lines of every event of the date, columns of ``inputs.lines`` plus player_name."""
+    """Lines of every event of the date, columns of ``inputs.lines`` plus player_name.
+
+    ``players``: the date's players with their teams (or a set of lookups), each event's names
+    matched within its two teams; None takes every name as its normalised spelling. ``known``:
+    every player lookup known (a name of a known player absent from the event stays unmatched).
+    """
     events = odds.events(game_date)
     report.requests += 1
     report.events = len(events)
@@ -148,12 +181,19 @@ def lines_from_feed(
         rows, dropped = odds.event_lines(event.event_id)
         report.requests += 1
         report.dropped_outcomes += dropped
+        matched = match(
+            rows["player_name"], event_candidates(players, event.home_team, event.away_team), known
+        )
+        where = f"{event.away_team} @ {event.home_team}"
+        for name in matched.unmatched:
+            reason = "did not play" if known and not match([name], set(known)).unmatched else "unknown name"
+            report.unmatched_games.append((name, where, reason))
+        rows = rows[rows["player_name"].isin(matched.lookups)].copy()
+        rows["player_lookup"] = rows["player_name"].map(matched.lookups)
         raw.append(rows)
-    frame = pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=list(RAW_COLUMNS))
-    matched = match(frame["player_name"], known)
-    report.unmatched = matched.unmatched
-    frame = frame[frame["player_name"].isin(matched.lookups)].copy()
-    frame["player_lookup"] = frame["player_name"].map(matched.lookups)
+    report.unmatched = sorted({name for name, _, _ in report.unmatched_games})
+    columns = [*RAW_COLUMNS, "player_lookup"]
+    frame = pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=columns)
     # two spellings of one player ("Jokić", "Jokic") are one player: dedupe per book, then consensus
     frame = frame.drop_duplicates(subset=["player_lookup", "bookmaker", "line"])
     frame = with_consensus(frame, by="player_lookup")

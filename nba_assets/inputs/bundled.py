@@ -1,8 +1,9 @@
-"""The real box-score sample shipped in the package, and the full shared data set when present."""
+"""The real box-score sample shipped in the package, its real lines, and the shared data set when present."""
 
 from __future__ import annotations
 
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -12,12 +13,30 @@ from nba_assets.inputs.box_scores import load_box_scores
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_SEASONS = ("2023-24", "2024-25")
-# A date of the bundled sample with a full slate, used by the README's main command.
-DEMO_DATE = "2025-02-12"
+# A date of the bundled sample with a full slate (15 games, 312 players) and bundled real lines
+# (PrizePicks, Underdog), used by the README's main command.
+DEMO_DATE = "2024-11-04"
+
+
+# Real PrizePicks/Underdog points lines (MIT, spon7ge/NBA-Prop-Predictor; data/README.md) of the
+# demo date and the game days before it, so market_blend learns its weight walk-forward on them.
+BUNDLED_LINES = DATA_DIR / "prop_lines_2024-10-22_2024-11-04.csv"
 
 
 def bundled_paths() -> list[Path]:
     return [DATA_DIR / f"box_scores_{season}.parquet" for season in BUNDLED_SEASONS]
+
+
+def bundled_lines_paths() -> tuple[str, ...]:
+    """The bundled real lines file(s): the default lines of the bundled sample's dates they cover."""
+    return (str(BUNDLED_LINES),)
+
+
+@cache
+def bundled_lines_dates() -> frozenset[date]:
+    """The dates the bundled real lines cover (where no lines are configured, they are the lines)."""
+    dates = pd.read_csv(BUNDLED_LINES, usecols=["game_date"], dtype=str)["game_date"]
+    return frozenset(date.fromisoformat(d) for d in dates.unique())
 
 
 def shared_data_dir() -> Path | None:

@@ -10,6 +10,7 @@ long-running code server sees a rewritten file or a re-ingested date on its next
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,9 +23,14 @@ from nba_assets.features.builder import walk_forward
 from nba_assets.inputs.availability import load_availability, players_out
 from nba_assets.inputs.box_scores import COLUMNS as BOX_COLUMNS
 from nba_assets.inputs.box_scores import load_box_scores
-from nba_assets.inputs.bundled import bundled_box_scores, bundled_paths
+from nba_assets.inputs.bundled import (
+    bundled_box_scores,
+    bundled_lines_dates,
+    bundled_lines_paths,
+    bundled_paths,
+)
 from nba_assets.inputs.lines import COLUMNS as LINE_COLUMNS
-from nba_assets.inputs.lines import load_lines, reference_lines
+from nba_assets.inputs.lines import UNMATCHED_COLUMNS, LoadedLines, match_players, read_lines, reference_lines
 from nba_assets.inputs.slates import COLUMNS as SLATE_COLUMNS
 from nba_assets.inputs.slates import TIPOFF, empty_lines, load_slate, slate_from_box_scores
 from nba_assets.inputs.versioned import VersionedCache, versions
@@ -135,20 +141,101 @@ def source_slate(
     )
 
 
+PLAYER_COLUMNS = ["game_date", "player_lookup", "player_name", "team"]
+
+
+def _all_file_lines(src: Sources, wh: Warehouse | None) -> tuple[LoadedLines, frozenset]:
+    """(every line file's rows, names matched to each date's box-score players; the dates the box
+    scores hold), read once per version of the files and the history (a range reads it once)."""
+
+    def build() -> tuple[LoadedLines, frozenset]:
+        hist = history(src, wh)
+        loaded = [read_lines(p, src.suspicious_lines, hist[PLAYER_COLUMNS]) for p in src.lines]
+        unmatched = [x.unmatched for x in loaded if len(x.unmatched)] or [_no_unmatched()]
+        both = LoadedLines(
+            pd.concat([x.lines for x in loaded], ignore_index=True), pd.concat(unmatched, ignore_index=True)
+        )
+        return both, frozenset(hist["game_date"])
+
+    history_files = src.box_scores or tuple(str(p) for p in bundled_paths())
+    version = _version(src, wh, ("box_scores",), (*src.lines, *history_files))
+    return _cache.get(("lines", src, _warehouse_key(wh)), version, build)
+
+
+def file_lines(
+    src: Sources, game_date: date, wh: Warehouse | None = None, slate: pd.DataFrame | None = None
+) -> LoadedLines:
+    """The line files' rows of the date, each name matched against the players of its game.
+
+    Names are matched to the box scores' players of the date; a date the box scores do not hold
+    yet (tonight) is matched against its ``slate``.
+    """
+    loaded, played_dates = _all_file_lines(src, wh)
+    lines = loaded.lines[loaded.lines["game_date"] == game_date].reset_index(drop=True)
+    unmatched = loaded.unmatched[loaded.unmatched["game_date"] == game_date].reset_index(drop=True)
+    if game_date not in played_dates and slate is not None and len(slate) and len(lines):
+        lines = lines.copy()
+        lines["player_lookup"], unmatched = match_players(
+            lines, lines["player_lookup"], None, slate.assign(game_date=game_date)[PLAYER_COLUMNS]
+        )
+        lines = lines.dropna(subset=["player_lookup"]).drop_duplicates(
+            subset=["game_date", "player_lookup", "bookmaker", "line"]
+        )
+        lines = lines.reset_index(drop=True)
+    return LoadedLines(lines, unmatched)
+
+
+def past_real_lines(src: Sources, wh: Warehouse | None, game_date: date) -> pd.DataFrame:
+    """Every real line of the dates strictly before ``game_date``: what the warehouse stored (the
+    feed's or the files' lines, never the reference stand-ins), and the line files' rows of the
+    dates it does not hold. market_blend learns its weight from these and the graded outcomes."""
+    frames = []
+    stored_dates: set = set()
+    if wh is not None:
+        table = wh.read_inputs("prop_lines", EARLIEST, game_date - timedelta(days=1))
+        if table.num_rows:
+            stored = table.to_pandas()
+            stored_dates = set(stored["game_date"])
+            frames.append(stored.loc[stored["source"] != "reference", list(LINE_COLUMNS)])
+    lines_src = with_bundled_lines(src)  # no lines configured: the bundled real lines
+    if lines_src.lines:
+        files = _all_file_lines(lines_src, wh)[0].lines
+        files = files[(files["game_date"] < game_date) & ~files["game_date"].isin(stored_dates)]
+        frames.append(files[list(LINE_COLUMNS)])
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(LINE_COLUMNS))
+
+
+def _no_unmatched() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(UNMATCHED_COLUMNS))
+
+
 def source_lines(
-    src: Sources, game_date: date, features: pd.DataFrame | None, slate_lines: pd.DataFrame | None
+    src: Sources,
+    game_date: date,
+    features: pd.DataFrame | None,
+    slate_lines: pd.DataFrame | None,
+    wh: Warehouse | None = None,
+    slate: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """Line files; else lines given in slate files; else, when no lines source is configured,
-    reference stand-ins (``features`` needed); with a lines feed configured, no lines (the feed's
-    lines are what the ``prop_lines`` asset stored)."""
+    """Line files; else lines given in slate files; else, with a lines feed configured, no lines (the
+    feed's lines are what the ``prop_lines`` asset stored); else the bundled real lines of the dates
+    they cover (label "bundled"); else, with no lines source at all, reference stand-ins (``features``
+    needed)."""
     if src.lines:
-        all_lines = pd.concat([load_lines(p, src.suspicious_lines) for p in src.lines], ignore_index=True)
-        return all_lines[all_lines["game_date"] == game_date].reset_index(drop=True), "files"
+        return file_lines(src, game_date, wh, slate).lines, "files"
     if slate_lines is not None and not slate_lines.empty:
         return slate_lines.reset_index(drop=True), "files"
     if not src.stand_ins_allowed:
         return empty_lines(), "odds"
+    if game_date in bundled_lines_dates():
+        return file_lines(with_bundled_lines(src), game_date, wh, slate).lines, "bundled"
     return reference_lines(features, src.alternates), "reference"
+
+
+def with_bundled_lines(src: Sources) -> Sources:
+    """The sources with the bundled real lines as their lines files (when none are configured)."""
+    return src if src.lines else dataclasses.replace(src, lines=bundled_lines_paths())
 
 
 def stored_slate(wh: Warehouse, game_date: date) -> pd.DataFrame | None:
@@ -221,8 +308,9 @@ def _day(src, game_date, wh, stored_slate_ok, stored_lines_ok, features_of) -> D
         lines, label = stored
     else:  # only reference stand-ins are built from the features
         given = not src.stand_ins_allowed or (slate_lines is not None and not slate_lines.empty)
+        given = given or game_date in bundled_lines_dates()
         features = None if given else features_of(hist, slate, out)
-        lines, label = source_lines(src, game_date, features, slate_lines)
+        lines, label = source_lines(src, game_date, features, slate_lines, wh, slate)
     return DayInputs(
         game_date,
         hist,

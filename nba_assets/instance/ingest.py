@@ -12,7 +12,7 @@ from nba_assets.instance.day_run import QUIET
 def ingest_range(definitions, instance, asset: str, days: list[date], on_date=lambda d, rows: None) -> dict:
     """One in-process materialization per date; stops at the first failure, naming it."""
     job = definitions.resolve_implicit_job_def_def_for_assets([dg.AssetKey(asset)])
-    total = {"dates": 0, "rows": 0}
+    total: dict = {"dates": 0, "rows": 0, "unmatched": []}
     for day in days:
         outcome = job.execute_in_process(
             partition_key=day.isoformat(),
@@ -31,5 +31,18 @@ def ingest_range(definitions, instance, asset: str, days: list[date], on_date=la
         count = int(rows.value) if rows is not None else 0
         total["dates"] += 1
         total["rows"] += count
+        total["unmatched"] += _unmatched_names(event.metadata)
         on_date(day, count)
     return total
+
+
+def _unmatched_names(metadata: dict) -> list[str]:
+    """The lines whose name matched no player who could be in the game, one line each for the CLI
+    (names of players absent from their game are counted in metadata, not printed)."""
+    table = metadata.get("unmatched_players")
+    records = getattr(getattr(table, "value", None), "records", None) or []
+    return [
+        f"{r.data['game_date']} {r.data['game']}: {r.data['name']!r} ({r.data['rows']} line(s))"
+        for r in records
+        if r.data.get("reason") != "did not play"
+    ]

@@ -74,12 +74,14 @@ def backtest(
                 f"model {system.version} saw games up to {trained_to}: retrain with --train-before {start}"
             )
     dates = features["game_date"]
-    parts = []
+    parts, blend_weights = [], {}
     for lo, hi in _months(start, end):
         rows = features[(dates >= lo) & (dates <= hi) & features["points"].notna()]
         if rows.empty:
             continue
         outputs = run_systems(rows, systems, history=features[dates <= hi], lines=lines)
+        for system in systems:  # market_blend: (weight, pairs) of each date, learned before it
+            blend_weights.update(getattr(system, "weights", None) or {})
         part = rows[
             ["game_date", "game_id", "player_lookup", "player_name", "team", "points", "minutes"]
         ].copy()
@@ -99,6 +101,10 @@ def backtest(
     scored = window.dropna(subset=names).reset_index(drop=True)
     picks = line_picks(scored, [s.system_id for s in systems], lines, picker)
     meta = {"window_rows": len(window), "versions": {s.system_id: s.version for s in systems}}
+    if blend_weights:
+        last = max(blend_weights)
+        meta["market_blend"] = {"last_date": str(last), "weight": round(blend_weights[last][0], 4),
+                                "pairs": int(blend_weights[last][1])}  # fmt: skip
     return Backtest(start, end, scored, names, coverage, lines_source, picks, meta)
 
 

@@ -10,8 +10,11 @@ that err differently are better combined than either alone, so where a line is k
 the median of the player's lines for the game (the consensus; alternates sit symmetric around it).
 ``w`` is the least-squares weight of (model - line) for (points - line) over past (line, outcome)
 pairs: every earlier date of the lines given with a known outcome in the history (the lines file
-of ``predict``/``evaluate``, or the lines the pipeline passes). For a game on date D only pairs of
-dates strictly before D count, so a date never sees its own outcomes (tested). With fewer than
+of ``predict``/``evaluate``, or the real lines the pipeline stored for earlier dates). For a game
+on date D only pairs of dates strictly before D count, so a date never sees its own outcomes
+(tested), and only pairs from the model's ``train_before`` on: on games it trained on the model
+looks better than it is (the bundled demo's model, trained up to the day before, got weight 1.0
+from its own training games; with out-of-sample pairs only it gets the prior until they exist). With fewer than
 MIN_PAIRS pairs the documented prior PRIOR_WEIGHT is used: with the line slightly more accurate
 than the model and their errors correlated ~0.8, the variance-minimising weight of the model is
 about 0.35. The learned weight is clipped to [0, 1]. Without a line, the model's estimate alone.
@@ -22,6 +25,7 @@ them before tip-off); nothing later than the row's own date is read.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +82,12 @@ class MarketBlend:
             out = base.predict(rows, SystemContext(history=context.history))
         return out["predicted_points"]
 
+    def _trained_before(self) -> date | None:
+        """The first date the base model did not train on (None for a model that does not train):
+        only pairs from then on are out-of-sample for the model's estimate."""
+        text = (getattr(self._base(), "metadata", None) or {}).get("train_before")
+        return date.fromisoformat(str(text)) if text else None
+
     def learned_weights(self, dates: list, context: SystemContext) -> dict:
         """(weight, pairs) per date, each from (line, outcome) pairs of earlier dates only."""
         lines, history = main_lines(context.lines), context.history
@@ -85,6 +95,9 @@ class MarketBlend:
         if lines.empty or history is None or history.empty or not dates:
             return result
         past = history[(history["game_date"] < max(dates)) & history["points"].notna()]
+        trained_before = self._trained_before()
+        if trained_before is not None:  # the model's own training games would flatter it
+            past = past[past["game_date"] >= trained_before]
         past = past.drop(columns=["line"], errors="ignore").merge(lines, on=_KEY, how="inner")
         if past.empty:
             return result

@@ -129,6 +129,7 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         f"Command: `{command}`" if command else "",
         f"Scored games: {len(result.scored):,} of {result.meta.get('window_rows', 0):,} in the window "
         "(those every system and both baselines predicted). Versions: " + versions + ".",
+        _blend_note(result.meta.get("market_blend")),
         "",
         f"## Error (players who played >= {HEADLINE_MINUTES:g} minutes; `_all` columns: every scored row)",
         "",
@@ -193,3 +194,12 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
     ]
     (out_dir / "report.md").write_text("\n".join(text))
     return [out_dir / "report.md", *paths, png, over_png]
+
+
+def _blend_note(blend: dict | None) -> str:
+    """market_blend's weight of the model on the window's last date and the real (line, outcome)
+    pairs before it that it was learned from (0 pairs: the prior)."""
+    if not blend:
+        return ""
+    return (f"market_blend on {blend['last_date']}: model weight {blend['weight']:.3f}, learned from "
+            f"{blend['pairs']:,} (line, outcome) pairs strictly before it" + (" (0: the prior)" if not blend["pairs"] else "") + ".")  # fmt: skip

@@ -49,3 +49,33 @@ def test_bad_slate_is_a_one_line_error_without_traceback(tmp_path, capsys):
 def test_missing_file_is_one_line(tmp_path, capsys):
     assert main(["predict", "--slate", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_predict_takes_a_bettingpros_lines_file_as_it_is_and_names_what_matched_no_one(tmp_path, capsys):
+    import nba_assets
+
+    slate = f"{nba_assets.__path__[0]}/data/slate_2024-11-04.csv"
+    lines = tmp_path / "bettingpros.csv"
+    lines.write_text(
+        "game_date,season_end,player_slug,line,price\n"
+        "2024-11-04,2025,cameronjohnson-g,16.5,-118\n2024-11-04,2025,nobodyatall,8.5,-110\n"
+    )
+    out = tmp_path / "predictions.csv"
+    args = [
+        "predict",
+        "--slate",
+        slate,
+        "--lines",
+        str(lines),
+        "--out",
+        str(out),
+        "--systems",
+        "moving_average",
+    ]
+    assert main(args) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "unmatched: 2024-11-04 (date): 'nobodyatall' (1 line(s))" in printed
+    rows = pd.read_csv(out)
+    assert rows.loc[rows["line"].notna(), ["player_lookup", "line"]].values.tolist() == [
+        ["cameronjohnson", 16.5]
+    ]

@@ -20,6 +20,7 @@ from werkzeug import Response
 
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.defs.batches import current_batch_id
+from nba_assets.inputs.bundled import DEMO_DATE
 from nba_assets.instance.day_run import prepare_home
 from nba_assets_tests.emulators.process import ManagedProcess
 from nba_assets_tests.fixtures import SMALL_DATE
@@ -179,20 +180,20 @@ def test_the_stall_policy_alerts_its_re_run_and_its_forced_partial_once_each(
 
 
 def test_a_game_day_with_no_run_trips_the_freshness_check_and_alerts_once(tmp_path, monkeypatch, httpserver):
-    """The bundled slate's 2025-02-12 is a game day nobody ran; its 09:00 deadline passed long ago,
+    """The bundled slate's demo date is a game day nobody ran; its 09:00 deadline passed long ago,
     so the daemon's first morning_deadline_sensor tick judges it (time comes from the date chosen,
     never from sleeping): one morning summary, one freshness run, one missed-deadline alert.
     The summary is sent by a morning_summary_job run (a tick decides, runs act), once by its run key."""
     import nba_assets
 
     hook = Webhook(httpserver)
-    slate = Path(nba_assets.__file__).parent / "data" / "slate_2025-02-12.csv"
+    slate = Path(nba_assets.__file__).parent / "data" / f"slate_{DEMO_DATE}.csv"
     env, instance, _ = setup_day(
         tmp_path,
         monkeypatch,
         httpserver,
         NBA_ASSETS_SLATES=str(slate),
-        NBA_ASSETS_FRESHNESS_START="2025-02-12",
+        NBA_ASSETS_FRESHNESS_START=DEMO_DATE,
     )
     process = daemon(tmp_path, env)
     process.start()
@@ -210,9 +211,11 @@ def test_a_game_day_with_no_run_trips_the_freshness_check_and_alerts_once(tmp_pa
     (missed,) = [b for b in hook.bodies if b["kind"] == "missed_deadline"]
     (sent,) = [r for r in instance.get_runs() if r.job_name == "morning_summary_job"]
     assert sent.status == dg.DagsterRunStatus.SUCCESS
-    assert sent.tags["dagster/run_key"] == "morning_summary:2025-02-12"
+    assert sent.tags["dagster/run_key"] == f"morning_summary:{DEMO_DATE}"
     print("daemon morning alerts:", json.dumps(hook.bodies, indent=2))  # noqa: T201 (payload shown with -s)
-    assert summary["game_date"] == missed["game_date"] == "2025-02-12"
+    assert summary["game_date"] == missed["game_date"] == DEMO_DATE
     (run,) = [r for r in instance.get_runs() if r.job_name == "freshness_job"]
-    assert run.status == dg.DagsterRunStatus.SUCCESS and run.tags["dagster/run_key"] == "freshness:2025-02-12"
+    assert (
+        run.status == dg.DagsterRunStatus.SUCCESS and run.tags["dagster/run_key"] == f"freshness:{DEMO_DATE}"
+    )
     assert missed["run_id"] == run.run_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -14,7 +14,7 @@ from nba_assets.deadlines import NEW_YORK, Verdict, deadline_of, judge
 from nba_assets.defs.freshness.sensors import due_dates
 from nba_assets.inputs.bundled import DEMO_DATE
 
-GAME_DAY = date.fromisoformat(DEMO_DATE)  # 2025-02-12, the bundled slate file's only date
+GAME_DAY = date.fromisoformat(DEMO_DATE)  # 2024-11-04, the bundled slate file's only date
 pytestmark = pytest.mark.timeout(300)
 
 
@@ -59,7 +59,7 @@ def test_verdicts():
 
 @pytest.fixture()
 def watched_defs(local_home, monkeypatch, httpserver):
-    """Definitions whose only game day is 2025-02-12, watched from that date, alerting a webhook."""
+    """Definitions whose only game day is the demo date, watched from that date, alerting a webhook."""
     import nba_assets
 
     slate = Path(nba_assets.__file__).parent / "data" / f"slate_{DEMO_DATE}.csv"
@@ -103,9 +103,9 @@ def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(watched_defs, in
     result = tick(watched_defs, instance)
     # the other 6 dates of the tick have no games; the tick itself sends nothing (a tick decides)
     checks, summary = result.run_requests
-    assert (checks.run_key, checks.job_name) == ("freshness:2025-02-12", "freshness_job")
-    assert (summary.run_key, summary.job_name) == ("morning_summary:2025-02-12", "morning_summary_job")
-    assert json.loads(result.cursor) == {"next": "2025-02-19"} and posted == []
+    assert (checks.run_key, checks.job_name) == (f"freshness:{GAME_DAY}", "freshness_job")
+    assert (summary.run_key, summary.job_name) == (f"morning_summary:{GAME_DAY}", "morning_summary_job")
+    assert json.loads(result.cursor) == {"next": str(GAME_DAY + timedelta(days=7))} and posted == []
     run = launch(watched_defs, instance, checks)
     evaluations = {e.check_name: e for e in run.get_asset_check_evaluations()}
     missed = evaluations["consolidated_predictions_morning_deadline"]
@@ -115,7 +115,7 @@ def test_a_game_day_with_no_run_trips_the_check_at_its_deadline(watched_defs, in
     assert launch(watched_defs, instance, summary).success
     (body,) = posted
     print("morning summary webhook body:", json.dumps(body, indent=2))  # noqa: T201 (payload shown with -s)
-    assert body["kind"] == "morning_summary" and body["game_date"] == "2025-02-12"
+    assert body["kind"] == "morning_summary" and body["game_date"] == str(GAME_DAY)
     assert body["details"]["batch_state"] is None and body["details"]["freshness"] == "missing"
     # the next tick starts after the week it walked: nothing is requested twice
     again = tick(watched_defs, instance, result.cursor)
@@ -128,5 +128,5 @@ def test_a_repeated_tick_requests_the_same_run_keys_and_sends_nothing(watched_de
     posted = webhook_posts(httpserver)
     first, repeated = tick(watched_defs, instance), tick(watched_defs, instance)
     keys = [r.run_key for r in first.run_requests]
-    assert keys == ["freshness:2025-02-12", "morning_summary:2025-02-12"]
+    assert keys == [f"freshness:{GAME_DAY}", f"morning_summary:{GAME_DAY}"]
     assert [r.run_key for r in repeated.run_requests] == keys and posted == []

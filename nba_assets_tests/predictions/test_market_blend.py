@@ -91,3 +91,36 @@ def test_never_reads_an_outcome_of_its_own_date():
     dirty = blend.predict(rows, SystemContext(history=leaked, lines=all_lines))
     pd.testing.assert_frame_equal(clean, dirty)
     assert blend.weights[DAY][1] == 400  # the 10 earlier dates' pairs, not today's 5
+
+
+def test_a_many_date_predict_learns_each_dates_weight_from_strictly_earlier_pairs():
+    # 400 pairs before DAY; DAY itself has 5 graded pairs (a past date inside a many-date file)
+    history, past_lines = synthetic(10, 40, "line")
+    rows, lines = today()
+    own = rows.assign(points=rows["model"])  # DAY's outcomes, which must not count for DAY
+    tomorrow = rows.assign(game_date=DAY + timedelta(days=1))
+    blend = MarketBlend(Fixed())
+    context = SystemContext(
+        history=pd.concat([history, own], ignore_index=True),
+        lines=pd.concat([past_lines, lines, tomorrow[["game_date", "player_lookup", "line"]]]),
+    )
+    blend.predict(pd.concat([rows, tomorrow], ignore_index=True), context)
+    assert blend.weights[DAY][1] == 400  # strictly before DAY: not DAY's own 5
+    assert blend.weights[DAY + timedelta(days=1)][1] == 405  # DAY's pairs count for the day after
+    # and DAY's weight is the weight of DAY predicted alone
+    alone = MarketBlend(Fixed())
+    alone.predict(rows, SystemContext(history=history, lines=pd.concat([past_lines, lines])))
+    assert alone.weights[DAY] == blend.weights[DAY]
+
+
+def test_pairs_the_model_trained_on_do_not_count():
+    history, past_lines = synthetic(20, 40, "model")  # the model looks perfect on every past pair
+    rows, lines = today()
+    model = Fixed()
+    model.metadata = {"train_before": (DAY - timedelta(days=10)).isoformat()}
+    blend = MarketBlend(model)
+    blend.predict(rows, SystemContext(history=history, lines=pd.concat([past_lines, lines])))
+    assert blend.weights[DAY][1] == 400  # the 10 days from train_before on, not all 800
+    model.metadata = {"train_before": DAY.isoformat()}  # trained on every past game: the prior
+    blend.predict(rows, SystemContext(history=history, lines=pd.concat([past_lines, lines])))
+    assert blend.weights[DAY] == (PRIOR_WEIGHT, 0)

@@ -20,7 +20,16 @@ from nba_assets.defs.storage import WarehouseResource
 from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.errors import FeedError
 from nba_assets.game_day import today
-from nba_assets.inputs.day import day_inputs, file_history, source_lines, stored_lines, stored_slate
+from nba_assets.inputs.bundled import bundled_lines_dates
+from nba_assets.inputs.day import (
+    PLAYER_COLUMNS,
+    day_inputs,
+    file_history,
+    file_lines,
+    stored_lines,
+    stored_slate,
+    with_bundled_lines,
+)
 from nba_assets.inputs.ingest import ingest_box_scores, line_rows, moved_players, shrunk
 from nba_assets.inputs.lines import suspicious_constant_lines, validate_lines
 from nba_assets.inputs.ranged import ranged_days
@@ -34,9 +43,30 @@ def _feed_failure(exc: FeedError) -> dg.Failure:
     return dg.Failure(str(exc), metadata={"feed": exc.feed})
 
 
-def _names_table(names: list[str]) -> dg.MetadataValue:
-    schema = dg.TableSchema(columns=[dg.TableColumn("name", "string")])
-    return dg.MetadataValue.table([dg.TableRecord({"name": n}) for n in names], schema=schema)
+def _names_table(unmatched: pd.DataFrame) -> dg.MetadataValue:
+    """Unmatched book names with their game (an event's teams, or the date) and why."""
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("game_date", "string"),
+            dg.TableColumn("game", "string"),
+            dg.TableColumn("name", "string"),
+            dg.TableColumn("rows", "int"),
+            dg.TableColumn("reason", "string"),
+        ]
+    )
+    records = [
+        dg.TableRecord(
+            {
+                "game_date": str(r.game_date),
+                "game": str(r.game),
+                "name": str(r.player_name),
+                "rows": int(r.rows),
+                "reason": str(r.reason),
+            }
+        )  # fmt: skip
+        for r in unmatched.itertuples(index=False)
+    ]
+    return dg.MetadataValue.table(records, schema=schema)
 
 
 @dg.asset(
@@ -79,11 +109,16 @@ def box_scores(
     )
 
 
-def _known_players(nba_inputs: NbaInputsResource, wh, game_date: date) -> set[str]:
-    """Everyone a line may name: the date's stored slate, else every player in the box scores."""
+def _known_players(nba_inputs: NbaInputsResource, wh, game_date: date) -> tuple[pd.DataFrame, set[str]]:
+    """(who a line of the date may name, everyone known): the date's stored slate (with teams, so
+    each event's names are matched within its two teams), else every player of the box scores."""
+    hist = nba_inputs.history(wh)
     slate = stored_slate(wh, game_date)
-    known = set(nba_inputs.history(wh)["player_lookup"])
-    return known | set(slate["player_lookup"]) if slate is not None else known
+    known = set(hist["player_lookup"])
+    if slate is not None:
+        return slate.assign(game_date=game_date)[PLAYER_COLUMNS], known | set(slate["player_lookup"])
+    everyone = hist.drop_duplicates("player_lookup", keep="last")[["player_lookup", "player_name"]]
+    return everyone.assign(game_date=game_date, team=None)[PLAYER_COLUMNS], known
 
 
 def _games_expected(nba_inputs, nba_stats_feed, wh, game_date: date) -> tuple[int, str]:
@@ -127,12 +162,21 @@ def ingest_lines(
 
     ``day``: the date's inputs from a ranged run's one feature pass (reference lines need features).
     """
-    if not odds_feed.configured and nba_inputs.lines:  # line files: no features needed
-        lines = source_lines(nba_inputs.sources(), game_date, None, None)[0]
+    bundled = not nba_inputs.lines and game_date in bundled_lines_dates()  # the sample's real lines
+    if not odds_feed.configured and (nba_inputs.lines or bundled):  # line files: no features needed
+        src = with_bundled_lines(nba_inputs.sources())
+        loaded = file_lines(src, game_date, wh, stored_slate(wh, game_date))
+        lines = loaded.lines
         suspicious = suspicious_constant_lines(lines)
         for finding in suspicious:
             context.log.warning(f"suspicious constant line: {finding}")
-        return lines, {"source": "files", "suspicious": ", ".join(suspicious) or "none"}
+        for text in loaded.describe():
+            context.log.warning(f"lines file: no player matches {text}")
+        return lines, {
+            "source": "bundled" if bundled else "files",
+            "suspicious": ", ".join(suspicious) or "none",
+            **_unmatched_metadata(loaded.unmatched),
+        }
     if not odds_feed.configured:  # lines in slate files, or reference stand-ins from the features
         day = day or day_inputs(nba_inputs.sources(), game_date, wh, stored_lines_ok=False)
         suspicious = suspicious_constant_lines(day.lines) if day.lines_source == "files" else []
@@ -141,7 +185,8 @@ def ingest_lines(
         return day.lines, {"source": day.lines_source, "suspicious": ", ".join(suspicious) or "none"}
     client, report = odds_feed.client(), FeedReport()
     try:
-        frame = lines_from_feed(client, game_date, _known_players(nba_inputs, wh, game_date), report)
+        roster, known = _known_players(nba_inputs, wh, game_date)
+        frame = lines_from_feed(client, game_date, roster, report, known)
     except FeedError as exc:
         raise _feed_failure(exc) from None
     if not report.events:
@@ -152,8 +197,9 @@ def ingest_lines(
             "nothing written",
             metadata={"feed": "the odds api", **client.credits.as_metadata()},
         )
-    for name in report.unmatched:
-        context.log.warning(f"the odds api: no player matches {name!r} (add it to feeds/identity.py ALIASES)")
+    unmatched = report.unmatched_frame(game_date)
+    for r in unmatched.itertuples(index=False):
+        context.log.warning(f"the odds api: no player of {r.game} matches {r.player_name!r} ({r.reason})")
     lines = validate_lines(
         frame.assign(player_name=frame["player_lookup"]), f"the odds api {game_date}", "allow"
     )
@@ -161,9 +207,20 @@ def ingest_lines(
         "source": "odds",
         "events": report.events,
         "dropped_outcomes": report.dropped_outcomes,
-        "unmatched_players": _names_table(report.unmatched),
-        "unmatched_count": len(report.unmatched),
+        **_unmatched_metadata(unmatched),
         **client.credits.as_metadata(),
+    }
+
+
+def _unmatched_metadata(unmatched: pd.DataFrame) -> dict[str, object]:
+    """Every unmatched name with its game; ``unmatched_count`` counts the names that are no known
+    player (a name of a known player absent from the game is listed, reason "did not play")."""
+    unknown = unmatched[unmatched["reason"] != "did not play"]
+    return {
+        "unmatched_players": _names_table(unmatched),
+        "unmatched_count": len(unknown),
+        "unmatched_lines": int(unknown["rows"].sum()) if len(unknown) else 0,
+        "absent_players_with_lines": len(unmatched) - len(unknown),
     }
 
 

@@ -10,11 +10,12 @@ from nba_assets.batch_state.base import CompletionStatus
 from nba_assets.defs.batches import current_batch_id, record_stall_retry
 from nba_assets.defs.partitions import day_shards, ranged_runs
 from nba_assets.defs.predictions.checks import ALL_PLAYERS_REPORTED
-from nba_assets.defs.predictions.outcomes import outcome_table, run_shard
+from nba_assets.defs.predictions.outcomes import market_blend_metadata, outcome_table, run_shard
 from nba_assets.defs.predictions.ranged import dates_and_shards, stage_range
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import BatchStoreResource, WarehouseResource
+from nba_assets.inputs.day import past_real_lines
 from nba_assets.naming import shard_key
 from nba_assets.predictions.base import any_needs_history
 
@@ -86,8 +87,14 @@ def staging_predictions(
             context.run_id,
             history=nba_inputs.learned_history(game_date, wh) if systems_need_history else None,
             picker=settings.picker(game_date),
+            past_lines=past_real_lines(nba_inputs.sources(), wh, game_date) if systems_need_history else None,
         )
-    metadata = {"batch_id": batch.batch_id, **_counts(outcomes, started), "outcomes": outcome_table(outcomes)}
+    metadata = {
+        "batch_id": batch.batch_id,
+        **_counts(outcomes, started),
+        **market_blend_metadata(systems, game_date),
+        "outcomes": outcome_table(outcomes),
+    }
     return _result(metadata, outcomes)
 
 
@@ -112,7 +119,7 @@ def _staged_range(context, config, nba_inputs, settings, batch_store, warehouse)
             "re-running chosen players is one (date, shard) run, not a range", allow_retries=False
         )
     started = time.perf_counter()
-    outcomes, closed = stage_range(
+    outcomes, closed, blends = stage_range(
         context.log,
         context.instance,
         context.run_id,
@@ -124,6 +131,7 @@ def _staged_range(context, config, nba_inputs, settings, batch_store, warehouse)
     )
     metadata = {
         **_counts(outcomes, started),
+        "market_blend_weights": dg.MetadataValue.json(blends),
         "dates": len(dates_and_shards(context.partition_keys)),
         "dates_already_closed": ", ".join(closed) or "none",
     }

@@ -70,8 +70,13 @@ def run_shard(
     run_id: str,
     history: pd.DataFrame | None = None,
     picker: Picker | None = None,
+    past_lines: pd.DataFrame | None = None,
 ) -> list[ShardOutcome]:
     """Every player in ``players`` reports exactly once: succeeded, skipped (reason) or failed (L6).
+
+    ``past_lines``: the real lines of earlier dates (``inputs.day.past_real_lines``): market_blend
+    learns its weight from them and the graded outcomes in ``history``; rows are made for the
+    date's own lines only.
 
     Players the availability source lists out are skipped with reason ``out: <status>``; their
     staging is emptied, so a re-run after they were ruled out leaves none of their rows behind.
@@ -85,7 +90,8 @@ def run_shard(
         results.append(ShardOutcome(player, CompletionStatus.SKIPPED, 0, reason))
     players = [p for p in players if p not in day.out]
     features = day.features[day.features["player_lookup"].isin(players)]
-    outputs = run_systems(features, systems, history, lines=day.lines)
+    known_lines = day.lines if past_lines is None or past_lines.empty else pd.concat([past_lines, day.lines])
+    outputs = run_systems(features, systems, history, lines=known_lines)
     rows = expand_lines(features, outputs, day.lines, {s.system_id: s.version for s in systems}, picker)
     by_player = dict(tuple(rows.groupby("player_lookup", sort=False))) if not rows.empty else {}
     staged_at = datetime.now(UTC)
@@ -150,3 +156,13 @@ def outcome_table(results: list[ShardOutcome]) -> dg.MetadataValue:
         for r in results
     ]
     return dg.MetadataValue.table(records=records, schema=schema)
+
+
+def market_blend_metadata(systems: list, game_date) -> dict[str, object]:
+    """market_blend's weight of the model and the (line, outcome) pairs it was learned from, for the
+    date (the prior with 0 pairs until enough real lines were stored)."""
+    blend = next((s for s in systems if getattr(s, "system_id", "") == "market_blend"), None)
+    if blend is None or game_date not in getattr(blend, "weights", {}):
+        return {}
+    weight, pairs = blend.weights[game_date]
+    return {"market_blend_weight": round(float(weight), 4), "market_blend_pairs": int(pairs)}

@@ -17,9 +17,10 @@ import dagster as dg
 from nba_assets.batch_state.base import BatchStore
 from nba_assets.defs.batches import current_batch_id
 from nba_assets.defs.partitions import day_shards
-from nba_assets.defs.predictions.outcomes import ShardOutcome, run_shard
+from nba_assets.defs.predictions.outcomes import ShardOutcome, market_blend_metadata, run_shard
 from nba_assets.defs.retries import retry_only_outages
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
+from nba_assets.inputs.day import past_real_lines
 from nba_assets.inputs.ranged import ranged_days
 from nba_assets.naming import shard_key
 from nba_assets.predictions.base import any_needs_history
@@ -43,8 +44,9 @@ def stage_range(
     settings: PipelineSettings,
     store: BatchStore,
     wh,
-) -> tuple[list[ShardOutcome], list[str]]:
-    """(every player's outcome, the dates skipped because their batch is already closed)."""
+) -> tuple[list[ShardOutcome], list[str], dict[str, dict]]:
+    """(every player's outcome, the dates skipped because their batch is already closed, market_blend's
+    weight and pairs per date)."""
     todo: dict[date, tuple[str, list[str]]] = {}
     closed = []
     for key, shards in dates_and_shards(partition_keys).items():
@@ -56,8 +58,9 @@ def stage_range(
             continue
         players = sorted(p for p, s in batch.expected_players.items() if shard_key(s) in shards)
         todo[date.fromisoformat(key)] = (batch.batch_id, players)
+    blends: dict[str, dict] = {}  # date -> market_blend's weight and pairs
     if not todo:
-        return [], closed
+        return [], closed, blends
     dates = sorted(todo)
     systems = settings.systems_for(dates)  # the model loaded once per version, not per date
     need_history = any(any_needs_history(v) for v in systems.values())
@@ -78,5 +81,9 @@ def stage_range(
                 run_id,
                 history=learned if need_history else None,
                 picker=settings.picker(game_date),
+                past_lines=past_real_lines(nba_inputs.sources(), wh, game_date) if need_history else None,
             )
-    return outcomes, closed
+        blend = market_blend_metadata(systems[game_date], game_date)
+        if blend:
+            blends[game_date.isoformat()] = blend
+    return outcomes, closed, blends

@@ -13,14 +13,17 @@ from nba_assets.inputs.box_scores import load_box_scores
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_SEASONS = ("2023-24", "2024-25")
-# A date of the bundled sample with a full slate (15 games, 312 players) and bundled real lines
-# (PrizePicks, Underdog), used by the README's main command.
-DEMO_DATE = "2024-11-04"
+# A date of the bundled sample with a full slate (14 games, 316 players) and bundled real lines
+# (PrizePicks, Underdog), used by the README's main command. Late enough in the lines that the
+# model's hold-out meets over 1,000 real (line, outcome) pairs dated before the date's month, so
+# its P(over) and EV are calibrated (the first November dates have only October's ~900: "uncalibrated").
+DEMO_DATE = "2024-12-23"
 
 
 # Real PrizePicks/Underdog points lines (MIT, spon7ge/NBA-Prop-Predictor; data/README.md) of the
-# demo date and the game days before it, so market_blend learns its weight walk-forward on them.
-BUNDLED_LINES = DATA_DIR / "prop_lines_2024-10-22_2024-11-04.csv"
+# demo date and the game days before it, so the P(over) calibration and market_blend learn from them
+# walk-forward (pairs strictly before the date).
+BUNDLED_LINES = DATA_DIR / "prop_lines_2024-10-22_2024-12-23.csv"
 
 
 def bundled_paths() -> list[Path]:

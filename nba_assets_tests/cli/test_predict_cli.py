@@ -52,9 +52,11 @@ def test_missing_file_is_one_line(tmp_path, capsys):
 
 
 def test_predict_takes_a_bettingpros_lines_file_as_it_is_and_names_what_matched_no_one(tmp_path, capsys):
-    import nba_assets
-
-    slate = f"{nba_assets.__path__[0]}/data/slate_2024-11-04.csv"
+    slate = tmp_path / "slate.csv"  # Brooklyn's real game of 2024-11-04 (in the bundled box scores)
+    slate.write_text(
+        "game_date,game_id,player_name,team,opponent,is_home\n"
+        "2024-11-04,0022400158,Cameron Johnson,BKN,MEM,True\n2024-11-04,0022400158,Nic Claxton,BKN,MEM,True\n"
+    )
     lines = tmp_path / "bettingpros.csv"
     lines.write_text(
         "game_date,season_end,player_slug,line,price\n"
@@ -64,7 +66,7 @@ def test_predict_takes_a_bettingpros_lines_file_as_it_is_and_names_what_matched_
     args = [
         "predict",
         "--slate",
-        slate,
+        str(slate),
         "--lines",
         str(lines),
         "--out",

@@ -14,7 +14,7 @@ from nba_assets.deadlines import NEW_YORK, Verdict, deadline_of, judge
 from nba_assets.defs.freshness.sensors import due_dates
 from nba_assets.inputs.bundled import DEMO_DATE
 
-GAME_DAY = date.fromisoformat(DEMO_DATE)  # 2024-11-04, the bundled slate file's only date
+GAME_DAY = date.fromisoformat(DEMO_DATE)  # the bundled slate file's only date
 pytestmark = pytest.mark.timeout(300)
 
 

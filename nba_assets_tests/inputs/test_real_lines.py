@@ -114,11 +114,17 @@ def test_a_date_of_the_bundled_real_lines_takes_them_by_default(tmp_path, monkey
     assert sources == {"bundled"}
 
 
-def test_the_demo_date_has_a_full_slate_and_bundled_real_lines():
-    from nba_assets.inputs.bundled import DEMO_DATE, bundled_box_scores, bundled_lines_dates
+def test_the_demo_date_has_a_full_slate_and_enough_real_lines_before_it_to_be_calibrated():
+    """README command 1's day: a busy real slate with the apps' real lines, late enough that the
+    lines before its month (what the P(over) calibration may learn from) exceed MIN_PAIRS, so its
+    exports show calibrated probabilities and EVs rather than "uncalibrated"."""
+    import pandas as pd
+
+    from nba_assets.inputs.bundled import BUNDLED_LINES, DEMO_DATE, bundled_box_scores, bundled_lines_dates
+    from nba_assets.predictions.line_calibration import MIN_PAIRS, block_start
 
     demo = date.fromisoformat(DEMO_DATE)
     played = bundled_box_scores()[lambda b: b["game_date"] == demo]
-    assert (
-        demo in bundled_lines_dates() and played["game_id"].nunique() >= 10 and played["team"].nunique() == 30
-    )
+    assert demo in bundled_lines_dates() and played["game_id"].nunique() >= 12
+    lines = pd.read_csv(BUNDLED_LINES, usecols=["game_date"])
+    assert (lines["game_date"] < block_start(demo).isoformat()).sum() > 2 * MIN_PAIRS

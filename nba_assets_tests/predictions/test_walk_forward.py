@@ -70,7 +70,7 @@ def test_alone_multi_date_evaluate_and_pipeline_agree(box_scores, model_root):
     assert diff.max() <= 0.0051, diff.sort_values().tail()
 
 
-REAL_DAYS = (date(2024, 11, 2), date(2024, 11, 3), date(2024, 11, 4))  # the bundled real lines' last days
+REAL_DAYS = (date(2024, 11, 2), date(2024, 11, 3), date(2024, 11, 4))  # days of the bundled real lines
 
 
 def test_market_blend_learned_from_real_lines_on_earlier_dates_agrees_on_every_path(box_scores, model_root):

@@ -1,7 +1,7 @@
 """points_model: the gradient-boosting system's trained model, re-trained weekly and versioned."""
 
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -11,6 +11,7 @@ from nba_assets.defs.jobs import POINTS_MODEL_JOB
 from nba_assets.defs.settings import NbaInputsResource, PipelineSettings
 from nba_assets.defs.storage import WarehouseResource
 from nba_assets.game_day import TIMEZONE
+from nba_assets.inputs.day import past_real_lines
 
 
 class TrainConfig(dg.Config):
@@ -31,7 +32,9 @@ def points_model(
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     """The LightGBM points model the gradient_boosting system loads, saved with its version and its
-    P(over) calibration on the real lines the warehouse stored before the cut-off."""
+    P(over) calibration on the real lines known before the cut-off (``inputs.day.past_real_lines``:
+    the warehouse's stored real lines, and the line files' or the bundled sample's for dates it has
+    not stored; never stand-ins)."""
     from nba_assets.features import build_features
     from nba_assets.predictions import line_calibration
     from nba_assets.predictions.training import train_points_model
@@ -42,10 +45,8 @@ def points_model(
     info = train_points_model(
         build_features(history[history["game_date"] < before]), before, settings.models_path()
     )
-    stored = warehouse.get().read_inputs(
-        "prop_lines", before - timedelta(days=3 * 366), before - timedelta(days=1)
-    )
-    pairs = line_calibration.pairs_from(line_calibration.load_holdout(Path(info.path)), stored.to_pandas())
+    known = past_real_lines(nba_inputs.sources(), warehouse.get(), before)
+    pairs = line_calibration.pairs_from(line_calibration.load_holdout(Path(info.path)), known)
     fitted = line_calibration.save(pairs, before, Path(info.path))
     context.log.info(f"trained points model {info.version} on games before {before}")
     return dg.MaterializeResult(

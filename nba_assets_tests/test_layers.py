@@ -14,11 +14,6 @@ import nba_assets
 
 PACKAGE = Path(nba_assets.__file__).parent
 DAGSTER_HOMES = ("nba_assets.defs", "nba_assets.definitions", "nba_assets.instance")
-# Not yet done (issue 25): the status report reads the instance itself (runs, asset records, check
-# evaluations) instead of through instance/. status/ no longer imports defs/ (the freshness rules are
-# in nba_assets/deadlines.py, below both), so only the Dagster exception remains.
-PENDING_PART_EDGES: set[tuple[str, str]] = set()
-PENDING_DAGSTER = {"nba_assets.status.report", "nba_assets.status.runs", "nba_assets.status.freshness"}
 
 
 def _modules() -> dict[str, Path]:
@@ -85,7 +80,7 @@ def test_no_import_cycle_between_top_level_parts():
     for module, targets in _graph().items():
         for target in targets:
             edge = (_part(module), _part(target))
-            if edge[0] != edge[1] and edge not in PENDING_PART_EDGES:
+            if edge[0] != edge[1]:
                 parts[edge[0]].add(edge[1])
     assert _cycle(parts) is None
 
@@ -96,7 +91,6 @@ def test_dagster_is_imported_only_by_the_code_location_and_the_instance_glue():
         for name, path in _modules().items()
         if any(i == "dagster" or i.startswith(("dagster.", "dagster_")) for i in _imports(name, path))
         and not name.startswith(DAGSTER_HOMES)
-        and name not in PENDING_DAGSTER
     )
     assert outside == []
 

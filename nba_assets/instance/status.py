@@ -8,9 +8,9 @@ from pathlib import Path
 import dagster as dg
 
 from nba_assets import deadlines
+from nba_assets.defs.status.report import day_report
 from nba_assets.environment import profile
 from nba_assets.instance.day_run import definitions_for
-from nba_assets.status.report import day_report
 
 
 def gather(game_date, home: Path, profile_name: str | None = None) -> dict:

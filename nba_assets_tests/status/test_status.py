@@ -12,8 +12,8 @@ import pytest
 from nba_assets.batch_state.local import SqliteBatchStore
 from nba_assets.cli import main
 from nba_assets.defs.batches import current_batch_id
+from nba_assets.defs.status.report import schema, validate
 from nba_assets.instance.day_run import prepare_home, run_day
-from nba_assets.status.report import schema, validate
 from nba_assets_tests.fixtures import SMALL_DATE
 
 DAY = SMALL_DATE.isoformat()  # 2025-02-19: one game, 20 players
@@ -132,8 +132,8 @@ def test_the_schema_rejects_a_malformed_report():
 
 def test_morning_summary_of_a_finished_day(definitions, day_instance, local_home):
     from nba_assets.defs.alerts.summary import summary_alert
+    from nba_assets.defs.status.report import day_report
     from nba_assets.exports.local import DirectorySink
-    from nba_assets.status.report import day_report
 
     result = run_day(definitions, day_instance, DAY)
     store = SqliteBatchStore(local_home / "batch_state.sqlite")

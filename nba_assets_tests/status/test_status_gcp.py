@@ -9,9 +9,9 @@ import pytest
 from nba_assets.batch_state.base import CompletionStatus
 from nba_assets.batch_state.gcp import FirestoreBatchStore
 from nba_assets.cli import main
+from nba_assets.defs.status.report import validate
 from nba_assets.instance.day_run import prepare_home
 from nba_assets.naming import batch_id_for
-from nba_assets.status.report import validate
 from nba_assets_tests.fixtures import SMALL_DATE
 
 DAY = SMALL_DATE.isoformat()

@@ -18,8 +18,8 @@ from nba_assets.defs.batches import BATCH_TAG, FORCED_PARTIAL_TAG, STALL_RETRY_T
 from nba_assets.defs.freshness.checks import check_name
 from nba_assets.defs.jobs import CONSOLIDATION_JOB, GRADING_JOB, LINES_REFRESH_JOB, SLATE_JOB
 from nba_assets.defs.slate.assets import ROSTERS_CHECK
+from nba_assets.defs.status.runs import PARTITION_TAGS
 from nba_assets.defs.storage import BatchStoreResource
-from nba_assets.status.runs import PARTITION_TAGS
 
 # a failed line refresh too: it kept the stored lines, and someone should know why (issue 22)
 ALERT_JOBS = {SLATE_JOB, CONSOLIDATION_JOB, GRADING_JOB, LINES_REFRESH_JOB}

@@ -4,7 +4,7 @@ Dagster's built-in freshness checks cannot tell a game day from an off day, so t
 asset checks evaluated by ``morning_deadline_sensor`` once per game day, after its deadline, and
 inside each day's consolidation run; a missed or late morning is a failed ERROR check (red in the
 UI) and an alert. The verdict is the one rule of ``nba_assets.deadlines`` (a replayed day is not
-late), on the facts ``nba_assets.status.freshness`` reads, as ``nba-assets status`` judges it.
+late), on the facts ``nba_assets.defs.status.freshness`` reads, as ``nba-assets status`` judges it.
 """
 
 from datetime import date
@@ -14,7 +14,7 @@ import dagster as dg
 from nba_assets import deadlines
 from nba_assets.defs.operations import OperationsSettings
 from nba_assets.defs.settings import NbaInputsResource
-from nba_assets.status.freshness import FRESH_ASSETS, day_freshness
+from nba_assets.defs.status.freshness import FRESH_ASSETS, day_freshness
 
 
 class DeadlineConfig(dg.Config):

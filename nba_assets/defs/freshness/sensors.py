@@ -21,7 +21,7 @@ from nba_assets.defs.freshness.checks import freshness_job, freshness_run_config
 from nba_assets.defs.freshness.summary import morning_summary_job, summary_request
 from nba_assets.defs.operations import OperationsSettings
 from nba_assets.defs.settings import NbaInputsResource
-from nba_assets.status.runs import DATE_TAG
+from nba_assets.defs.status.runs import DATE_TAG
 
 DAYS_PER_TICK = 7  # deciding a game day costs ~1 s (the inputs): a catch-up goes a week per tick
 

@@ -14,10 +14,10 @@ from nba_assets import deadlines
 from nba_assets.defs.alerts.resources import AlertsResource
 from nba_assets.defs.alerts.summary import summary_alert
 from nba_assets.defs.operations import OperationsSettings
+from nba_assets.defs.status.report import day_report
+from nba_assets.defs.status.runs import DATE_TAG
 from nba_assets.defs.storage import BatchStoreResource, ExportSinkResource
 from nba_assets.environment import profile
-from nba_assets.status.report import day_report
-from nba_assets.status.runs import DATE_TAG
 
 MORNING_SUMMARY_JOB = "morning_summary_job"
 

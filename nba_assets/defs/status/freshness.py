@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from nba_assets.deadlines import Freshness, deadline_of, judge
-from nba_assets.status.runs import run_records
+from nba_assets.defs.status.runs import run_records
 
 FRESH_ASSETS = ("consolidated_predictions", "front_end_exports")
 SLATE = "slate"  # opening a day's batch is the start of its production

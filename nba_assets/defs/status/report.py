@@ -15,10 +15,10 @@ import dagster as dg
 from nba_assets import deadlines
 from nba_assets.batch_state.base import BatchStore, CompletionStatus
 from nba_assets.deadlines import deadline_of, overall
+from nba_assets.defs.status.freshness import FRESH_ASSETS, day_freshness
+from nba_assets.defs.status.runs import run_records
 from nba_assets.exports.files import all_players_path, best_bets_path, predictions_path
 from nba_assets.exports.sink import ExportSink
-from nba_assets.status.freshness import FRESH_ASSETS, day_freshness
-from nba_assets.status.runs import run_records
 
 SCHEMA_VERSION = 1
 
@@ -168,7 +168,7 @@ def day_report(
 def schema() -> dict[str, Any]:
     from importlib import resources
 
-    return json.loads(resources.files("nba_assets.status").joinpath("schema.json").read_text())
+    return json.loads(resources.files("nba_assets.defs.status").joinpath("schema.json").read_text())
 
 
 def validate(report: dict[str, Any]) -> None:

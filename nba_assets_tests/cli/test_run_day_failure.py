@@ -18,7 +18,9 @@ def test_a_bad_slate_file_fails_run_day_with_the_step_and_its_error_on_the_last_
 ):
     slate = (Path(nba_assets.__file__).parent / "data" / f"slate_{DEMO_DATE}.csv").read_text()
     bad = tmp_path / "slate.csv"
-    bad.write_text(slate.replace("BOS,SAS,True", "BOS,SAS,maybe", 1))  # one bad home/away flag
+    header, first, *rest = slate.splitlines()
+    first = first.rsplit(",", 1)[0] + ",maybe"  # one bad home/away flag, in row 1
+    bad.write_text("\n".join([header, first, *rest]) + "\n")
     for key, value in {
         "NBA_ASSETS_PROFILE": "local",
         "NBA_ASSETS_HOME": str(tmp_path / "out"),
@@ -32,8 +34,9 @@ def test_a_bad_slate_file_fails_run_day_with_the_step_and_its_error_on_the_last_
     out, err = capfd.readouterr()
     last = err.strip().splitlines()[-1]
     assert last.startswith(f"error: run-day {DEMO_DATE}: slate_job run ") and " failed at step " in last, last
-    # the step that read the file, and the validation error naming the file, row, column and value
-    assert "step prop_lines: InputValidationError: 1 problem(s) in input:" in last, last
+    # the step that read the file (slate: the demo day's lines are the bundled ones, so prop_lines
+    # does not read the slate file), and the validation error naming the file, row, column and value
+    assert "step slate: InputValidationError: 1 problem(s) in input:" in last, last
     assert f"{bad}, row 1, column 'is_home': expected true/false (or home/away) (value 'maybe')" in last
     terminal = out + err
     assert "Traceback" not in terminal and "Stack Trace" not in terminal and 'File "' not in terminal

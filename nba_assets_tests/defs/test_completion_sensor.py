@@ -111,6 +111,29 @@ def test_stalled_batch_reruns_missing_players_once_then_forces_partial(
     ]
 
 
+def test_a_stall_rerun_that_never_starts_still_ends_in_the_forced_partial(
+    definitions, instance, store, store_path
+):
+    """The re-run is requested but never starts (a queue that never frees it, a launch that fails): it records nothing in
+    the batch store, yet Dagster holds the run, so the policy counts the re-run from its request and
+    forces the partial at the deadline instead of re-asking forever (a batch stalled for good)."""
+    batch_id = open_batch(store)
+    retry = tick(definitions, instance, store_path, idle=0, deadline=60)
+    request = retry.run_requests[0]
+    instance.create_run_for_job(
+        definitions.resolve_job_def("staging_job"),
+        run_config=request.run_config,
+        tags=dict(request.tags),
+        status=dg.DagsterRunStatus.NOT_STARTED,
+    )
+    assert store.get_batch(batch_id).stall_retries == 0  # it never ran
+    assert not tick(definitions, instance, store_path, idle=0, deadline=60).run_requests
+    partial = tick(definitions, instance, store_path, idle=0, deadline=0)
+    assert [(r.run_key, r.tags.get(FORCED_PARTIAL_TAG)) for r in partial.run_requests] == [
+        (f"{batch_id}:partial", "true")
+    ]
+
+
 def test_empty_slate_is_consolidated_at_once(definitions, instance, store, store_path):
     batch_id = open_batch(store, players={}, day=date(2025, 2, 16))
     requests = tick(definitions, instance, store_path).run_requests

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from nba_assets.defs.slate import ingest
+from nba_assets.defs.inputs import assets as ingest
 from nba_assets.instance.day_run import run_day
 from nba_assets.instance.line_refresh import refresh_lines
 from nba_assets.naming import player_lookup

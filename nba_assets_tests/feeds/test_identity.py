@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from nba_assets.feeds.day import FeedReport, lines_from_feed
 from nba_assets.feeds.identity import ALIASES, canonical, match, resolve
 from nba_assets.naming import player_lookup
-from nba_assets_tests.feeds import payloads
+from nba_assets_tests.feeds import captured
 from nba_assets_tests.feeds.conftest import KEY
 
 # the NBA stats spellings (box scores), one team's worth plus look-alikes
@@ -151,7 +151,7 @@ EVENTS = "/v4/sports/basketball_nba/events"
 def test_the_feed_matches_each_event_within_its_two_teams(httpserver, odds):
     games = [("e1", "Brooklyn Nets", "Phoenix Suns"), ("e2", "Oklahoma City Thunder", "Orlando Magic")]
     items = [(e, home, away, "2026-01-03T00:30:00Z") for e, home, away in games]
-    httpserver.expect_request(EVENTS).respond_with_json(payloads.events(items))
+    httpserver.expect_request(EVENTS).respond_with_json(captured.events(items))
     books = {
         "e1": {"draftkings": [("Cam Johnson", 17.5, -110, -110), ("Jalen Williams", 19.5, -110, -110)]},
         "e2": {"fanduel": [("Jalen Williams", 21.5, -110, -110), ("J. Isaac", 8.5, -110, -110)]},
@@ -159,7 +159,7 @@ def test_the_feed_matches_each_event_within_its_two_teams(httpserver, odds):
     for e, _, _ in games:
         httpserver.expect_request(f"{EVENTS}/{e}/odds", query_string={"apiKey": KEY, "markets": "player_points",
                                   "regions": "us", "oddsFormat": "american"}).respond_with_json(
-            payloads.event_odds(e, books[e]))  # fmt: skip
+            captured.event_odds(e, books[e]))  # fmt: skip
     roster = pd.DataFrame(
         [("cameronjohnson", "Cameron Johnson", "BKN"), ("jalenwilliams", "Jalen Williams", "OKC"),
          ("jonathanisaac", "Jonathan Isaac", "ORL"), ("jaylinwilliams", "Jaylin Williams", "OKC")],

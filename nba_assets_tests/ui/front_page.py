@@ -37,8 +37,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# gradient_boosting would first train a model (~30 s); the page shows whatever systems a day has
-SYSTEMS = "moving_average,matchup,similarity,ensemble"
+# gradient_boosting first trains the points model (~30 s) and with it the P(over) calibration, so
+# the demo day's predictions come out "calibrated" (P(over), EV shown); once per module
+SYSTEMS = "moving_average,matchup,similarity,ensemble,gradient_boosting"
+# for days whose page does not depend on calibration (no games, no lines): no model to train
+QUICK_SYSTEMS = "moving_average,matchup,similarity,ensemble"
 
 
 def need_browser() -> None:

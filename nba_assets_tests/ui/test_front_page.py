@@ -1,6 +1,7 @@
 """The tonight page (index.html beside v1/) over the files of a real run-day and grading run.
 
-One run-day of the demo date per module (4 systems, 1 shard), served by `nba-assets serve`; the
+One run-day of the demo date per module (5 systems with gradient_boosting, whose trained model
+brings the P(over) calibration; 1 shard), served by `nba-assets serve`; the
 page must show every game and player, a player's ladder exactly as his file holds it, the best bets
 in the file's rank order, the graded record, and a missing or schema-failing file by name while
 still showing the rest. Screenshots: test-artifacts/page/.
@@ -37,7 +38,12 @@ EVENING = datetime.combine(date.fromisoformat(DEMO_DATE), datetime.min.time(), U
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     need_browser()
-    return run_real_day(tmp_path_factory.mktemp("page"), DEMO_DATE, grade=True)
+    # A negative EV margin: at the demo's real -137-a-side prices no calibrated pick has a positive
+    # EV, so the default margin leaves no best bet at all. These tests are about the page showing
+    # the file's picks in the file's rank order, not about the margin, so let picks through.
+    return run_real_day(
+        tmp_path_factory.mktemp("page"), DEMO_DATE, grade=True, env={"NBA_ASSETS_EV_MARGIN": "-0.2"}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +61,32 @@ def browser(exports):
 def fmt(x: float, digits: int = 1) -> str:
     """The page's number format (JS toFixed: half away from zero on the decimal string)."""
     return f"{x:.{digits}f}"
+
+
+def number(text: str) -> float:
+    """A number as the page writes it ("−" for minus, "+" sign, "%" suffix)."""
+    return float(text.strip().replace("\u2212", "-").rstrip("%"))
+
+
+def prob_texts(pred: dict) -> tuple[str, str] | None:
+    """What the P(over) and EV cells must say: None where the page shows numbers (compared
+    numerically by ``assert_probability``), else the words."""
+    if pred["calibration"] == "calibrated":
+        return None
+    if pred["calibration"] == "no_line" or pred["line"] is None:
+        return ("no line", "—")
+    return ("uncalibrated",)
+
+
+def assert_probability(cells: list[str], pred: dict) -> None:
+    """``cells``: the row's P(over) and EV texts (one cell, "uncalibrated", when uncalibrated)."""
+    words = prob_texts(pred)
+    if words is None:
+        assert len(cells) == 2 and cells[0].endswith("%") and cells[1].endswith("%"), cells
+        assert abs(number(cells[0]) - 100 * pred["p_over"]) <= 0.051, (cells, pred)
+        assert abs(number(cells[1]) - 100 * pred["expected_value"]) <= 0.051, (cells, pred)
+    else:
+        assert tuple(cells) == words, (cells, pred)
 
 
 def test_tonight_shows_every_game_and_player_of_the_day(exports, site, browser):
@@ -85,9 +117,14 @@ def test_tonight_shows_every_game_and_player_of_the_day(exports, site, browser):
             assert cells[3] == pred["recommendation"]
     names = page.locator("section.game tbody th a").all_inner_texts()
     assert len(names) == day["total_players"] == sum(len(g["players"]) for g in day["games"])
-    # today's files carry no calibration: the page says so and shows no probability
-    assert page.locator("section.game td.unc", has_text="uncalibrated").count() > 0
-    assert page.locator("section.game td", has_text="%").count() == 0
+    # the calibration as the file marks it: counts of "uncalibrated" and of probabilities agree
+    heads = [p["prediction"] for g in day["games"] for p in g["players"] if p["prediction"]]
+    assert page.locator("section.game td.unc", has_text="uncalibrated").count() == sum(
+        h["calibration"] == "uncalibrated" for h in heads
+    )
+    assert page.locator("section.game td.num", has_text="%").count() == 2 * sum(
+        h["calibration"] == "calibrated" for h in heads
+    )
     assert page.js_errors == [] and page.locator("#problems").inner_text() == ""
     shot(page, "tonight", docs=True)
     shot(page, "tonight-full", full_page=True)
@@ -154,7 +191,13 @@ def read_generated(site: str, path: str) -> str:
 def test_player_view_ladder_equals_the_player_file(exports, site, browser):
     day = read(exports, ALL_PLAYERS)
     players = [p for g in day["games"] for p in g["players"]]
-    chosen = max(players, key=lambda p: (len(p["props"]), p["player_lookup"]))
+    # a player with two or more lines in his file (PrizePicks and Underdog often differ)
+    by_lines = {
+        p["player_lookup"]: len(read(exports, f"v1/tonight/player/{p['player_lookup']}.json")["by_line"])
+        for p in players
+        if len(p["props"]) >= 2
+    }
+    chosen = next(p for p in players if by_lines.get(p["player_lookup"], 0) == max(by_lines.values()))
     page = open_page(browser, site, now=EVENING)
     link = page.locator(f'section.game a[data-lookup="{chosen["player_lookup"]}"]')
     link.focus()
@@ -181,7 +224,17 @@ def test_player_view_ladder_equals_the_player_file(exports, site, browser):
     ]
     texts = [c.pop("text") for row in shown for c in row["predictions"].values()]
     assert shown == wanted and len(wanted) >= 2
-    assert all("uncalibrated" in t for t in texts)
+    # each cell's P(over) and EV as the file holds them (words where it is not calibrated)
+    preds = [x for b in file["by_line"] for x in b["predictions"].values()]
+    assert len(texts) == len(preds)
+    for text, x in zip(texts, preds, strict=True):
+        if x["calibration"] == "calibrated":
+            tail = text.split("P(over) ", 1)[1]
+            p_over, ev = tail.split(", EV ")
+            assert abs(number(p_over) - 100 * x["p_over"]) <= 0.051, (text, x)
+            assert abs(number(ev) - 100 * x["expected_value"]) <= 0.051, (text, x)
+        else:
+            assert "P(over)" not in text and prob_texts(x)[0] in text, (text, x)
     books = page.locator("#books tbody tr").evaluate_all(
         "rows => rows.map(r => [...r.cells].map(c => c.innerText))"
     )
@@ -204,14 +257,22 @@ def test_best_bets_in_the_files_rank_order_and_the_graded_record(exports, site, 
         str(p["rank"]) for p in bets["picks"]
     ]
     assert len(bets["picks"]) > 0
+    # the file's rank order: 1..n, by expected value, best first
+    assert [p["rank"] for p in bets["picks"]] == list(range(1, len(bets["picks"]) + 1))
+    evs = [p["expected_value"] for p in bets["picks"]]
+    assert all(isinstance(e, float | int) for e in evs) and evs == sorted(evs, reverse=True)
+    for i, pick in enumerate(bets["picks"]):  # P(over), EV as the file holds them
+        assert_probability(rows.nth(i).locator("td").all_inner_texts()[7:-1], pick)
     shot(page, "best-bets")
     graded = page.locator("#results-table tbody tr")
     assert graded.evaluate_all("rs => rs.map(r => r.dataset.system)") == sorted(results["systems"])
     for system, s in results["systems"].items():
         text = page.locator(f'#results-table tr[data-system="{system}"]').inner_text()
-        assert f"{100 * s['hit_rate']:.1f}%" in text
-        roi = (s["hits"] * 100 / 110 - (s["picks"] - s["hits"])) / s["picks"]
-        assert f"{abs(100 * roi):.1f}%" in text
+        if s["hit_rate"] is not None:
+            assert f"{100 * s['hit_rate']:.1f}%" in text
+        if s["picks"]:
+            roi = (s["hits"] * 100 / 110 - (s["picks"] - s["hits"])) / s["picks"]
+            assert f"{abs(100 * roi):.1f}%" in text
 
 
 def test_missing_best_bets_and_a_schema_failing_index_are_named(exports, browser, tmp_path):
@@ -247,78 +308,64 @@ def test_missing_best_bets_and_a_schema_failing_index_are_named(exports, browser
         assert page.js_errors == []
 
 
-# calib24's contract: each prediction (and best-bets pick) gains these; null unless "calibrated"
-CALIBRATION_FIELDS = {
-    "p_over": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
-    "expected_value": {"type": ["number", "null"]},
-    "calibration": {"enum": ["calibrated", "uncalibrated", "no_line"]},
-}
-
-
-def calibrated_site(exports, tmp_path):
-    """A copy of the day as it will be once predictions carry calibration: the page built with
-    schemas holding the three fields, one player and one pick calibrated, the rest not."""
-    from nba_assets.exports.page import SCHEMA_NAMES, render_page
-    from nba_assets.exports.schemas import load
-
-    schemas = {name: load(name) for name in SCHEMA_NAMES}
-    schemas["common.json"]["$defs"]["prediction"]["properties"].update(CALIBRATION_FIELDS)
-    schemas["best-bets.json"]["properties"]["picks"]["items"]["properties"].update(CALIBRATION_FIELDS)
-    site = shutil.copytree(exports, tmp_path / "calibrated")
-    (site / "index.html").write_bytes(render_page(schemas))
-
-    def mark(pred, p_over=None, ev=None):
-        if pred["line"] is None:
-            pred.update(p_over=None, expected_value=None, calibration="no_line")
-        elif p_over is None:
-            pred.update(p_over=None, expected_value=None, calibration="uncalibrated")
-        else:
-            pred.update(p_over=p_over, expected_value=ev, calibration="calibrated")
-
-    day = read(site, ALL_PLAYERS)
+def test_probability_and_ev_shown_only_where_calibrated(exports, site, browser, tmp_path):
+    """P(over) and EV appear exactly where the files mark a prediction "calibrated": the real
+    day's calibrated rows show the file's numbers, rows without a line say "no line", and (in an
+    altered copy) a row marked "uncalibrated" says so and shows no %."""
+    day = read(exports, ALL_PLAYERS)
     entries = [e for g in day["games"] for e in g["players"] if e["prediction"]]
-    lined = [e for e in entries if e["prediction"]["line"] is not None]
-    chosen, other = lined[0], lined[1]
-    for entry in entries:
+    calibrated = [e for e in entries if e["prediction"]["calibration"] == "calibrated"]
+    no_line = [e for e in entries if e["prediction"]["calibration"] == "no_line"]
+    assert calibrated and no_line, "the demo day has calibrated rows and rows without a line"
+    assert all(e["prediction"]["line"] is None for e in no_line)
+    page = open_page(browser, site, now=EVENING)
+    assert page.locator("#problems").inner_text() == ""
+
+    def prob_cells(pg, lookup):  # the row's cells after Call and Edge, before Last 10
+        return pg.locator(f'section.game tr[data-lookup="{lookup}"] td').all_inner_texts()[5:-1]
+
+    for entry in [*calibrated[:5], *no_line[:5]]:
+        assert_probability(prob_cells(page, entry["player_lookup"]), entry["prediction"])
+    shot(page, "calibrated")
+    chosen = calibrated[0]
+    page.goto(site + f"#player/{chosen['player_lookup']}")
+    wait_ready(page, chosen["player_lookup"])
+    assert page.locator("#ladder td[data-rec]", has_text="P(over)").count() > 0
+    assert page.js_errors == []
+
+    # one altered copy: the first calibrated row (headline, player file, every line) uncalibrated
+    altered = shutil.copytree(exports, tmp_path / "uncalibrated")
+    lookup = chosen["player_lookup"]
+
+    def uncalibrate(pred):
+        pred.update(p_over=None, expected_value=None, calibration="uncalibrated")
+
+    copy = read(altered, ALL_PLAYERS)
+    for entry in (e for g in copy["games"] for e in g["players"] if e["player_lookup"] == lookup):
         for pred in [entry["prediction"], *entry["predictions"].values()]:
-            mark(pred, *((0.5731, 0.0412) if entry is chosen else ()))
-    (site / ALL_PLAYERS).write_text(json.dumps(day))
-    for entry in entries:
-        path = site / f"v1/tonight/player/{entry['player_lookup']}.json"
-        player = json.loads(path.read_text())
-        rows = [player["prediction"], *player["predictions"].values()] if player["prediction"] else []
-        rows += [x for b in player["by_line"] for x in b["predictions"].values()]
-        for pred in rows:
-            mark(pred, *((0.5731, 0.0412) if entry is chosen else ()))
-        path.write_text(json.dumps(player))
-    bets = read(site, LATEST)
-    for i, pick in enumerate(bets["picks"]):
-        mark(pick, *((0.61, 0.087) if i == 0 else ()))
-    (site / LATEST).write_text(json.dumps(bets))
-    no_line = next((e for e in entries if e["prediction"]["line"] is None), None)
-    return site, chosen, other, no_line
-
-
-def test_probability_and_ev_shown_only_where_calibrated(exports, browser, tmp_path):
-    site, chosen, other, no_line = calibrated_site(exports, tmp_path)
-    with thread_server(site) as url:
+            uncalibrate(pred)
+    (altered / ALL_PLAYERS).write_text(json.dumps(copy))
+    player = read(altered, f"v1/tonight/player/{lookup}.json")
+    for pred in [player["prediction"], *player["predictions"].values()]:
+        uncalibrate(pred)
+    for b in player["by_line"]:
+        for pred in b["predictions"].values():
+            uncalibrate(pred)
+    (altered / f"v1/tonight/player/{lookup}.json").write_text(json.dumps(player))
+    assert is_valid("all_players", copy) and is_valid("player", player)
+    with thread_server(altered) as url:
         page = open_page(browser, url, now=EVENING)
-        assert page.locator("#problems").inner_text() == "", "the calibrated files must pass the schemas"
-        row = page.locator(f'section.game tr[data-lookup="{chosen["player_lookup"]}"]').inner_text()
-        assert "57.3%" in row and "+4.1%" in row and "uncalibrated" not in row
-        row = page.locator(f'section.game tr[data-lookup="{other["player_lookup"]}"]').inner_text()
+        assert page.locator("#problems").inner_text() == "", "the altered files pass the schemas"
+        assert prob_cells(page, lookup) == ["uncalibrated"]
+        row = page.locator(f'section.game tr[data-lookup="{lookup}"]').inner_text()
         assert "uncalibrated" in row and "%" not in row
-        if no_line is not None:
-            row = page.locator(f'section.game tr[data-lookup="{no_line["player_lookup"]}"]').inner_text()
-            assert "no line" in row and "%" not in row
-        picks = page.locator("#best-bets-table tbody tr")
-        assert "61.0%" in picks.nth(0).inner_text() and "+8.7%" in picks.nth(0).inner_text()
-        assert "uncalibrated" in picks.nth(1).inner_text() and "%" not in picks.nth(1).inner_text()
-        shot(page, "calibrated")
-        page.goto(url + f"#player/{chosen['player_lookup']}")
-        wait_ready(page, chosen["player_lookup"])
+        other = calibrated[1] if len(calibrated) > 1 else None
+        if other is not None:  # the rest of the day keeps its numbers
+            assert_probability(prob_cells(page, other["player_lookup"]), other["prediction"])
+        page.goto(url + f"#player/{lookup}")
+        wait_ready(page, lookup)
         cells = page.locator("#ladder td[data-rec]").all_inner_texts()
-        assert cells and all("P(over) 57.3%, EV +4.1%" in c for c in cells)
+        assert cells and all("uncalibrated" in c and "%" not in c for c in cells)
         assert page.js_errors == []
 
 
@@ -328,7 +375,9 @@ def test_the_pages_schema_check_agrees_with_the_packages(exports, site, browser)
     kinds = {"all_players": "all-players.json", "player": "player.json", "best_bets": "best-bets.json"}
     kinds["results"] = "results.json"
     day = read(exports, ALL_PLAYERS)
-    player = read(exports, f"v1/tonight/player/{day['games'][0]['players'][0]['player_lookup']}.json")
+    # a player with a line (so a ladder to mutate), as the day's first one is not always
+    lined = next(p for g in day["games"] for p in g["players"] if p["prediction"] and p["prediction"]["line"])
+    player = read(exports, f"v1/tonight/player/{lined['player_lookup']}.json")
     bets, results = read(exports, LATEST), read(exports, f"v1/results/{DEMO_DATE}.json")
 
     def variant(payload, change):
@@ -356,19 +405,38 @@ def test_the_pages_schema_check_agrees_with_the_packages(exports, site, browser)
 
 
 def mutations(day, player, bets, results):
-    def entry(d):
-        return d["games"][0]["players"][0]
+    """Changes each file's schema should judge; every one picks entries the real day has."""
+    where = next(
+        (gi, pi)
+        for gi, g in enumerate(day["games"])
+        for pi, p in enumerate(g["players"])
+        if p["prediction"] and p["prediction"]["line"] is not None
+    )
 
-    return [
+    def entry(d):
+        return d["games"][where[0]]["players"][where[1]]
+
+    def first_pick(d):  # a best-bets pick if the day has one, else the file's own fields
+        return d["picks"][0] if d["picks"] else d
+
+    def first_rung(d):
+        return next(iter(d["by_line"][0]["predictions"].values()))
+
+    out = [
         ("all_players", day, lambda d: d.pop("games")),
         ("all_players", day, lambda d: d.update(total_players="312")),
         ("all_players", day, lambda d: entry(d)["prediction"].update(line=25.3)),
-        ("all_players", day, lambda d: entry(d)["prediction"].update(line=None)),  # OVER without a line
+        ("all_players", day, lambda d: entry(d)["prediction"].update(line=None)),  # a call without a line
+        ("all_players", day, lambda d: entry(d)["prediction"].update(p_over=1.5)),
+        ("all_players", day, lambda d: entry(d)["prediction"].update(calibration="maybe")),
+        ("all_players", day, lambda d: entry(d)["prediction"].pop("expected_value")),
         ("all_players", day, lambda d: entry(d).update(last_10=[1] * 11)),
         ("all_players", day, lambda d: entry(d).update(nickname="x")),
         ("all_players", day, lambda d: d["games"][0].update(tipoff="2025-02-12 19:30")),
         ("all_players", day, lambda d: d.update(generated_at="2025-02-12T15:30:00+00:00")),
-        ("player", player, lambda d: d["by_line"][0].update(line=None) if d["by_line"] else d.pop("by_line")),
+        ("player", player, lambda d: d["by_line"][0].update(line=None)),
+        ("player", player, lambda d: first_rung(d).update(p_over="0.5")),
+        ("player", player, lambda d: first_rung(d).pop("calibration")),
         (
             "player",
             player,
@@ -376,9 +444,16 @@ def mutations(day, player, bets, results):
                 {"game_date": "2025-13-01", "opponent": "LAL", "points": 1, "minutes": 2}
             ),
         ),
-        ("best_bets", bets, lambda d: d["picks"][0].update(recommendation="PASS")),
-        ("best_bets", bets, lambda d: d["picks"][0].update(rank=0)),
-        ("best_bets", bets, lambda d: d["picks"][0].update(score=-0.1)),
+        ("best_bets", bets, lambda d: d.update(total_picks="1")),
         ("results", results, lambda d: next(iter(d["systems"].values())).update(hit_rate=1.2)),
         ("results", results, lambda d: d["systems"].update({"Bad-Id": next(iter(d["systems"].values()))})),
     ]
+    if bets["picks"]:
+        out += [
+            ("best_bets", bets, lambda d: first_pick(d).update(recommendation="PASS")),
+            ("best_bets", bets, lambda d: first_pick(d).update(rank=0)),
+            ("best_bets", bets, lambda d: first_pick(d).update(score=-0.1)),
+            ("best_bets", bets, lambda d: first_pick(d).update(expected_value="high")),
+            ("best_bets", bets, lambda d: first_pick(d).update(calibration="no_line", p_over=None)),
+        ]
+    return out

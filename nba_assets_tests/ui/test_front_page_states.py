@@ -9,6 +9,7 @@ import pytest
 
 from nba_assets_tests.fixtures import SMALL_DATE
 from nba_assets_tests.ui.front_page import (
+    QUICK_SYSTEMS,
     chromium,
     need_browser,
     open_page,
@@ -33,7 +34,7 @@ def browser(off_day, no_lines_day):
 @pytest.fixture(scope="module")
 def off_day(tmp_path_factory):
     need_browser()
-    return run_real_day(tmp_path_factory.mktemp("off"), OFF_DAY)
+    return run_real_day(tmp_path_factory.mktemp("off"), OFF_DAY, env={"NBA_ASSETS_SYSTEMS": QUICK_SYSTEMS})
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,9 @@ def no_lines_day(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nolines")
     lines = tmp / "lines.csv"
     lines.write_text("game_date,player_name,line,bookmaker\n2025-02-13,Jayson Tatum,25.5,draftkings\n")
-    return run_real_day(tmp, NO_LINES_DAY, env={"NBA_ASSETS_LINES": str(lines)})
+    return run_real_day(
+        tmp, NO_LINES_DAY, env={"NBA_ASSETS_LINES": str(lines), "NBA_ASSETS_SYSTEMS": QUICK_SYSTEMS}
+    )
 
 
 def evening(day: str) -> datetime:

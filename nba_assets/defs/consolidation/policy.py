@@ -27,10 +27,20 @@ class Decision:
 
 
 def decide(
-    status: BatchStatus, store: BatchStore, now: datetime, idle: timedelta, deadline: timedelta
+    status: BatchStatus,
+    store: BatchStore,
+    now: datetime,
+    idle: timedelta,
+    deadline: timedelta,
+    retry_requested_at: datetime | None = None,
 ) -> Decision:
     """complete -> consolidate; stalled -> re-run unfinished players once; then, past the deadline,
-    a forced partial consolidation (L5, L6, L7)."""
+    a forced partial consolidation (L5, L6, L7).
+
+    The re-run counts from when it was requested (``retry_requested_at``: the first stall re-run
+    run Dagster holds for the batch, whatever its status) or from when a re-run recorded itself
+    (``stall_retries``), whichever is known: a re-run that never starts (a queue that never frees
+    it, a launch that fails) still ends in the forced partial, never in a batch stalled forever."""
     date, progress = (
         status.game_date.isoformat(),
         f"{status.done}/{status.expected} done, {status.failed} failed",
@@ -38,7 +48,8 @@ def decide(
     if status.is_complete:
         return Decision(status.batch_id, date, Action.CONSOLIDATE, f"complete: {progress}")
     quiet_for = now - status.last_activity
-    if status.stall_retries == 0 and quiet_for >= idle:
+    retried = status.stall_retries > 0 or retry_requested_at is not None
+    if not retried and quiet_for >= idle:
         batch = store.get_batch(status.batch_id)
         failed = {
             c.player_lookup for c in store.completions(status.batch_id) if c.status == CompletionStatus.FAILED
@@ -53,7 +64,9 @@ def decide(
             f"stalled {quiet_for} with {progress}: re-running {sum(map(len, by_shard.values()))} players",
             dict(by_shard),
         )
-    if status.stall_retries > 0 and quiet_for >= deadline:
+    if retried:
+        quiet_for = now - max(status.last_activity, retry_requested_at or status.last_activity)
+    if retried and quiet_for >= deadline:
         return Decision(
             status.batch_id, date, Action.FORCE_PARTIAL, f"still {progress} {quiet_for} after the re-run"
         )

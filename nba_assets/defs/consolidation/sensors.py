@@ -51,6 +51,16 @@ def retry_requests(decision: Decision) -> list[dg.RunRequest]:
     ]
 
 
+def retry_requested_at(instance: dg.DagsterInstance, batch_id: str) -> datetime | None:
+    """When the batch's stall re-run was first requested: the oldest run with its tags, in any
+    status (queued, never started, failed included). Dagster's run storage is the record, so the
+    tick writes nothing and a re-run that never starts still moves the policy on."""
+    records = instance.get_run_records(
+        dg.RunsFilter(tags={BATCH_TAG: batch_id, STALL_RETRY_TAG: "1"}), limit=1, ascending=True
+    )
+    return records[0].create_timestamp.astimezone(UTC) if records else None
+
+
 def _requests(decision: Decision) -> list[dg.RunRequest]:
     """What the tick asks for; it writes nothing: a stall re-run records itself when it runs
     (``batches.record_stall_retry``), and until then its run keys make a repeated request a no-op."""
@@ -92,7 +102,8 @@ def batch_completion_sensor(
         if owner:
             context.log.info(f"{status.game_date} {status.batch_id}: left to backfill {owner}")
             continue
-        decision = decide(status, store, now, idle, deadline)
+        requested = None if status.is_complete else retry_requested_at(context.instance, status.batch_id)
+        decision = decide(status, store, now, idle, deadline, requested)
         context.log.info(f"{decision.game_date} {decision.batch_id} {decision.action}: {decision.note}")
         requests += _requests(decision)
     if not seen:

@@ -184,7 +184,8 @@ def test_staging_failures_are_left_to_the_stall_policy(definitions, instance, lo
     assert not run.success
     with _failure_context(instance, run, webhook(httpserver)) as context:
         outcome = run_failure_alert_sensor(context)
-    assert isinstance(outcome, dg.SkipReason) and posted.bodies == []
+    # None, not a SkipReason: a tick mixing a skip with another run's alert fails in the daemon
+    assert outcome is None and posted.bodies == []
 
 
 def test_stall_policy_runs_alert_once_per_batch_and_step(definitions, instance, local_home, httpserver):

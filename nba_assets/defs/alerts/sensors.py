@@ -59,7 +59,10 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: Alerts
     """One alert per failed slate, consolidation, export or grading run, naming its failed checks."""
     run = context.dagster_run
     if not watched(run):
-        return dg.SkipReason(f"run {run.run_id} of {run.job_name} is not alerted on")
+        # None, never a SkipReason: a tick that alerts on one run and skips another would return both,
+        # which Dagster refuses (the tick fails, its cursor stays, and the next tick alerts again)
+        context.log.info(f"run {run.run_id} of {run.job_name} is not alerted on")
+        return None
     steps = [
         f"{e.step_key}: {error_text(e.event_specific_data.error, 300)}"
         for e in context.get_step_failure_events()
@@ -104,8 +107,9 @@ def check_failure_alert_sensor(context: dg.RunStatusSensorContext, alerts: Alert
     ]
     if warned:
         _feed_warning(alerts, run, warned)
-    if not failed:
-        return None if warned else dg.SkipReason(f"run {run.run_id}: no failed ERROR checks")
+    if not failed:  # None, never a SkipReason (see run_failure_alert_sensor)
+        context.log.info(f"run {run.run_id}: no failed ERROR checks")
+        return None
     names = [_name(c) for c in failed]
     missed = all(n in DEADLINE_CHECKS for n in names)
     day = date_of(run)

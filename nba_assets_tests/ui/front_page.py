@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
-import os
 import shutil
 import sys
 import threading
@@ -171,14 +170,12 @@ def wait_ready(page, player: str | None = None) -> None:
         )
 
 
-def shot(page, name: str, *, full_page: bool = False, docs: bool = False) -> Path:
-    """Screenshot to test-artifacts/page/; with ``docs`` and NBA_ASSETS_UPDATE_DOCS_IMAGES=1 also
-    to docs/images/ (the committed picture the README shows)."""
+def shot(page, name: str, *, full_page: bool = False) -> Path:
+    """Screenshot to test-artifacts/page/ (the README's docs/images/tonight.png comes from a default
+    run-day instead: scripts/docs_screenshot.py; these fixtures change settings)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
-    if docs and os.environ.get("NBA_ASSETS_UPDATE_DOCS_IMAGES") == "1":
-        shutil.copyfile(path, DOCS_IMAGES / f"{name}.png")
     return path
 
 

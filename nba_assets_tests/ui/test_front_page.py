@@ -126,7 +126,7 @@ def test_tonight_shows_every_game_and_player_of_the_day(exports, site, browser):
         h["calibration"] == "calibrated" for h in heads
     )
     assert page.js_errors == [] and page.locator("#problems").inner_text() == ""
-    shot(page, "tonight", docs=True)
+    shot(page, "tonight")
     shot(page, "tonight-full", full_page=True)
 
 

@@ -207,7 +207,7 @@ def test_no_daemon_the_local_backfill_starts_one_for_its_duration_and_stops_it(t
         assert FIRST in set(instance.get_materialized_partitions(dg.AssetKey("consolidated_predictions")))
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(120)  # the old command waited until killed: a wait fails here, not a clock reading
 def test_no_daemon_outside_the_local_profile_fails_at_once_with_the_command(tmp_path, monkeypatch, capsys):
     """Where this command may not start a daemon (the gcp profile's instance has its own), no
     heartbeat fails at once, naming the exact command, and submits nothing."""
@@ -218,10 +218,8 @@ def test_no_daemon_outside_the_local_profile_fails_at_once_with_the_command(tmp_
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
     }.items():
         monkeypatch.setenv(key, value)
-    started = time.monotonic()
     assert main(["backfill", "--from", FIRST, "--to", FIRST, "-q"]) == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert time.monotonic() - started < 60
     assert "no dagster-daemon is heartbeating on the instance at" in err, err
     assert f"DAGSTER_HOME={tmp_path / 'dagster_home'} " in err and "dagster-daemon run -w " in err, err
     with dg.DagsterInstance.get() as instance:

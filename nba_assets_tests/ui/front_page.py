@@ -25,7 +25,7 @@ from nba_assets_tests.emulators.process import ManagedProcess, free_port, unavai
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "page"
 DOCS_IMAGES = ROOT / "docs" / "images"
-# the flags test_dagster_ui.py launches Debian's Chromium with
+# the flags every browser test launches Debian's Chromium with (closed network: no background calls)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -19,21 +19,12 @@ import dagster as dg
 import pytest
 
 from nba_assets_tests.emulators.process import ManagedProcess, free_port, unavailable
+from nba_assets_tests.ui.front_page import CHROMIUM_ARGS
 from nba_assets_tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 DAY, UI_DAY = "2025-02-19", "2025-01-26"  # two one-game days (20 players each)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ERROR_TEXT = (
     "Unexpected GraphQL error",
     "PythonError",

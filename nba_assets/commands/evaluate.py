@@ -65,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
     names = list(args.systems or registry.available())
     if "ensemble" in names:
         names = list(registry.available())
+    if args.model_dir is not None and model_store.version_dir(args.model_dir) is None:
+        raise ValueError(
+            f"--model-dir {args.model_dir}: no trained model there (give the directory `train --out` "
+            "wrote, or one of its version directories)"
+        )
     history = load_history(args.history)
     history = history[history["game_date"] <= args.end]
     with progress(args.quiet) as bar:

@@ -99,6 +99,11 @@ def backtest(
     names = [s.system_id for s in systems] + list(BASELINES)
     coverage = {n: float(window[n].notna().mean()) for n in names}
     scored = window.dropna(subset=names).reset_index(drop=True)
+    if scored.empty:
+        silent = ", ".join(f"{n} ({coverage[n]:.0%})" for n in names if coverage[n] < 1.0)
+        raise ValueError(
+            f"no game of {start} .. {end} has a prediction from every system; coverage: {silent}"
+        )
     picks = line_picks(scored, [s.system_id for s in systems], lines, picker)
     meta = {"window_rows": len(window), "versions": {s.system_id: s.version for s in systems}}
     if blend_weights:

@@ -13,6 +13,16 @@ pairs dated before the first day of the month being predicted, so a date never r
 outcome or a later one. Pairs come from out-of-sample predictions: the training hold-out
 (``holdout_predictions.parquet``, joined with the real lines dated before the cut-off) and, in a
 backtest, the window's own earlier months. Fewer than ``MIN_PAIRS`` pairs: uncalibrated.
+
+The fit starts from the market: where the system agrees with the book, its prior is "the book's
+de-vigged price is fair", worth ``PRIOR_PAIRS`` pairs, and the pairs must outweigh it. Without it a few early-season weeks set the
+level of every later pick: on the 2021-22 development season, fitted on that season's lines only
+(``evaluate --lines`` with no earlier season, as a first season of stored lines is), October's over
+rate of 0.42 made December's picks claim +7.4 % EV where they returned 0.0 %, the claim stood 2.3 to
+2.9 points above the return for five of six systems, and one reliability bucket was 0.051 off.
+With the prior (chosen there among 1,000 / 3,000 / 10,000 pairs and two other forms; all in
+bench/RESULTS.md) every system's claim is within 1.7 points and every bucket within 0.014; with the
+2020-21 season's pairs too, within 1.1 points either way.
 """
 
 from __future__ import annotations
@@ -35,7 +45,9 @@ PAIRS_FILE = "line_pairs.parquet"  # those joined with real lines before the cut
 FILE_NAME = "line_calibration.json"  # the fit on them: what the model version's picks use
 STAND_IN = "reference"  # bookmaker prefix of the stand-in lines (inputs.lines.reference_lines)
 MIN_PAIRS = 1000  # per system; fewer and its probabilities are "uncalibrated"
-L2 = 1.0  # ridge penalty on the slopes (the intercept is free), in units of log-loss
+L2 = 1.0  # ridge penalty on the slopes, in units of log-loss
+# The market's prior weight: as many pairs as a month of a full slate's lines (BettingPros ~2,600).
+PRIOR_PAIRS = 3000
 MIN_SIGMA, MAX_SIGMA = 1.0, 30.0
 PAIR_COLUMNS = (
     "game_date",
@@ -99,21 +111,30 @@ class LineCalibration:
 
 
 def fit(pairs: pd.DataFrame) -> LineCalibration:
-    """Ridge logistic regression on one system's pairs (PAIR_COLUMNS); too few pairs: uncalibrated."""
+    """Ridge logistic regression on one system's pairs (PAIR_COLUMNS); too few pairs: uncalibrated.
+
+    The market's logit is an offset, so every penalty pulls toward "the price is fair". The
+    intercept is P(over) where the system agrees with the book (estimate on a 15-point line at even
+    odds): there the prior is the market's price with the weight of ``PRIOR_PAIRS`` pairs (Fisher information
+    1/4 per pair at even odds); the slopes are held by ``L2`` only. The offset is folded into the
+    market's coefficient, so ``apply`` is unchanged.
+    """
     pairs = pairs.dropna(subset=["predicted_points", "line", "went_over"])
     if len(pairs) < MIN_PAIRS:
         return LineCalibration(pairs=len(pairs))
     x = design(pairs["predicted_points"], pairs["confidence"], pairs["line"], pairs["market_p_over"])
     y = pairs["went_over"].to_numpy(float)
-    penalty = np.r_[0.0, np.full(x.shape[1] - 1, L2)]
+    market = x[:, -1]
+    penalty = np.r_[PRIOR_PAIRS / 4.0, np.full(x.shape[1] - 1, L2)]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = x @ w
+        z = x @ w + market
         p = expit(z)
         value = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(penalty * w * w)
         return float(value), x.T @ (p - y) + penalty * w
 
     w = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x
+    w[-1] += 1.0
     days = pd.to_datetime(pairs["game_date"])
     return LineCalibration(
         [round(float(v), 6) for v in w],

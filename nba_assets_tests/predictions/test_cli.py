@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from nba_assets.cli import main
 from nba_assets.predictions import model_store
@@ -80,6 +81,17 @@ def test_evaluate_refuses_a_model_that_saw_the_window(model_root, tmp_path, caps
     )
     assert code == 2
     assert "retrain with --train-before 2024-02-01" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["latest", "nothing"])
+def test_evaluate_names_a_model_dir_that_holds_no_model(model_root, tmp_path, capsys, where):
+    """The ``latest`` pointer file (or a wrong path) is refused in one line naming the flag and the
+    path; it used to predict nothing and end in ``KeyError: 'pick_hit_rate'`` while writing the report."""
+    given = model_root / "latest" if where == "latest" else tmp_path / "nothing"
+    argv = ["evaluate", "--from", "2025-03-01", "--to", "2025-03-05", "--model-dir", str(given)]
+    assert main([*argv, "--out", str(tmp_path / "eval"), "-q"]) == 2
+    assert f"--model-dir {given}: no trained model there" in capsys.readouterr().err
+    assert not (tmp_path / "eval").exists()
 
 
 def test_evaluate_heuristics_only_needs_no_model(tmp_path):

@@ -131,3 +131,34 @@ def test_uncalibrated_without_real_pairs_and_picks_only_above_the_margin():
 def test_the_push_share_exists_only_on_whole_lines():
     p = push_probability(np.array([20.0, 20.0]), np.array([60.0, 60.0]), np.array([20.5, 20.0]))
     assert p[0] == 0.0 and 0.0 < p[1] < 0.2
+
+
+def _level_pairs(n: int, over_rate: float, market: float = 0.5) -> pd.DataFrame:
+    """n pairs that carry no information but their level: the estimate sits on a 15-point line."""
+    went_over = np.zeros(n)
+    went_over[: round(n * over_rate)] = 1.0
+    return pd.DataFrame(
+        {
+            "game_date": [START] * n,
+            "system_id": "gb",
+            "predicted_points": 15.0,
+            "confidence": 60.0,
+            "line": 15.0,
+            "market_p_over": market,
+            "went_over": went_over,
+        }
+    )
+
+
+def test_a_few_weeks_of_pairs_move_the_level_from_the_market_by_their_weight_only():
+    """The prior is the market's price, worth 3,000 pairs: 1,000 pairs at an over rate 0.10 below it
+    move P(over) a quarter of the way (1,000 / 4,000); 100,000 pairs move it all the way. Without
+    the prior the first weeks' level would be taken whole (the 2021-22 over-claim, see the module)."""
+    market = 0.5
+
+    def level(n: int) -> float:
+        fitted = line_calibration.fit(_level_pairs(n, market - 0.10, market))
+        return float(fitted.apply([15.0], [60.0], [15.0], [market])[0])
+
+    assert level(1000) == pytest.approx(market - 0.10 / 4, abs=0.01)
+    assert level(100_000) == pytest.approx(market - 0.10, abs=0.005)

@@ -18,7 +18,7 @@ from nba_assets.predictions import model_store, registry
 from nba_assets.predictions.evaluation import HEADLINE_MINUTES, Backtest, backtest, pick_table
 from nba_assets.predictions.picks import EV_MARGIN, Picker
 from nba_assets.predictions.training import train_points_model
-from nba_assets.reports.backtest import LINES_NOTE, headline, write_report
+from nba_assets.reports.backtest import LINES_NOTE, calibration_note, headline, write_report
 
 LEARNED = {"gradient_boosting", "ensemble", "market_blend"}
 
@@ -143,3 +143,5 @@ def _print(result: Backtest) -> None:
         for r in overall.itertuples()
     )
     console.print(f"Picks by calibrated EV {note}: {picks}", highlight=False)
+    if warning := calibration_note(result.meta.get("calibration")):
+        console.print(f"[yellow]{warning}[/yellow]", highlight=False)

@@ -162,3 +162,19 @@ def test_a_few_weeks_of_pairs_move_the_level_from_the_market_by_their_weight_onl
 
     assert level(1000) == pytest.approx(market - 0.10 / 4, abs=0.01)
     assert level(100_000) == pytest.approx(market - 0.10, abs=0.005)
+
+
+def test_a_calibration_from_the_windows_own_season_only_is_called_first_season():
+    """The backtest says when every pair is of the window's own season (claims then ran up to 5.5
+    points above the return, see ``evaluation.calibration_basis``), and not once an earlier
+    season's pairs are in."""
+    from nba_assets.predictions.evaluation import calibration_basis
+    from nba_assets.reports.backtest import calibration_note
+
+    own = _level_pairs(1000, 0.45).assign(game_date=START + timedelta(days=10))
+    basis = calibration_basis(Picker(WalkForward(own)), START)
+    assert basis == {"first_pair": str(START + timedelta(days=10)), "first_season": True}
+    assert "First-season calibration" in calibration_note(basis)
+    earlier = _level_pairs(1000, 0.45).assign(game_date=START - timedelta(days=200))
+    basis = calibration_basis(Picker(WalkForward(pd.concat([own, earlier]))), START)
+    assert basis["first_season"] is False and calibration_note(basis) == ""

@@ -20,7 +20,7 @@ level of every later pick: on the 2021-22 development season, fitted on that sea
 (``evaluate --lines`` with no earlier season, as a first season of stored lines is), October's over
 rate of 0.42 made December's picks claim +7.4 % EV where they returned 0.0 %, the claim stood 2.3 to
 2.9 points above the return for five of six systems, and one reliability bucket was 0.051 off.
-With the prior (chosen there among 1,000 / 3,000 / 10,000 pairs and two other forms; all in
+With the prior (chosen there among 1,000 / 3,000 / 10,000 pairs and two other forms, all in
 bench/RESULTS.md) every system's claim is within 1.7 points and every bucket within 0.014; with the
 2020-21 season's pairs too, within 1.1 points either way.
 """

@@ -21,7 +21,7 @@ import pandas as pd
 
 from nba_assets.predictions.base import PredictionSystem
 from nba_assets.predictions.calibration import TOLERANCE
-from nba_assets.predictions.line_calibration import pairs_from
+from nba_assets.predictions.line_calibration import first_season, pairs_from
 from nba_assets.predictions.lines import EDGE_THRESHOLD
 from nba_assets.predictions.odds import complete_prices, decimal_odds
 from nba_assets.predictions.picks import Picker
@@ -116,19 +116,11 @@ def backtest(
 
 
 def calibration_basis(picker: Picker, start: date) -> dict:
-    """Where the calibration's real-line pairs begin, and whether all are of ``start``'s own season.
-
-    Fitted only on a season's first weeks (no real lines of an earlier season), the books' shade
-    has drifted under it: on 2021-22 and 2022-23 such picks claimed up to 1.7 and 5.5 points more
-    EV than they returned (bench/RESULTS.md), against at most 1.1 with an earlier season's pairs.
-    """
-    dates = picker.calibrations.pairs["game_date"]
-    first = min(dates) if len(dates) else None
-    season_start = date(start.year - (start.month < 7), 7, 1)
-    return {
-        "first_pair": str(first) if first else None,
-        "first_season": first is None or first >= season_start,
-    }
+    """Where the calibration's real-line pairs begin, and whether it is first-season
+    (``line_calibration.first_season``: too few pairs from a season before ``start``'s)."""
+    pairs = picker.calibrations.pairs
+    first = min(pairs["game_date"]) if len(pairs) else None
+    return {"first_pair": str(first) if first else None, "first_season": first_season(pairs, start)}
 
 
 def line_picks(

@@ -166,6 +166,19 @@ def pairs_from(predictions: pd.DataFrame, lines: pd.DataFrame | None) -> pd.Data
     return joined[list(PAIR_COLUMNS)].reset_index(drop=True)
 
 
+def season_start(day: date) -> date:
+    """July 1 before ``day``: the first day of its NBA season (2022-07-01 for any 2022-23 date)."""
+    return date(day.year - (day.month < 7), 7, 1)
+
+
+def first_season(pairs: pd.DataFrame, day: date) -> bool:
+    """True when fewer than ``MIN_PAIRS`` pairs are from a season before ``day``'s: a calibration
+    fitted on its own season's first weeks, whose picks' EV ran up to 5.5 points above their return
+    on 2022-23 (the module; bench/RESULTS.md). Not refused: said (report, CLI, asset metadata)."""
+    dates = pd.to_datetime(pairs["game_date"]).dt.date
+    return int((dates < season_start(day)).sum()) < MIN_PAIRS
+
+
 def block_start(day: date) -> date:
     """The first day of ``day``'s month: a date is predicted with pairs before it (refit monthly)."""
     return date(day.year, day.month, 1)

@@ -64,6 +64,8 @@ def test_the_points_model_asset_stores_a_calibration_from_the_warehouse_real_lin
     (event,) = result.asset_materializations_for_node("points_model")
     pairs = event.metadata["calibration_pairs"].value
     assert pairs["gradient_boosting"] > 1000 and set(pairs) >= {"moving_average", "ensemble"}
+    # the lines stored are all of 2023-24, the season of the cut-off: the EVs are unproven, and it says so
+    assert event.metadata["calibration_first_season"].value is True
     version = model_store.version_dir(local_home / "models")
     stored_pairs = line_calibration.load_pairs(version)
     assert (pd.to_datetime(stored_pairs["game_date"]).dt.date < date(2024, 1, 1)).all()

@@ -13,7 +13,8 @@ calibration's first pairs, and the window's own earlier months are added month b
 - 2024-25 (reported once): PrizePicks/Underdog lines (-137 a side), model trained before 2024-10-01.
 
 Prints per target: MAE on real-line rows beside the line's, picks (hit rate, ROI and its bootstrap
-90% interval, mean claimed EV), the reliability buckets and whether the targets hold; writes the
+90% interval, mean claimed EV), the reliability buckets and whether the targets hold, every stated
+EV against its return, the every-OVER / every-UNDER baselines and the under-price sensitivity; writes the
 section "## Real lines: calibration and picks" of bench/RESULTS.md.
 """
 
@@ -97,7 +98,16 @@ def run(target: Target) -> dict:
     )  # fmt: skip
     tables = {
         n: pd.read_csv(out / f"{n}.csv")
-        for n in ("line_mae", "picks", "picks_by_side", "picks_by_ev", "over_calibration")
+        for n in (
+            "line_mae",
+            "picks",
+            "picks_by_side",
+            "picks_by_ev",
+            "over_calibration",
+            "stated_ev",
+            "baselines",
+            "under_price_sensitivity",
+        )
     }
     return {"target": target, "seconds": seconds, **tables}
 
@@ -174,6 +184,18 @@ def main() -> int:
             md(result["picks_by_ev"]),
             "",
             md(result["over_calibration"]),
+            "",
+            "Every stated EV (each calibrated line's better side) against what betting it returned:",
+            "",
+            md(result["stated_ev"]),
+            "",
+            "Baselines, every OVER / every UNDER at the same prices:",
+            "",
+            md(result["baselines"]),
+            "",
+            "UNDER picks on a completed under price, re-priced at a -115/-115 margin:",
+            "",
+            md(result["under_price_sensitivity"]),
             "",
         ]
         print("\n".join(lines), flush=True)

@@ -23,7 +23,12 @@ from nba_assets.predictions.base import PredictionSystem
 from nba_assets.predictions.calibration import TOLERANCE
 from nba_assets.predictions.line_calibration import first_season, pairs_from
 from nba_assets.predictions.lines import EDGE_THRESHOLD
-from nba_assets.predictions.odds import complete_prices, decimal_odds
+from nba_assets.predictions.odds import (
+    american_from_probability,
+    complete_prices,
+    decimal_odds,
+    implied_probability,
+)
 from nba_assets.predictions.picks import Picker
 from nba_assets.predictions.runner import priced_lines, run_systems
 
@@ -144,6 +149,7 @@ def line_picks(
     actual, line = keyed["points"], keyed["line"]
     went_over = (actual > line).astype(float).where(actual != line)
     over_price, under_price = complete_prices(keyed["over_price"], keyed["under_price"])
+    under_completed = keyed["under_price"].isna().to_numpy() & keyed["over_price"].notna().to_numpy()
     frames = []
     for system_id in systems:
         rows = pd.DataFrame(
@@ -162,8 +168,10 @@ def line_picks(
         staked = rec.isin(["OVER", "UNDER"])
         decided = staked & (actual != line)
         hit = pd.Series(np.where(rec == "OVER", actual > line, actual < line), index=keyed.index)
-        price = np.where(rec == "OVER", over_price, under_price)
-        profit = np.where(actual == line, 0.0, np.where(hit, decimal_odds(price) - 1.0, -1.0))
+        profit = side_profit(rec, actual, line, over_price, under_price)
+        # the side every EV in the files is stated for (the pick's, or for PASS the better one)
+        side = np.where(ev["ev_over"] >= ev["ev_under"], "OVER", "UNDER")
+        known = ev["p_over"].notna()
         frames.append(
             pd.DataFrame(
                 {
@@ -185,10 +193,29 @@ def line_picks(
                     "ev": ev["expected_value"].where(staked),
                     "hit": hit.astype("boolean").where(decided, pd.NA),
                     "profit": pd.Series(profit, index=keyed.index).where(staked),
+                    "side": pd.Series(side, index=keyed.index).where(known),
+                    "side_ev": ev["expected_value"].where(known),
+                    "side_profit": pd.Series(
+                        side_profit(side, actual, line, over_price, under_price), index=keyed.index
+                    ).where(known),
+                    "over_price": over_price,
+                    "under_price": under_price,
+                    "under_completed": under_completed,
                 }
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def side_profit(side, actual, line, over_price, under_price) -> np.ndarray:
+    """Profit per unit staked on ``side`` (OVER/UNDER; anything else: NaN) at its price; a push is 0."""
+    side, actual, line = np.asarray(side), np.asarray(actual, float), np.asarray(line, float)
+    won = np.where(side == "OVER", actual > line, actual < line)
+    price = np.where(side == "OVER", over_price, under_price)
+    with np.errstate(invalid="ignore"):
+        gain = np.asarray(decimal_odds(np.where(np.isin(side, ["OVER", "UNDER"]), price, -110.0))) - 1.0
+    profit = np.where(actual == line, 0.0, np.where(won, gain, -1.0))
+    return np.where(np.isin(side, ["OVER", "UNDER"]), profit, np.nan)
 
 
 def season_of(dates: pd.Series) -> pd.Series:
@@ -262,6 +289,112 @@ def ev_table(result: Backtest) -> pd.DataFrame:
         mean_ev_pct=("ev", lambda e: 100 * e.mean()),
     )
     return table.reset_index().rename(columns={"system_id": "system", "ev": "ev_bucket"})
+
+
+def stated_ev_table(result: Backtest) -> pd.DataFrame:
+    """The EV the files state for every calibrated real line (the pick's side, or for PASS the
+    better side), against what betting that side at its price returned: per system and stated-EV
+    bucket, with the return's bootstrap 90% interval. Picks are few where the price is steep (the
+    apps' -137); every stated EV is not, so this is where EV honesty can be seen there."""
+    picks = result.picks
+    columns = ["system", "stated_ev", "rows", "mean_ev_pct", "roi_pct", "roi_lo_pct", "roi_hi_pct", "gap_pts"]
+    if picks.empty or "side_profit" not in picks or picks["side_profit"].notna().sum() == 0:
+        return pd.DataFrame(columns=columns)
+    known = picks[picks["side_profit"].notna()]
+    bucket = pd.cut(
+        known["side_ev"],
+        [-np.inf, -0.10, -0.05, 0.0, 0.05, np.inf],
+        right=False,
+        labels=["< -10%", "-10..-5%", "-5..0%", "0..5%", ">= 5%"],
+    )
+    out = []
+    for (system, label), group in known.groupby([known["system_id"], bucket], observed=True):
+        lo, hi = bootstrap_interval(group["side_profit"].to_numpy(float))
+        out.append(
+            [
+                system,
+                label,
+                len(group),
+                100 * group["side_ev"].mean(),
+                100 * group["side_profit"].mean(),
+                100 * lo,
+                100 * hi,
+            ]
+        )
+    for system, group in known.groupby("system_id"):
+        lo, hi = bootstrap_interval(group["side_profit"].to_numpy(float))
+        out.append(
+            [
+                system,
+                "all",
+                len(group),
+                100 * group["side_ev"].mean(),
+                100 * group["side_profit"].mean(),
+                100 * lo,
+                100 * hi,
+            ]
+        )
+    table = pd.DataFrame(out, columns=columns[:-1])
+    table["gap_pts"] = table["mean_ev_pct"] - table["roi_pct"]
+    return table
+
+
+def baseline_table(result: Backtest) -> pd.DataFrame:
+    """Betting every OVER, or every UNDER, of the real lines at their prices, per season: what a
+    system's picks must beat (books shade toward the over, so every UNDER alone can look good)."""
+    picks = result.picks
+    columns = ["season", "side", "bets", "hit_rate", "roi_pct", "roi_lo_pct", "roi_hi_pct"]
+    if picks.empty or "over_price" not in picks:
+        return pd.DataFrame(columns=columns)
+    real = picks[~picks["stand_in"].astype(bool)].drop_duplicates(["game_date", "player_lookup", "line"])
+    out = []
+    for season, group in real.groupby("season"):
+        for side in ("OVER", "UNDER"):
+            profit = side_profit(
+                np.full(len(group), side),
+                group["points"],
+                group["line"],
+                group["over_price"],
+                group["under_price"],
+            )
+            decided = (group["points"] != group["line"]).to_numpy()
+            won = (group["points"] > group["line"]) if side == "OVER" else (group["points"] < group["line"])
+            lo, hi = bootstrap_interval(profit)
+            out.append(
+                [
+                    season,
+                    side,
+                    len(group),
+                    float(won[decided].mean()) if decided.any() else np.nan,
+                    100 * profit.mean(),
+                    100 * lo,
+                    100 * hi,
+                ]
+            )
+    return pd.DataFrame(out, columns=columns)
+
+
+def under_price_sensitivity(result: Backtest, overround: float = 2 * 115 / 215) -> pd.DataFrame:
+    """UNDER picks whose under price was completed from the over's (BettingPros gives one price):
+    their ROI at the completed price (the report's) and at a wider margin (-115/-115 by default),
+    since the profit of such picks rests on that assumption."""
+    picks = result.picks
+    columns = ["system", "picks", "roi_pct", "roi_wider_pct", "roi_wider_lo_pct", "roi_wider_hi_pct"]
+    if picks.empty or "under_completed" not in picks:
+        return pd.DataFrame(columns=columns)
+    mine = picks[(picks["recommendation"] == "UNDER") & picks["under_completed"].astype(bool)]
+    out = []
+    for system, group in mine.groupby("system_id"):
+        rest = np.clip(overround - implied_probability(group["over_price"].to_numpy(float)), 0.01, 0.99)
+        wider = np.round(american_from_probability(rest))
+        profit = side_profit(
+            np.full(len(group), "UNDER"), group["points"], group["line"], group["over_price"], wider
+        )
+        lo, hi = bootstrap_interval(profit)
+        out.append(
+            [system, len(group), 100 * group["profit"].mean(), 100 * profit.mean(), 100 * lo, 100 * hi]
+        )
+    return pd.DataFrame(out, columns=columns)
 
 
 def reliability_table(result: Backtest, by_season: bool = False) -> pd.DataFrame:

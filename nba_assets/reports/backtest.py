@@ -10,6 +10,7 @@ from nba_assets.predictions.calibration import TOLERANCE
 from nba_assets.predictions.evaluation import (
     HEADLINE_MINUTES,
     Backtest,
+    baseline_table,
     calibration_table,
     edge_table,
     ev_table,
@@ -18,6 +19,8 @@ from nba_assets.predictions.evaluation import (
     minutes_table,
     pick_table,
     reliability_table,
+    stated_ev_table,
+    under_price_sensitivity,
 )
 from nba_assets.predictions.picks import EV_MARGIN
 from nba_assets.reports.plot import plot_reliability
@@ -107,6 +110,11 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
     picks, reliability = pick_table(result), reliability_table(result)
     seasons, by_ev = pick_table(result, by_season=True), ev_table(result)
     sides = pick_table(result, by_side=True)
+    stated, baselines, under = (
+        stated_ev_table(result),
+        baseline_table(result),
+        under_price_sensitivity(result),
+    )
     reliability_seasons, line_mae = reliability_table(result, by_season=True), line_mae_table(result)
     for name, frame in (
         ("picks.csv", picks),
@@ -116,6 +124,9 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         ("over_calibration.csv", reliability),
         ("over_calibration_by_season.csv", reliability_seasons),
         ("line_mae.csv", line_mae),
+        ("stated_ev.csv", stated),
+        ("baselines.csv", baselines),
+        ("under_price_sensitivity.csv", under),
     ):
         frame.to_csv(out_dir / name, index=False)
         paths.append(out_dir / name)
@@ -168,6 +179,20 @@ def write_report(result: Backtest, out_dir: Path, command: str = "") -> list[Pat
         "By the EV the pick claimed:",
         "",
         _md(by_ev) if not by_ev.empty else none,
+        "",
+        "What to beat: every OVER, or every UNDER, of the same real lines at their prices:",
+        "",
+        _md(baselines) if not baselines.empty else none,
+        "",
+        "UNDER picks whose under price was completed from the over's (one-price files such as "
+        "BettingPros): ROI at the completed price and at a -115/-115 margin instead of -110/-110:",
+        "",
+        _md(under) if not under.empty else "No UNDER pick rests on a completed price.",
+        "",
+        "## Every stated EV (each calibrated line's better side, as the files state it, picked or not) "
+        "against what betting that side returned",
+        "",
+        _md(stated) if not stated.empty else none,
         "",
         "By |edge| (prediction - line):",
         "",

@@ -178,3 +178,39 @@ def test_a_calibration_from_the_windows_own_season_only_is_called_first_season()
     earlier = _level_pairs(1000, 0.45).assign(game_date=START - timedelta(days=200))
     basis = calibration_basis(Picker(WalkForward(pd.concat([own, earlier]))), START)
     assert basis["first_season"] is False and calibration_note(basis) == ""
+
+
+def test_the_bettors_tables_state_every_ev_the_baselines_and_the_price_assumption():
+    """Every calibrated line's stated EV is scored against betting its side; every OVER / every
+    UNDER are the baselines; UNDER picks on a completed price are re-priced at a wider margin."""
+    from nba_assets.predictions.evaluation import (
+        Backtest,
+        baseline_table,
+        side_profit,
+        stated_ev_table,
+        under_price_sensitivity,
+    )
+
+    scored, lines = scored_window()
+    picks = line_picks(scored, ["gb"], lines, Picker())
+    result = Backtest(START, START, scored, ["gb"], {"gb": 1.0}, "files", picks)
+    stated = stated_ev_table(result).set_index("stated_ev")
+    calibrated = picks["p_over"].notna()
+    assert stated.loc["all", "rows"] == calibrated.sum()
+    assert stated.loc["all", "roi_pct"] == pytest.approx(100 * picks.loc[calibrated, "side_profit"].mean())
+    # a pick's side is the stated side, so its profit is the stated side's
+    staked = picks["profit"].notna()
+    assert (picks.loc[staked, "side"] == picks.loc[staked, "recommendation"]).all()
+    assert np.allclose(picks.loc[staked, "profit"], picks.loc[staked, "side_profit"])
+    base = baseline_table(result).set_index("side")
+    assert base.loc["OVER", "bets"] == base.loc["UNDER", "bets"] == len(lines.drop_duplicates())
+    assert base.loc["OVER", "hit_rate"] + base.loc["UNDER", "hit_rate"] == pytest.approx(1.0)
+    wider = under_price_sensitivity(result).set_index("system")
+    assert wider.loc["gb", "picks"] == (picks["recommendation"] == "UNDER").sum() > 0
+    assert wider.loc["gb", "roi_wider_pct"] < wider.loc["gb", "roi_pct"]
+    assert list(
+        side_profit(["OVER", "UNDER", "PASS"], [20, 20, 20], [19.5, 20.0, 19.5], -110.0, 150.0)[:2]
+    ) == [
+        pytest.approx(100 / 110),
+        0.0,
+    ]

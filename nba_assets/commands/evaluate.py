@@ -134,8 +134,11 @@ def _print(result: Backtest) -> None:
     console.print(table)
     overall = pick_table(result)
     note = LINES_NOTE.get(result.lines_source, result.lines_source).replace("**", "").replace("`", "")
+    warning = calibration_note(result.meta.get("calibration"))
     if overall.empty:
         console.print(f"No picks {note}.", highlight=False)
+        if warning:
+            console.print(f"[yellow]{warning}[/yellow]", highlight=False)
         return
     picks = ", ".join(
         f"{r.system} {r.hit_rate:.1%} of {r.picks:,}, ROI {r.roi_pct:+.1f}% "
@@ -143,5 +146,5 @@ def _print(result: Backtest) -> None:
         for r in overall.itertuples()
     )
     console.print(f"Picks by calibrated EV {note}: {picks}", highlight=False)
-    if warning := calibration_note(result.meta.get("calibration")):
+    if warning:
         console.print(f"[yellow]{warning}[/yellow]", highlight=False)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from nba_assets.predictions.base import PredictionSystem
 from nba_assets.predictions.calibration import TOLERANCE
-from nba_assets.predictions.line_calibration import first_season, pairs_from
+from nba_assets.predictions.line_calibration import is_first_season, pairs_from
 from nba_assets.predictions.lines import EDGE_THRESHOLD
 from nba_assets.predictions.odds import (
     american_from_probability,
@@ -122,10 +122,10 @@ def backtest(
 
 def calibration_basis(picker: Picker, start: date) -> dict:
     """Where the calibration's real-line pairs begin, and whether it is first-season
-    (``line_calibration.first_season``: too few pairs from a season before ``start``'s)."""
+    (``line_calibration.is_first_season``: too few pairs from a season before ``start``'s)."""
     pairs = picker.calibrations.pairs
     first = min(pairs["game_date"]) if len(pairs) else None
-    return {"first_pair": str(first) if first else None, "first_season": first_season(pairs, start)}
+    return {"first_pair": str(first) if first else None, "first_season": is_first_season(pairs, start)}
 
 
 def line_picks(

@@ -28,7 +28,7 @@ bench/RESULTS.md) every system's claim is within 1.7 points and every bucket wit
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -99,6 +99,9 @@ class LineCalibration:
     first_pair: str = ""
     last_pair: str = ""
     over_rate: float = float("nan")  # realised over rate of the pairs (books shade toward the over)
+    # too few pairs from a season before the date's (``first_season``): P(over) and EV are stated,
+    # no pick is made on them
+    first_season: bool = False
 
     @property
     def calibrated(self) -> bool:
@@ -171,10 +174,11 @@ def season_start(day: date) -> date:
     return date(day.year - (day.month < 7), 7, 1)
 
 
-def first_season(pairs: pd.DataFrame, day: date) -> bool:
+def is_first_season(pairs: pd.DataFrame, day: date) -> bool:
     """True when fewer than ``MIN_PAIRS`` pairs are from a season before ``day``'s: a calibration
-    fitted on its own season's first weeks, whose picks' EV ran up to 5.5 points above their return
-    on 2022-23 (the module; bench/RESULTS.md). Not refused: said (report, CLI, asset metadata)."""
+    fitted on its own season's first weeks, whose picks' EV ran 1.3 to 5.5 points above their return
+    on 2022-23 and 1.8 to 2.9 on 2021-22 (the module; bench/RESULTS.md). Its P(over) held (worst
+    bucket 0.028 and 0.014 off), so it is stated; no pick is made on it."""
     dates = pd.to_datetime(pairs["game_date"]).dt.date
     return int((dates < season_start(day)).sum()) < MIN_PAIRS
 
@@ -205,7 +209,7 @@ class WalkForward:
         key = (system_id, start)
         if key not in self._cache:
             mine = self.pairs[(self.pairs["system_id"] == system_id) & (self.pairs["game_date"] < start)]
-            self._cache[key] = fit(mine)
+            self._cache[key] = replace(fit(mine), first_season=is_first_season(mine, day))
         return self._cache[key]
 
 
@@ -219,7 +223,10 @@ def save(pairs: pd.DataFrame, cutoff: date, directory: Path) -> dict[str, LineCa
     """Store the pairs before ``cutoff`` and each system's fit on them beside the model."""
     before = pairs[pd.to_datetime(pairs["game_date"]).dt.date < cutoff]
     before.to_parquet(Path(directory) / PAIRS_FILE, index=False)
-    fitted = {str(s): fit(group) for s, group in before.groupby("system_id")}
+    fitted = {
+        str(s): replace(fit(group), first_season=is_first_season(group, cutoff))
+        for s, group in before.groupby("system_id")
+    }
     (Path(directory) / FILE_NAME).write_text(
         json.dumps({k: asdict(v) for k, v in sorted(fitted.items())}, indent=2)
     )

@@ -5,7 +5,9 @@ For each (system, player, line): P(over | no push) comes from the system's line 
 The push share of a whole-number line comes from the normal predictive distribution the confidence
 states. EV per unit staked of each side is taken at that side's real price; the pick is the
 better side when its EV is at least ``margin`` (``EV_MARGIN`` by default, the ``--ev-margin``
-setting), else PASS. Without a calibration (no real pairs yet) or against a stand-in
+setting), else PASS. A first-season calibration (no earlier season's real lines among its pairs,
+``line_calibration.is_first_season``) states P(over) and EV but makes no pick: its picks' claimed EV
+ran up to 5.5 points above their return. Without a calibration (no real pairs yet) or against a stand-in
 ("reference") line there is no probability, no EV and no pick: PASS, ``calibration`` says why.
 
 Prices: a side without a price is completed from the other as the two-way market with the
@@ -57,13 +59,16 @@ class Picker:
         over_price, under_price = complete_prices(_column(rows, "over_price"), _column(rows, "under_price"))
         market = fair_over_probability(over_price, under_price)
         p_over = np.full(len(rows), np.nan)
+        proven = np.zeros(len(rows), dtype=bool)  # an earlier season's pairs are in: picks allowed
         days = pd.to_datetime(rows["game_date"]).dt.date if len(rows) else pd.Series(dtype=object)
         for day in pd.unique(days):
             mask = (days == day).to_numpy()
             part = rows[mask]
-            p_over[mask] = self.calibration(system_id or "", day).apply(
+            fitted = self.calibration(system_id or "", day)
+            p_over[mask] = fitted.apply(
                 part["predicted_points"], part["confidence"], part["points_line"], market[mask]
             )
+            proven[mask] = not fitted.first_season
         stand_in = (
             rows["stand_in"].fillna(False).to_numpy(bool) if "stand_in" in rows else np.zeros(len(rows), bool)
         )
@@ -79,7 +84,7 @@ class Picker:
         rec = np.where(
             np.isnan(line),
             "NO_LINE",
-            np.where(known & (best >= self.margin), np.where(over_better, "OVER", "UNDER"), "PASS"),
+            np.where(known & proven & (best >= self.margin), np.where(over_better, "OVER", "UNDER"), "PASS"),
         )
         status = np.where(np.isnan(line), NO_LINE, np.where(known, CALIBRATED, UNCALIBRATED))
         return pd.DataFrame(

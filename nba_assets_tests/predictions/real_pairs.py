@@ -16,10 +16,13 @@ from nba_assets.predictions.line_calibration import WalkForward
 from nba_assets.predictions.picks import Picker
 
 START = date(2021, 10, 19)
+# The synthetic pairs start in the season before START's (2020-21), so a fit for a date from
+# START on has an earlier season's pairs and may pick (line_calibration.is_first_season).
+EARLIEST, DAYS = date(2021, 5, 1), 320
 
 
 def scored_window(
-    start: date = START, days: int = 150, players: int = 60, seed: int = 0, system: str = "gb"
+    start: date = EARLIEST, days: int = DAYS, players: int = 60, seed: int = 0, system: str = "gb"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scored rows like ``evaluation.backtest``'s, the real lines of those player-games)."""
     rng = np.random.default_rng(seed)
@@ -56,10 +59,11 @@ def scored_window(
 def calibrated_picker(
     systems: tuple[str, ...] = ("gb",), before: date = START, margin: float = 0.02
 ) -> Picker:
-    """A picker calibrated on 150 days of synthetic real-line pairs ending the day before ``before``."""
+    """A picker calibrated on 320 days of synthetic real-line pairs ending the day before ``before``
+    (reaching into the season before ``before``'s, so it picks)."""
     frames = []
     for system in systems:
-        scored, lines = scored_window(before - timedelta(days=150), system=system)
+        scored, lines = scored_window(before - timedelta(days=DAYS), system=system)
         predictions = scored.assign(
             system_id=system, predicted_points=scored[system], confidence=scored[system + "_conf"]
         )

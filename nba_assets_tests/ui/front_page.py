@@ -15,7 +15,7 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -50,8 +50,20 @@ def need_browser() -> None:
         unavailable("playwright is not installed (pip install 'nba_assets[test]')")
 
 
-def run_real_day(tmp: Path, day: str, *, grade: bool = False, env: dict[str, str] | None = None) -> Path:
-    """``run_day`` (as `nba-assets run-day` does) into ``tmp``; returns the export folder."""
+def run_real_day(
+    tmp: Path,
+    day: str,
+    *,
+    grade: bool = False,
+    env: dict[str, str] | None = None,
+    earlier_season: bool = False,
+) -> Path:
+    """``run_day`` (as `nba-assets run-day` does) into ``tmp``; returns the export folder.
+
+    ``earlier_season``: the points model is trained first (the points_model job, its calibration on
+    the bundled real lines), then synthetic pairs of an earlier season are added to its stored
+    pairs. The bundled 2024-25 lines alone make a first-season calibration, which states P(over)
+    and EV but never picks; page tests that need picks to show get them this way."""
     settings = {
         "NBA_ASSETS_PROFILE": "local",
         "NBA_ASSETS_HOME": str(tmp / "out"),
@@ -72,6 +84,8 @@ def run_real_day(tmp: Path, day: str, *, grade: bool = False, env: dict[str, str
         instance = prepare_home(tmp / "dagster_home")
         try:
             definitions = defs()
+            if earlier_season:
+                _train_with_an_earlier_season(definitions, instance, day)
             assert run_day(definitions, instance, day, quiet=True).consolidated
             if grade:  # the played day's actual points, graded: results/{day}.json
                 graded = execute(definitions, instance, GRADING_JOB, dg.RunRequest(partition_key=day))
@@ -79,6 +93,29 @@ def run_real_day(tmp: Path, day: str, *, grade: bool = False, env: dict[str, str
         finally:
             instance.dispose()
     return tmp / "out" / "exports"
+
+
+def _train_with_an_earlier_season(definitions, instance, day: str) -> None:
+    import dagster as dg
+    import pandas as pd
+
+    from nba_assets.defs.jobs import POINTS_MODEL_JOB
+    from nba_assets.environment import local_root
+    from nba_assets.instance.day_run import execute
+    from nba_assets.predictions import line_calibration, model_store
+    from nba_assets_tests.predictions.real_pairs import scored_window
+
+    config = {"ops": {"points_model": {"config": {"train_before": day}}}}
+    assert execute(definitions, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config)).ok
+    version = model_store.version_dir(local_root() / "models")
+    frames = [line_calibration.load_pairs(version)]
+    for system in SYSTEMS.split(","):
+        scored, lines = scored_window(system=system)  # 2021: a season before the demo's
+        predictions = scored.assign(
+            system_id=system, predicted_points=scored[system], confidence=scored[system + "_conf"]
+        )
+        frames.append(line_calibration.pairs_from(predictions, lines))
+    line_calibration.save(pd.concat(frames, ignore_index=True), date.fromisoformat(day), version)
 
 
 def _answers(url: str) -> bool:

@@ -19,7 +19,7 @@ from nba_assets.exports import frames
 from nba_assets.exports.best_bets import DEFAULT_TOP_N, best_bets_payload
 from nba_assets.exports.files import ExportFile, num, opt_num
 from nba_assets.exports.results import build_results_export
-from nba_assets.predictions.picks import CALIBRATED, NO_LINE, UNCALIBRATED, Picker
+from nba_assets.predictions.picks import NO_LINE, STATED, UNCALIBRATED, Picker
 from nba_assets.rows import line_key
 
 __all__ = ["build_day_exports", "build_results_export", "ExportFile"]
@@ -105,10 +105,10 @@ def _rows_by_player(day: pd.DataFrame) -> dict[str, list[Any]]:
 
 def prediction_fields(row: Any) -> dict[str, Any]:
     """{line, predicted, confidence, recommendation, edge, p_over, expected_value, calibration}: edge
-    is null only without a line; p_over and expected_value only when calibrated."""
+    is null only without a line; p_over and expected_value only when calibrated (or first_season)."""
     line = opt_num(row.points_line, 1)
     calibration = getattr(row, "calibration", NO_LINE if line is None else UNCALIBRATED)
-    calibrated = calibration == CALIBRATED
+    calibrated = calibration in STATED
     return {
         "line": line,
         "predicted": num(row.predicted_points, 2),

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from nba_assets.exports.files import num, opt_num, opt_str
 from nba_assets.game_day import TIMEZONE
-from nba_assets.predictions.picks import CALIBRATED, NO_LINE, UNCALIBRATED, Picker
+from nba_assets.predictions.picks import NO_LINE, STATED, UNCALIBRATED, Picker
 from nba_assets.predictions.runner import priced_lines
 from nba_assets.rows import TABLE_COLUMNS
 
@@ -120,7 +120,7 @@ def calibrated_fields(day: pd.DataFrame, lines: pd.DataFrame | None, picker: Pic
             ev["ev_over"],
             np.where(part["recommendation"] == "UNDER", ev["ev_under"], ev["expected_value"]),
         )
-        known = (ev["calibration"] == CALIBRATED).to_numpy()
+        known = ev["calibration"].isin(STATED).to_numpy()
         index = part["_row"].to_numpy()
         out.loc[index, "p_over"] = np.where(known, ev["p_over"], np.nan)
         out.loc[index, "expected_value"] = np.where(known, side, np.nan)

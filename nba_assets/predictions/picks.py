@@ -29,6 +29,8 @@ from nba_assets.predictions.odds import complete_prices, expected_value, fair_ov
 
 EV_MARGIN = 0.02  # a pick must be worth at least 2 cents per unit staked at the real price
 CALIBRATED, UNCALIBRATED, NO_LINE = "calibrated", "uncalibrated", "no_line"
+FIRST_SEASON = "first_season"  # P(over) and EV stated, no pick (``line_calibration.is_first_season``)
+STATED = (CALIBRATED, FIRST_SEASON)  # the statuses that carry P(over) and EV
 
 
 @dataclass
@@ -86,7 +88,11 @@ class Picker:
             "NO_LINE",
             np.where(known & proven & (best >= self.margin), np.where(over_better, "OVER", "UNDER"), "PASS"),
         )
-        status = np.where(np.isnan(line), NO_LINE, np.where(known, CALIBRATED, UNCALIBRATED))
+        status = np.where(
+            np.isnan(line),
+            NO_LINE,
+            np.where(known, np.where(proven, CALIBRATED, FIRST_SEASON), UNCALIBRATED),
+        )
         return pd.DataFrame(
             {
                 "p_over": p_over,

@@ -173,3 +173,40 @@ def test_calibrated_files_validate_and_carry_probability_and_ev_only_when_calibr
     assert not predictions.is_valid(bad)
     bad["predictions"] = [rows["none"] | {"calibration": "uncalibrated"}]
     assert not predictions.is_valid(bad)
+
+
+def test_a_first_season_calibration_is_stated_in_the_files_and_never_a_pick():
+    """Pairs from the day's season only: every prediction carries P(over) and EV marked
+    "first_season", the picker's call is PASS, there is no best bet, and the schema refuses a
+    first-season prediction that is a pick."""
+    from nba_assets.exports import schemas
+
+    frame = prediction_rows([("high", 36.5, 90.0, [30.5]), ("low", 12.0, 90.0, [20.5])])
+    picker = calibrated_picker(("moving_average",), DAY, earlier_season=False)
+    priced = frame.assign(over_price=-110.0, under_price=-110.0)
+    frame["recommendation"] = picker.evaluate(priced, "moving_average")["recommendation"].to_numpy()
+    assert set(frame["recommendation"]) == {"PASS"}
+    files = {
+        f.path: f.payload
+        for f in build_day_exports(
+            DAY,
+            to_table(frame),
+            None,
+            real_lines(frame),
+            None,
+            generated_at=GENERATED_AT,
+            default_system="moving_average",
+            picker=picker,
+        )
+    }
+    rows = {r["player_lookup"]: r for r in files["v1/predictions/2025-03-01.json"]["predictions"]}
+    assert {r["calibration"] for r in rows.values()} == {"first_season"}
+    assert all(r["p_over"] is not None and r["expected_value"] is not None for r in rows.values())
+    assert rows["high"]["p_over"] > 0.5 > rows["low"]["p_over"]
+    assert files["v1/best-bets/2025-03-01.json"]["picks"] == []
+    for kind, path in (("predictions", "v1/predictions/2025-03-01.json"), ("best_bets", "v1/best-bets/2025-03-01.json"),
+                       ("all_players", "v1/tonight/all-players.json")):  # fmt: skip
+        schemas.validator(kind).validate(files[path])
+    bad = dict(files["v1/predictions/2025-03-01.json"])
+    bad["predictions"] = [rows["high"] | {"recommendation": "OVER"}]
+    assert not schemas.validator("predictions").is_valid(bad)

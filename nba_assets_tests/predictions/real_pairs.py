@@ -57,13 +57,19 @@ def scored_window(
 
 
 def calibrated_picker(
-    systems: tuple[str, ...] = ("gb",), before: date = START, margin: float = 0.02
+    systems: tuple[str, ...] = ("gb",),
+    before: date = START,
+    margin: float = 0.02,
+    earlier_season: bool = True,
 ) -> Picker:
     """A picker calibrated on 320 days of synthetic real-line pairs ending the day before ``before``
-    (reaching into the season before ``before``'s, so it picks)."""
+    (reaching into the season before ``before``'s, so it picks); ``earlier_season`` False: 150
+    days from the start of ``before``'s season only (first-season: it states, never picks)."""
     frames = []
+    season = line_calibration.season_start(before) + timedelta(days=1)
     for system in systems:
-        scored, lines = scored_window(before - timedelta(days=DAYS), system=system)
+        start, days = (before - timedelta(days=DAYS), DAYS) if earlier_season else (season, 150)
+        scored, lines = scored_window(start, days=days, system=system)
         predictions = scored.assign(
             system_id=system, predicted_points=scored[system], confidence=scored[system + "_conf"]
         )

@@ -223,9 +223,10 @@ def test_a_first_season_calibration_states_p_over_and_ev_but_never_picks():
     previous season's pairs in are picked."""
     scored, lines = scored_window(START, days=150)  # one season, 2021-22 only
     first = line_picks(scored, ["gb"], lines, Picker())
-    calibrated = first["calibration"] == "calibrated"
-    assert calibrated.sum() > 1000 and first.loc[calibrated, "p_over"].notna().all()
-    assert first.loc[calibrated, "side_ev"].notna().all() and (first["recommendation"] == "PASS").all()
+    stated = first["calibration"] == "first_season"
+    assert stated.sum() > 1000 and first.loc[stated, "p_over"].notna().all()
+    assert set(first["calibration"]) == {"first_season", "uncalibrated"}  # the first month: too few pairs
+    assert first.loc[stated, "side_ev"].notna().all() and (first["recommendation"] == "PASS").all()
     assert (
         line_calibration.WalkForward(
             line_calibration.pairs_from(
@@ -240,4 +241,7 @@ def test_a_first_season_calibration_states_p_over_and_ev_but_never_picks():
     earlier, earlier_lines = scored_window()  # from 2021-05-01: the 2020-21 season's pairs too
     later = line_picks(earlier, ["gb"], earlier_lines, Picker())
     mine = later[later["game_date"] >= START + timedelta(days=60)]
-    assert mine["recommendation"].isin(["OVER", "UNDER"]).sum() > 0
+    assert (
+        set(mine["calibration"]) == {"calibrated"}
+        and mine["recommendation"].isin(["OVER", "UNDER"]).sum() > 0
+    )

@@ -31,6 +31,7 @@ from nba_assets_tests.ui.front_page import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 ALL_PLAYERS, LATEST = "v1/tonight/all-players.json", "v1/best-bets/latest.json"
+STATED = ("calibrated", "first_season")  # the statuses whose P(over) and EV the page shows
 # the evening of the demo day in New York: "tonight" is today
 EVENING = datetime.combine(date.fromisoformat(DEMO_DATE), datetime.min.time(), UTC).replace(hour=23)
 
@@ -77,7 +78,7 @@ def number(text: str) -> float:
 def prob_texts(pred: dict) -> tuple[str, str] | None:
     """What the P(over) and EV cells must say: None where the page shows numbers (compared
     numerically by ``assert_probability``), else the words."""
-    if pred["calibration"] == "calibrated":
+    if pred["calibration"] in STATED:
         return None
     if pred["calibration"] == "no_line" or pred["line"] is None:
         return ("no line", "—")
@@ -129,7 +130,7 @@ def test_tonight_shows_every_game_and_player_of_the_day(exports, site, browser):
         h["calibration"] == "uncalibrated" for h in heads
     )
     assert page.locator("section.game td.num", has_text="%").count() == 2 * sum(
-        h["calibration"] == "calibrated" for h in heads
+        h["calibration"] in STATED for h in heads
     )
     assert page.js_errors == [] and page.locator("#problems").inner_text() == ""
     shot(page, "tonight")
@@ -373,6 +374,33 @@ def test_probability_and_ev_shown_only_where_calibrated(exports, site, browser, 
         cells = page.locator("#ladder td[data-rec]").all_inner_texts()
         assert cells and all("uncalibrated" in c and "%" not in c for c in cells)
         assert page.js_errors == []
+
+    # another copy: a calibrated row marked first-season (numbers stated, the call PASS) shows its
+    # numbers and says why there is no pick; a first-season row with a pick is refused
+    staged = shutil.copytree(exports, tmp_path / "first-season")
+    copy = read(staged, ALL_PLAYERS)
+    entry = next(e for g in copy["games"] for e in g["players"] if e["player_lookup"] == lookup)
+    entry["prediction"].update(calibration="first_season", recommendation="PASS")
+    assert not is_valid("all_players", _with_headline(copy, lookup, recommendation="OVER"))
+    (staged / ALL_PLAYERS).write_text(json.dumps(copy))
+    assert is_valid("all_players", copy)
+    with thread_server(staged) as url:
+        page = open_page(browser, url, now=EVENING)
+        assert page.locator("#problems").inner_text() == ""
+        assert_probability(prob_cells(page, lookup), entry["prediction"])
+        cells = page.locator(f'section.game tr[data-lookup="{lookup}"] td.first-season')
+        assert cells.count() == 2 and "never a pick" in cells.first.get_attribute("title")
+        assert page.js_errors == []
+
+
+def _with_headline(day: dict, lookup: str, **fields) -> dict:
+    """A deep copy of ``day`` with ``lookup``'s headline prediction changed."""
+    out = json.loads(json.dumps(day))
+    for g in out["games"]:
+        for e in g["players"]:
+            if e["player_lookup"] == lookup:
+                e["prediction"].update(fields)
+    return out
 
 
 def test_the_pages_schema_check_agrees_with_the_packages(exports, site, browser):

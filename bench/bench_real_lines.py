@@ -35,6 +35,17 @@ OUT = ROOT / "out/real-lines"
 HISTORY = sorted(str(p) for p in Path("/work/shared/data/nba_player_logs").glob("player_logs_*.csv"))
 SYSTEMS = ["gradient_boosting", "moving_average"]
 SECTION = "## Real lines: calibration and picks"
+# evaluate's tables the bench prints per target, each under its title (none: the table speaks)
+TABLES = {
+    "line_mae": "",
+    "picks": "",
+    "picks_by_side": "",
+    "picks_by_ev": "",
+    "over_calibration": "",
+    "stated_ev": "Every stated EV (each calibrated line's better side) against what betting it returned:",
+    "baselines": "Baselines, every OVER / every UNDER at the same prices:",
+    "under_price_sensitivity": "UNDER picks on a completed under price, re-priced at a -115/-115 margin:",
+}
 
 
 @dataclass(frozen=True)
@@ -96,19 +107,7 @@ def run(target: Target) -> dict:
         "evaluate", "--history", *HISTORY, "--from", target.start, "--to", target.end, "--lines", str(lines),
         "--model-dir", str(models), "--systems", *SYSTEMS, "--out", str(out), "-q",
     )  # fmt: skip
-    tables = {
-        n: pd.read_csv(out / f"{n}.csv")
-        for n in (
-            "line_mae",
-            "picks",
-            "picks_by_side",
-            "picks_by_ev",
-            "over_calibration",
-            "stated_ev",
-            "baselines",
-            "under_price_sensitivity",
-        )
-    }
+    tables = {n: pd.read_csv(out / f"{n}.csv") for n in TABLES}
     return {"target": target, "seconds": seconds, **tables}
 
 
@@ -175,29 +174,10 @@ def main() -> int:
             "",
             *verdict(result),
             "",
-            md(result["line_mae"]),
-            "",
-            md(result["picks"]),
-            "",
-            md(result["picks_by_side"]),
-            "",
-            md(result["picks_by_ev"]),
-            "",
-            md(result["over_calibration"]),
-            "",
-            "Every stated EV (each calibrated line's better side) against what betting it returned:",
-            "",
-            md(result["stated_ev"]),
-            "",
-            "Baselines, every OVER / every UNDER at the same prices:",
-            "",
-            md(result["baselines"]),
-            "",
-            "UNDER picks on a completed under price, re-priced at a -115/-115 margin:",
-            "",
-            md(result["under_price_sensitivity"]),
-            "",
         ]
+        for name, title in TABLES.items():
+            lines += [title, ""] if title else []
+            lines += [md(result[name]), ""]
         print("\n".join(lines), flush=True)
         parts += lines
     if not args.no_results:

@@ -137,26 +137,22 @@ def test_rank_tie_breaks_by_edge_then_confidence_then_lookup():
     assert [p["player_lookup"] for p in rank(picks)] == ["m", "c", "a", "z"]
 
 
+def day_files(frame: pd.DataFrame, picker) -> dict[str, dict]:
+    """Every file of DAY built from ``frame`` against its own lines (at -110 a side) with ``picker``."""
+    files = build_day_exports(
+        DAY, to_table(frame), None, real_lines(frame), None,
+        generated_at=GENERATED_AT, default_system="moving_average", picker=picker,
+    )  # fmt: skip
+    return {f.path: f.payload for f in files}
+
+
 def test_calibrated_files_validate_and_carry_probability_and_ev_only_when_calibrated():
     from nba_assets.exports import schemas
 
     frame = prediction_rows(
         [("high", 36.5, 90.0, [30.5]), ("pass", 21.0, 99.0, [20.5]), ("none", 9.0, 70.0, [None])]
     )
-    lines = real_lines(frame)
-    files = {
-        f.path: f.payload
-        for f in build_day_exports(
-            DAY,
-            to_table(frame),
-            None,
-            lines,
-            None,
-            generated_at=GENERATED_AT,
-            default_system="moving_average",
-            picker=calibrated_picker(("moving_average",), DAY),
-        )
-    }
+    files = day_files(frame, calibrated_picker(("moving_average",), DAY))
     rows = {r["player_lookup"]: r for r in files["v1/predictions/2025-03-01.json"]["predictions"]}
     assert rows["high"]["calibration"] == "calibrated" and 0.5 < rows["high"]["p_over"] <= 1
     assert rows["pass"]["calibration"] == "calibrated" and rows["pass"]["expected_value"] is not None
@@ -186,19 +182,7 @@ def test_a_first_season_calibration_is_stated_in_the_files_and_never_a_pick():
     priced = frame.assign(over_price=-110.0, under_price=-110.0)
     frame["recommendation"] = picker.evaluate(priced, "moving_average")["recommendation"].to_numpy()
     assert set(frame["recommendation"]) == {"PASS"}
-    files = {
-        f.path: f.payload
-        for f in build_day_exports(
-            DAY,
-            to_table(frame),
-            None,
-            real_lines(frame),
-            None,
-            generated_at=GENERATED_AT,
-            default_system="moving_average",
-            picker=picker,
-        )
-    }
+    files = day_files(frame, picker)
     rows = {r["player_lookup"]: r for r in files["v1/predictions/2025-03-01.json"]["predictions"]}
     assert {r["calibration"] for r in rows.values()} == {"first_season"}
     assert all(r["p_over"] is not None and r["expected_value"] is not None for r in rows.values())

@@ -15,8 +15,9 @@ outcome or a later one. Pairs come from out-of-sample predictions: the training 
 backtest, the window's own earlier months. Fewer than ``MIN_PAIRS`` pairs: uncalibrated.
 
 The fit starts from the market: where the system agrees with the book, its prior is "the book's
-de-vigged price is fair", worth ``PRIOR_PAIRS`` pairs, and the pairs must outweigh it. Without it a few early-season weeks set the
-level of every later pick: on the 2021-22 development season, fitted on that season's lines only
+de-vigged price is fair", worth ``PRIOR_PAIRS`` pairs, and the pairs must outweigh it. Without it
+a few early-season weeks set the level of every later pick: on the 2021-22 development season,
+fitted on that season's lines only
 (``evaluate --lines`` with no earlier season, as a first season of stored lines is), October's over
 rate of 0.42 made December's picks claim +7.4 % EV where they returned 0.0 %, the claim stood 2.3 to
 2.9 points above the return for five of six systems, and one reliability bucket was 0.051 off.
@@ -99,8 +100,8 @@ class LineCalibration:
     first_pair: str = ""
     last_pair: str = ""
     over_rate: float = float("nan")  # realised over rate of the pairs (books shade toward the over)
-    # too few pairs from a season before the date's (``first_season``): P(over) and EV are stated,
-    # no pick is made on them
+    # too few pairs from a season before the date's (``is_first_season``): P(over) and EV are
+    # stated, no pick is made on them
     first_season: bool = False
 
     @property
@@ -118,9 +119,9 @@ def fit(pairs: pd.DataFrame) -> LineCalibration:
 
     The market's logit is an offset, so every penalty pulls toward "the price is fair". The
     intercept is P(over) where the system agrees with the book (estimate on a 15-point line at even
-    odds): there the prior is the market's price with the weight of ``PRIOR_PAIRS`` pairs (Fisher information
-    1/4 per pair at even odds); the slopes are held by ``L2`` only. The offset is folded into the
-    market's coefficient, so ``apply`` is unchanged.
+    odds): there the prior is the market's price with the weight of ``PRIOR_PAIRS`` pairs (Fisher
+    information 1/4 per pair at even odds); the slopes are held by ``L2`` only. The offset is folded
+    into the market's coefficient, so ``apply`` is unchanged.
     """
     pairs = pairs.dropna(subset=["predicted_points", "line", "went_over"])
     if len(pairs) < MIN_PAIRS:

@@ -5,10 +5,11 @@ For each (system, player, line): P(over | no push) comes from the system's line 
 The push share of a whole-number line comes from the normal predictive distribution the confidence
 states. EV per unit staked of each side is taken at that side's real price; the pick is the
 better side when its EV is at least ``margin`` (``EV_MARGIN`` by default, the ``--ev-margin``
-setting), else PASS. A first-season calibration (no earlier season's real lines among its pairs,
-``line_calibration.is_first_season``) states P(over) and EV but makes no pick: its picks' claimed EV
-ran up to 5.5 points above their return. Without a calibration (no real pairs yet) or against a stand-in
-("reference") line there is no probability, no EV and no pick: PASS, ``calibration`` says why.
+setting), else PASS. A first-season calibration (no earlier season's real lines among its
+pairs, ``line_calibration.is_first_season``) states P(over) and EV but makes no pick
+(``calibration`` "first_season"): its picks' claimed EV ran up to 5.5 points above their return.
+Without a calibration (no real pairs yet) or against a stand-in ("reference") line there is no
+probability, no EV and no pick: PASS, ``calibration`` says why.
 
 Prices: a side without a price is completed from the other as the two-way market with the
 overround of -110/-110 (BettingPros gives one price, the over's); a line with no price at all is

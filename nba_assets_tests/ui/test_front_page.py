@@ -327,6 +327,7 @@ def test_probability_and_ev_shown_only_where_calibrated(exports, site, browser, 
     assert all(e["prediction"]["line"] is None for e in no_line)
     page = open_page(browser, site, now=EVENING)
     assert page.locator("#problems").inner_text() == ""
+    assert page.locator("#first-season").count() == 0  # its calibration has an earlier season
 
     def prob_cells(pg, lookup):  # the row's cells after Call and Edge, before Last 10
         return pg.locator(f'section.game tr[data-lookup="{lookup}"] td').all_inner_texts()[5:-1]
@@ -390,6 +391,7 @@ def test_probability_and_ev_shown_only_where_calibrated(exports, site, browser, 
         assert_probability(prob_cells(page, lookup), entry["prediction"])
         cells = page.locator(f'section.game tr[data-lookup="{lookup}"] td.first-season')
         assert cells.count() == 2 and "never a pick" in cells.first.get_attribute("title")
+        assert "no OVER/UNDER call or best bet" in page.locator("#first-season").inner_text()
         assert page.js_errors == []
 
 

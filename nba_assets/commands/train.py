@@ -71,6 +71,12 @@ def run(args: argparse.Namespace) -> int:
             (
                 "P(over) calibration",
                 ", ".join(f"{k} {v.pairs:,} pairs" for k, v in fitted.items())
+                + (
+                    " (first-season: none from a season before --train-before's, so P(over) and EV"
+                    " are stated and no pick is made; docs/picks.md)"
+                    if any(v.first_season for v in fitted.values())
+                    else ""
+                )
                 or "uncalibrated (no real lines given: --lines)",
             ),
         ):

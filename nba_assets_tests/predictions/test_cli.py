@@ -130,7 +130,9 @@ def test_train_saves_a_loadable_version_and_its_calibration_on_real_lines_before
     args = ["train", "--train-before", "2024-01-01", "--out", str(tmp_path / "m"), "--rounds", "10"]
     assert main([*args, "--lines", str(tmp_path / "lines.csv")]) == 0
     version = model_store.version_dir(tmp_path / "m")
-    assert version is not None and version.name in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert version is not None and version.name in out
+    assert "first-season" in out  # every line is of 2023-24, the cut's season: it says no pick is made
     assert model_store.read_metadata(version)["train_end"] < "2024-01-01"
     pairs = line_calibration.load_pairs(version)
     assert len(pairs) > 1000 and (pd.to_datetime(pairs["game_date"]).dt.date < date(2024, 1, 1)).all()
@@ -138,6 +140,7 @@ def test_train_saves_a_loadable_version_and_its_calibration_on_real_lines_before
     assert (
         stored["gradient_boosting"]["pairs"] > 0 and stored["gradient_boosting"]["last_pair"] < "2024-01-01"
     )
+    assert stored["gradient_boosting"]["first_season"] is True
 
 
 def test_evaluate_with_real_lines_makes_calibrated_picks_and_none_on_stand_ins(

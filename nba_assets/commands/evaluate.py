@@ -134,17 +134,14 @@ def _print(result: Backtest) -> None:
     console.print(table)
     overall = pick_table(result)
     note = LINES_NOTE.get(result.lines_source, result.lines_source).replace("**", "").replace("`", "")
-    warning = calibration_note(result.meta.get("calibration"))
     if overall.empty:
         console.print(f"No picks {note}.", highlight=False)
-        if warning:
-            console.print(f"[yellow]{warning}[/yellow]", highlight=False)
-        return
-    picks = ", ".join(
-        f"{r.system} {r.hit_rate:.1%} of {r.picks:,}, ROI {r.roi_pct:+.1f}% "
-        f"(90% {r.roi_lo_pct:+.1f}..{r.roi_hi_pct:+.1f}), claimed EV {r.mean_ev_pct:+.1f}%"
-        for r in overall.itertuples()
-    )
-    console.print(f"Picks by calibrated EV {note}: {picks}", highlight=False)
-    if warning:
+    else:
+        picks = ", ".join(
+            f"{r.system} {r.hit_rate:.1%} of {r.picks:,}, ROI {r.roi_pct:+.1f}% "
+            f"(90% {r.roi_lo_pct:+.1f}..{r.roi_hi_pct:+.1f}), claimed EV {r.mean_ev_pct:+.1f}%"
+            for r in overall.itertuples()
+        )
+        console.print(f"Picks by calibrated EV {note}: {picks}", highlight=False)
+    if warning := calibration_note(result.meta.get("calibration")):
         console.print(f"[yellow]{warning}[/yellow]", highlight=False)

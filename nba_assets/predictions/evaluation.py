@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from nba_assets.features import season_of as start_year
 from nba_assets.predictions.base import PredictionSystem
 from nba_assets.predictions.calibration import TOLERANCE
 from nba_assets.predictions.line_calibration import is_first_season, pairs_from
@@ -210,18 +211,17 @@ def line_picks(
 def side_profit(side, actual, line, over_price, under_price) -> np.ndarray:
     """Profit per unit staked on ``side`` (OVER/UNDER; anything else: NaN) at its price; a push is 0."""
     side, actual, line = np.asarray(side), np.asarray(actual, float), np.asarray(line, float)
+    staked = np.isin(side, ["OVER", "UNDER"])
     won = np.where(side == "OVER", actual > line, actual < line)
     price = np.where(side == "OVER", over_price, under_price)
-    with np.errstate(invalid="ignore"):
-        gain = np.asarray(decimal_odds(np.where(np.isin(side, ["OVER", "UNDER"]), price, -110.0))) - 1.0
+    gain = np.asarray(decimal_odds(np.where(staked, price, -110.0))) - 1.0  # -110: a stand-in, masked below
     profit = np.where(actual == line, 0.0, np.where(won, gain, -1.0))
-    return np.where(np.isin(side, ["OVER", "UNDER"]), profit, np.nan)
+    return np.where(staked, profit, np.nan)
 
 
 def season_of(dates: pd.Series) -> pd.Series:
-    """``2022-23`` for any date from July 2022 to June 2023."""
-    days = pd.to_datetime(dates)
-    first = days.dt.year - (days.dt.month < 7)
+    """``2022-23`` for any date of that season (``features.season_of``)."""
+    first = start_year(dates)
     return first.astype(str) + "-" + ((first + 1) % 100).astype(str).str.zfill(2)
 
 
@@ -307,33 +307,15 @@ def stated_ev_table(result: Backtest) -> pd.DataFrame:
         right=False,
         labels=["< -10%", "-10..-5%", "-5..0%", "0..5%", ">= 5%"],
     )
-    out = []
-    for (system, label), group in known.groupby([known["system_id"], bucket], observed=True):
+
+    def row(system: str, label: str, group: pd.DataFrame) -> list:
         lo, hi = bootstrap_interval(group["side_profit"].to_numpy(float))
-        out.append(
-            [
-                system,
-                label,
-                len(group),
-                100 * group["side_ev"].mean(),
-                100 * group["side_profit"].mean(),
-                100 * lo,
-                100 * hi,
-            ]
-        )
-    for system, group in known.groupby("system_id"):
-        lo, hi = bootstrap_interval(group["side_profit"].to_numpy(float))
-        out.append(
-            [
-                system,
-                "all",
-                len(group),
-                100 * group["side_ev"].mean(),
-                100 * group["side_profit"].mean(),
-                100 * lo,
-                100 * hi,
-            ]
-        )
+        ev, roi = 100 * group["side_ev"].mean(), 100 * group["side_profit"].mean()
+        return [system, label, len(group), ev, roi, 100 * lo, 100 * hi]
+
+    by_bucket = known.groupby([known["system_id"], bucket], observed=True)
+    out = [row(system, label, group) for (system, label), group in by_bucket]
+    out += [row(system, "all", group) for system, group in known.groupby("system_id")]
     table = pd.DataFrame(out, columns=columns[:-1])
     table["gap_pts"] = table["mean_ev_pct"] - table["roi_pct"]
     return table
@@ -357,15 +339,14 @@ def baseline_table(result: Backtest) -> pd.DataFrame:
                 group["over_price"],
                 group["under_price"],
             )
-            decided = (group["points"] != group["line"]).to_numpy()
-            won = (group["points"] > group["line"]) if side == "OVER" else (group["points"] < group["line"])
+            decided = profit[(group["points"] != group["line"]).to_numpy()]  # pushes left out
             lo, hi = bootstrap_interval(profit)
             out.append(
                 [
                     season,
                     side,
                     len(group),
-                    float(won[decided].mean()) if decided.any() else np.nan,
+                    float((decided > 0).mean()) if len(decided) else np.nan,
                     100 * profit.mean(),
                     100 * lo,
                     100 * hi,

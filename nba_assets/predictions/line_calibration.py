@@ -38,6 +38,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit, ndtr, ndtri
 
+from nba_assets.features import season_of
 from nba_assets.predictions.calibration import TOLERANCE
 from nba_assets.predictions.odds import complete_prices, fair_over_probability
 
@@ -171,8 +172,8 @@ def pairs_from(predictions: pd.DataFrame, lines: pd.DataFrame | None) -> pd.Data
 
 
 def season_start(day: date) -> date:
-    """July 1 before ``day``: the first day of its NBA season (2022-07-01 for any 2022-23 date)."""
-    return date(day.year - (day.month < 7), 7, 1)
+    """The first day of ``day``'s NBA season (``features.season_of``: 2022-08-01 for any 2022-23 date)."""
+    return date(season_of(day), 8, 1)
 
 
 def is_first_season(pairs: pd.DataFrame, day: date) -> bool:

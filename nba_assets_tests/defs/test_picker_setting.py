@@ -10,7 +10,7 @@ import pandas as pd
 from nba_assets.defs.settings import PipelineSettings
 from nba_assets.predictions import line_calibration, model_store
 from nba_assets.predictions.picks import EV_MARGIN
-from nba_assets_tests.predictions.real_pairs import scored_window
+from nba_assets_tests.predictions.real_pairs import synthetic_pairs
 
 
 def fake_version(root, name: str, train_end: str, pairs: pd.DataFrame | None) -> None:
@@ -23,9 +23,7 @@ def fake_version(root, name: str, train_end: str, pairs: pd.DataFrame | None) ->
 
 
 def test_the_picker_uses_the_calibration_of_the_model_the_date_uses(tmp_path, monkeypatch):
-    scored, lines = scored_window(date(2021, 5, 1), days=150)
-    predictions = scored.assign(system_id="gb", predicted_points=scored["gb"], confidence=scored["gb_conf"])
-    pairs = line_calibration.pairs_from(predictions, lines)
+    pairs = synthetic_pairs(date(2021, 5, 1), days=150)
     fake_version(tmp_path, "gb-20211001-a", "2021-10-01", pairs)  # calibrated on real lines
     fake_version(tmp_path, "gb-20200101-b", "2020-01-01", None)  # trained without real lines
     monkeypatch.setenv("NBA_ASSETS_EV_MARGIN", "0.05")

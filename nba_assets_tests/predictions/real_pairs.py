@@ -56,6 +56,19 @@ def scored_window(
     return scored, lines
 
 
+def synthetic_pairs(start: date = EARLIEST, days: int = DAYS, system: str = "gb") -> pd.DataFrame:
+    """The (estimate, real line, outcome) pairs of ``scored_window``'s rows for ``system``."""
+    scored, lines = scored_window(start, days=days, system=system)
+    return line_calibration.pairs_from(with_system(scored, system), lines)
+
+
+def with_system(scored: pd.DataFrame, system: str) -> pd.DataFrame:
+    """``scored``'s rows as ``system``'s predictions (system_id, predicted_points, confidence)."""
+    return scored.assign(
+        system_id=system, predicted_points=scored[system], confidence=scored[system + "_conf"]
+    )
+
+
 def calibrated_picker(
     systems: tuple[str, ...] = ("gb",),
     before: date = START,
@@ -65,13 +78,7 @@ def calibrated_picker(
     """A picker calibrated on 320 days of synthetic real-line pairs ending the day before ``before``
     (reaching into the season before ``before``'s, so it picks); ``earlier_season`` False: 150
     days from the start of ``before``'s season only (first-season: it states, never picks)."""
-    frames = []
     season = line_calibration.season_start(before) + timedelta(days=1)
-    for system in systems:
-        start, days = (before - timedelta(days=DAYS), DAYS) if earlier_season else (season, 150)
-        scored, lines = scored_window(start, days=days, system=system)
-        predictions = scored.assign(
-            system_id=system, predicted_points=scored[system], confidence=scored[system + "_conf"]
-        )
-        frames.append(line_calibration.pairs_from(predictions, lines))
+    start, days = (before - timedelta(days=DAYS), DAYS) if earlier_season else (season, 150)
+    frames = [synthetic_pairs(start, days, system) for system in systems]
     return Picker(WalkForward(pd.concat(frames, ignore_index=True)), margin)

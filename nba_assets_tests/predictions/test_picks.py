@@ -15,7 +15,7 @@ from nba_assets.predictions.evaluation import line_picks
 from nba_assets.predictions.line_calibration import WalkForward, push_probability
 from nba_assets.predictions.odds import complete_prices, decimal_odds, expected_value, implied_probability
 from nba_assets.predictions.picks import Picker
-from nba_assets_tests.predictions.real_pairs import START, scored_window
+from nba_assets_tests.predictions.real_pairs import START, scored_window, synthetic_pairs, with_system
 
 prices = st.one_of(st.floats(-10000, -100), st.floats(100, 10000))
 
@@ -69,9 +69,7 @@ def test_calibration_never_reads_an_outcome_of_its_own_date_or_later():
 
 
 def test_the_walk_forward_fit_uses_only_pairs_before_the_month():
-    scored, lines = scored_window()
-    predictions = scored.assign(system_id="gb", predicted_points=scored["gb"], confidence=scored["gb_conf"])
-    pairs = line_calibration.pairs_from(predictions, lines)
+    pairs = synthetic_pairs()
     day = START + timedelta(days=100)
     fitted = WalkForward(pairs).for_date("gb", day)
     before = WalkForward(pairs[pairs["game_date"] < day]).for_date("gb", day)
@@ -115,9 +113,7 @@ def test_uncalibrated_without_real_pairs_and_picks_only_above_the_margin():
     assert list(out["recommendation"]) == ["PASS"] * 3 + ["NO_LINE"]
     assert out["p_over"].isna().all() and out["expected_value"].isna().all()
 
-    scored, lines = scored_window()
-    predictions = scored.assign(system_id="gb", predicted_points=scored["gb"], confidence=scored["gb_conf"])
-    walk = WalkForward(line_calibration.pairs_from(predictions, lines))
+    walk = WalkForward(synthetic_pairs())
     rows["game_date"] = START + timedelta(days=120)
     out = Picker(walk, margin=0.02).evaluate(rows, "gb")
     assert (out["calibration"][:3] == "calibrated").all()
@@ -227,16 +223,8 @@ def test_a_first_season_calibration_states_p_over_and_ev_but_never_picks():
     assert stated.sum() > 1000 and first.loc[stated, "p_over"].notna().all()
     assert set(first["calibration"]) == {"first_season", "uncalibrated"}  # the first month: too few pairs
     assert first.loc[stated, "side_ev"].notna().all() and (first["recommendation"] == "PASS").all()
-    assert (
-        line_calibration.WalkForward(
-            line_calibration.pairs_from(
-                scored.assign(system_id="gb", predicted_points=scored["gb"], confidence=scored["gb_conf"]),
-                lines,
-            )
-        )
-        .for_date("gb", START + timedelta(days=100))
-        .first_season
-    )
+    pairs = line_calibration.pairs_from(with_system(scored, "gb"), lines)
+    assert WalkForward(pairs).for_date("gb", START + timedelta(days=100)).first_season
 
     earlier, earlier_lines = scored_window()  # from 2021-05-01: the 2020-21 season's pairs too
     later = line_picks(earlier, ["gb"], earlier_lines, Picker())

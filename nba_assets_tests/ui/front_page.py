@@ -103,18 +103,13 @@ def _train_with_an_earlier_season(definitions, instance, day: str) -> None:
     from nba_assets.environment import local_root
     from nba_assets.instance.day_run import execute
     from nba_assets.predictions import line_calibration, model_store
-    from nba_assets_tests.predictions.real_pairs import scored_window
+    from nba_assets_tests.predictions.real_pairs import synthetic_pairs
 
     config = {"ops": {"points_model": {"config": {"train_before": day}}}}
     assert execute(definitions, instance, POINTS_MODEL_JOB, dg.RunRequest(run_config=config)).ok
     version = model_store.version_dir(local_root() / "models")
-    frames = [line_calibration.load_pairs(version)]
-    for system in SYSTEMS.split(","):
-        scored, lines = scored_window(system=system)  # 2021: a season before the demo's
-        predictions = scored.assign(
-            system_id=system, predicted_points=scored[system], confidence=scored[system + "_conf"]
-        )
-        frames.append(line_calibration.pairs_from(predictions, lines))
+    # 2021: a season before the demo's
+    frames = [line_calibration.load_pairs(version), *(synthetic_pairs(system=s) for s in SYSTEMS.split(","))]
     line_calibration.save(pd.concat(frames, ignore_index=True), date.fromisoformat(day), version)
 
 

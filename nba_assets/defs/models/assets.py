@@ -49,7 +49,8 @@ def points_model(
     pairs = line_calibration.pairs_from(line_calibration.load_holdout(Path(info.path)), known)
     fitted = line_calibration.save(pairs, before, Path(info.path))
     context.log.info(f"trained points model {info.version} on games before {before}")
-    if any(v.calibrated for v in fitted.values()) and line_calibration.is_first_season(pairs, before):
+    first_season = line_calibration.is_first_season(pairs, before)
+    if first_season and any(v.calibrated for v in fitted.values()):
         context.log.warning(
             "P(over) calibration is first-season: no real lines of a season before "
             f"{before} among its pairs; P(over) and EV are stated, no pick is made (docs/picks.md)"
@@ -62,7 +63,7 @@ def points_model(
             # real (line, outcome) pairs its P(over) calibration was fitted on, per system (0: uncalibrated)
             "calibration_pairs": dg.MetadataValue.json({k: v.pairs for k, v in fitted.items()}),
             # True: no earlier season's real lines among them: P(over) and EV stated, no pick (docs/picks.md)
-            "calibration_first_season": line_calibration.is_first_season(pairs, before),
+            "calibration_first_season": first_season,
             "seconds": round(time.perf_counter() - started, 1),
             "path": dg.MetadataValue.path(str(settings.models_path())),
         }
